@@ -1,0 +1,75 @@
+"""Errors the user sees: each names what went wrong and where (file, table, row, field)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from finals_app.core.i18n import translate
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a problem is: any of a file (with line), a table (with row id) and a field."""
+
+    file: str | None = None
+    line: int | None = None
+    table: str | None = None
+    row: int | str | None = None
+    field: str | None = None
+
+    def render(self, language: str | None = None) -> str:
+        parts = []
+        if self.file:
+            parts.append(f"{self.file}:{self.line}" if self.line else self.file)
+        if self.table:
+            parts.append(translate("table {table}", language, table=self.table))
+        if self.row is not None:
+            parts.append(translate("row id {row}", language, row=self.row))
+        if self.field:
+            parts.append(translate("field {field}", language, field=self.field))
+        return ", ".join(parts)
+
+
+@dataclass
+class Problem:
+    """One problem found in an input: an English message template, its values, and where."""
+
+    template: str
+    where: Location = field(default_factory=Location)
+    values: dict = field(default_factory=dict)
+
+    def render(self, language: str | None = None) -> str:
+        values = {key: translate(value, language) if isinstance(value, str) else value
+                  for key, value in self.values.items()}
+        text = translate(self.template, language, **values)
+        place = self.where.render(language)
+        return f"{place}: {text}" if place else text
+
+
+class FinalsError(Exception):
+    """A refusal with one or more located problems; nothing was changed when it is raised."""
+
+    def __init__(self, template: str, where: Location | None = None, /, **values):
+        self.problems = [Problem(template, where or Location(), values)]
+        super().__init__(self.render("en"))
+
+    @classmethod
+    def of(cls, problems: list[Problem]) -> "FinalsError":
+        error = cls.__new__(cls)
+        error.problems = list(problems)
+        Exception.__init__(error, error.render("en"))
+        return error
+
+    def render(self, language: str | None = None) -> str:
+        return "\n".join(problem.render(language) for problem in self.problems)
+
+
+class RulesError(FinalsError):
+    """The rules file is wrong."""
+
+
+class ExportError(FinalsError):
+    """The export cannot be synced as it is."""
+
+
+class UsageError(FinalsError):
+    """A command was asked for something that does not exist (a period, a day, a draw...)."""

@@ -1,0 +1,233 @@
+"""Reading the platform's export (schema version 1): read-only, table by table, row-checked."""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterator
+from urllib.parse import quote
+
+from sqlalchemy import Engine, column, create_engine, func, inspect, select, table
+from sqlalchemy.exc import SQLAlchemyError
+
+from finals_app.core.errors import ExportError, Location, Problem
+from finals_app.core.online.times import parse_instant
+
+SCHEMA_VERSION = "1"
+REQUIRED_COLUMNS = {
+    "meta": ("key", "value"),
+    "organizations": ("id", "parent_id", "name", "level"),
+    "participants": ("id", "name", "phone", "is_party_member", "branch_id"),
+    "shares": ("id", "participant_id", "shared_at"),
+    "attempts": ("id", "participant_id", "started_at", "finished_at", "question_count",
+                 "correct_count", "score"),
+}
+OPTIONAL_COLUMNS = {
+    "questions": ("id", "kind", "stem", "options", "answer", "source"),
+}
+LEVELS = ("unit", "committee", "branch")
+QUESTION_KINDS = ("single", "multiple", "judge", "fill")
+MAX_PROBLEMS = 50
+
+
+@dataclass
+class Export:
+    """An opened export: its engine, a name for messages, and a digest when it is a file."""
+
+    engine: Engine
+    label: str
+    file: Path | None
+    tables: set[str]
+    meta: dict[str, str]
+
+    def digest(self) -> str | None:
+        """SHA-256 of the export file: equal digests mean an identical export."""
+        if self.file is None:
+            return None
+        hasher = hashlib.sha256()
+        with self.file.open("rb") as stream:
+            for block in iter(lambda: stream.read(1 << 22), b""):
+                hasher.update(block)
+        return hasher.hexdigest()
+
+    def count(self, name: str) -> int:
+        with self.engine.connect() as connection:
+            return connection.execute(select(func.count()).select_from(table(name))).scalar_one()
+
+    def rows(self, name: str, columns: tuple[str, ...], chunk: int = 50_000) -> Iterator[list[tuple]]:
+        """The rows of a table in id order, in chunks."""
+        query = select(*[column(c) for c in columns]).select_from(table(name)).order_by(column("id"))
+        with self.engine.connect() as connection:
+            result = connection.execution_options(stream_results=True, yield_per=chunk).execute(query)
+            for part in result.partitions(chunk):
+                yield [tuple(row) for row in part]
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def open_export(spec: str) -> Export:
+    """Open an export read-only: a path to a SQLite file, or a SQLAlchemy URL."""
+    file: Path | None = None
+    if "://" in spec:
+        url, label = spec, spec
+    else:
+        file = Path(spec).expanduser().resolve()
+        label = str(spec)
+        if not file.is_file():
+            raise ExportError("cannot open the export: {reason}", Location(label), reason="no such file")
+        url = f"sqlite:///file:{quote(str(file))}?mode=ro&uri=true"
+    try:
+        engine = create_engine(url)
+        if engine.dialect.name == "sqlite" and file is None:
+            pass  # a URL given by the user: it is theirs to make read-only
+        with engine.connect() as connection:
+            names = set(inspect(connection).get_table_names())
+            _check_columns(connection, names, label)
+            meta = dict(connection.execute(select(column("key"), column("value")).select_from(table("meta"))).all())
+    except ExportError:
+        raise
+    except (SQLAlchemyError, OSError, ValueError) as error:
+        raise ExportError("cannot open the export: {reason}", Location(label),
+                          reason=str(error).splitlines()[0]) from None
+    version = meta.get("schema_version")
+    if version is None:
+        raise ExportError("the export has no schema_version in table meta", Location(label, table="meta"))
+    if str(version).strip() != SCHEMA_VERSION:
+        raise ExportError("unknown schema_version {value} (this version reads 1)",
+                          Location(label, table="meta", field="schema_version"), value=version)
+    return Export(engine, label, file, names, {k: str(v) for k, v in meta.items()})
+
+
+def _check_columns(connection, names: set[str], label: str) -> None:
+    problems = []
+    inspector = inspect(connection)
+    for name, wanted in {**REQUIRED_COLUMNS, **OPTIONAL_COLUMNS}.items():
+        if name not in names:
+            if name in REQUIRED_COLUMNS:
+                problems.append(Problem("the export has no table {table}", Location(label), {"table": name}))
+            continue
+        present = {c["name"] for c in inspector.get_columns(name)}
+        for wanted_column in wanted:
+            if wanted_column not in present:
+                problems.append(Problem("the export's table lacks column {column}",
+                                        Location(label, table=name, field=wanted_column),
+                                        {"column": wanted_column}))
+    if problems:
+        raise ExportError.of(problems)
+
+
+class RowChecker:
+    """Turns export rows into store rows, collecting located problems (at most MAX_PROBLEMS)."""
+
+    def __init__(self, label: str, offset_hours: int):
+        self.label = label
+        self.offset_hours = offset_hours
+        self.problems: list[Problem] = []
+        self.extra = 0
+
+    def problem(self, template: str, table_name: str, row, field: str | None = None, **values) -> None:
+        if len(self.problems) < MAX_PROBLEMS:
+            self.problems.append(Problem(template, Location(self.label, table=table_name, row=row, field=field), values))
+        else:
+            self.extra += 1
+
+    def fail_if_any(self) -> None:
+        if self.problems:
+            problems = list(self.problems)
+            if self.extra:
+                problems.append(Problem("{count} more problems not shown", Location(self.label), {"count": self.extra}))
+            raise ExportError.of(problems)
+
+    def _int(self, value, table_name, row, field, positive=False, nullable=False):
+        if value is None and nullable:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int):
+            if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+                value = int(value)
+            elif isinstance(value, float) and value.is_integer():
+                value = int(value)
+            else:
+                template = "must be a positive integer id, found {value!r}" if positive else "must be an integer, found {value!r}"
+                self.problem(template, table_name, row, field, value=value)
+                return None
+        if positive and value <= 0:
+            self.problem("must be a positive integer id, found {value!r}", table_name, row, field, value=value)
+            return None
+        return value
+
+    def _time(self, value, table_name, row, field):
+        instant = parse_instant(value, self.offset_hours)
+        if instant is None:
+            self.problem("time does not parse: {value!r}", table_name, row, field, value=value)
+        return instant
+
+    def convert(self, table_name: str, rows: list[tuple], previous_id: int | None) -> tuple[list[tuple], int | None]:
+        convert = getattr(self, f"_{table_name}")
+        out = []
+        for raw in rows:
+            row_id = self._int(raw[0], table_name, raw[0], "id", positive=True)
+            if row_id is not None and row_id == previous_id:
+                self.problem("duplicate id {value} in the export", table_name, row_id, "id", value=row_id)
+            previous_id = row_id if row_id is not None else previous_id
+            converted = convert(row_id, raw)
+            if converted is not None and row_id is not None:
+                out.append(converted)
+        return out, previous_id
+
+    def _organizations(self, row_id, raw):
+        _, parent_id, name, level = raw
+        parent = self._int(parent_id, "organizations", row_id, "parent_id", positive=True, nullable=True)
+        if level not in LEVELS:
+            self.problem("unknown level {value!r} (unit, committee or branch)", "organizations", row_id, "level", value=level)
+        if name is None or not str(name).strip():
+            self.problem("must not be empty", "organizations", row_id, "name")
+        return (row_id, parent, str(name or ""), level, None)
+
+    def _participants(self, row_id, raw):
+        _, name, phone, is_member, branch_id = raw
+        member = self._int(is_member, "participants", row_id, "is_party_member")
+        if member is not None and member not in (0, 1):
+            self.problem("is_party_member must be 0 or 1, found {value!r}", "participants", row_id, "is_party_member", value=is_member)
+        branch = self._int(branch_id, "participants", row_id, "branch_id", positive=True)
+        if name is None:
+            self.problem("must not be empty", "participants", row_id, "name")
+        phone_text = None if phone is None else str(phone).strip()
+        return (row_id, str(name or ""), phone_text or None, member, branch)
+
+    def _shares(self, row_id, raw):
+        _, participant_id, shared_at = raw
+        return (row_id, self._int(participant_id, "shares", row_id, "participant_id", positive=True),
+                self._time(shared_at, "shares", row_id, "shared_at"))
+
+    def _attempts(self, row_id, raw):
+        _, participant_id, started_at, finished_at, question_count, correct_count, score = raw
+        return (row_id,
+                self._int(participant_id, "attempts", row_id, "participant_id", positive=True),
+                self._time(started_at, "attempts", row_id, "started_at"),
+                self._time(finished_at, "attempts", row_id, "finished_at"),
+                self._int(question_count, "attempts", row_id, "question_count"),
+                self._int(correct_count, "attempts", row_id, "correct_count"),
+                self._int(score, "attempts", row_id, "score"))
+
+    def _questions(self, row_id, raw):
+        _, kind, stem, options, answer, source = raw
+        if kind not in QUESTION_KINDS:
+            self.problem("must be one of {allowed}", "questions", row_id, "kind", allowed=", ".join(QUESTION_KINDS))
+        if options is not None:
+            try:
+                parsed = json.loads(options)
+                if not isinstance(parsed, list):
+                    raise ValueError
+            except ValueError:
+                self.problem("expected {expected}, found {found}", "questions", row_id, "options",
+                             expected="JSON array", found=str(options)[:40])
+        if not stem:
+            self.problem("must not be empty", "questions", row_id, "stem")
+        if answer is None or str(answer) == "":
+            self.problem("must not be empty", "questions", row_id, "answer")
+        return (row_id, kind, str(stem or ""), options, str(answer or ""), source)
+
+
+ProgressCallback = Callable[[str, int, int | None], None]

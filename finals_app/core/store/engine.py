@@ -1,0 +1,80 @@
+"""Opening the store: any SQLAlchemy URL, by default a SQLite file in the user's data folder."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from platformdirs import user_data_dir
+from sqlalchemy import Engine, create_engine, event, inspect, select
+from sqlalchemy.exc import SQLAlchemyError
+
+from finals_app.core.errors import FinalsError
+from finals_app.core.store.schema import metadata, store_meta
+
+STORE_ENV = "FINALS_APP_STORE"
+
+
+def default_store_url() -> str:
+    folder = Path(user_data_dir("finals-app", appauthor=False))
+    return f"sqlite:///{folder / 'store.sqlite'}"
+
+
+def resolve_store_url(url: str | None) -> str:
+    """The --store option, else FINALS_APP_STORE, else the default; a bare path means SQLite."""
+    chosen = url or os.environ.get(STORE_ENV) or default_store_url()
+    if "://" not in chosen:
+        chosen = f"sqlite:///{Path(chosen).expanduser().resolve()}"
+    return chosen
+
+
+def _tune_sqlite(dbapi_connection, _record) -> None:
+    # Let SQLAlchemy's begin() emit BEGIN itself, so DDL and DML share one real transaction
+    # (the sqlite3 module would otherwise start transactions only before DML).
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "cache_size=-262144",
+                   "temp_store=MEMORY", "foreign_keys=OFF"):
+        cursor.execute(f"PRAGMA {pragma}")
+    cursor.close()
+
+
+def open_store(url: str | None = None) -> Engine:
+    """Connect to the store and create its tables when they are missing."""
+    resolved = resolve_store_url(url)
+    try:
+        if resolved.startswith("sqlite:///") and resolved != "sqlite:///:memory:":
+            Path(resolved.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(resolved)
+        if engine.dialect.name == "sqlite":
+            event.listen(engine, "connect", _tune_sqlite)
+            event.listen(engine, "begin", lambda connection: connection.exec_driver_sql("BEGIN"))
+        metadata.create_all(engine)
+    except (SQLAlchemyError, OSError, ValueError) as error:
+        raise FinalsError("cannot open the store {url}: {reason}", url=_safe(resolved),
+                          reason=str(error).splitlines()[0]) from None
+    return engine
+
+
+def _safe(url: str) -> str:
+    """The URL without a password, for messages."""
+    from sqlalchemy.engine import make_url
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 - only for display
+        return url
+
+
+def read_meta(connection, key: str) -> str | None:
+    return connection.execute(select(store_meta.c.value).where(store_meta.c.key == key)).scalar()
+
+
+def write_meta(connection, key: str, value: str) -> None:
+    existing = read_meta(connection, key)
+    if existing is None:
+        connection.execute(store_meta.insert().values(key=key, value=value))
+    elif existing != value:
+        connection.execute(store_meta.update().where(store_meta.c.key == key).values(value=value))
+
+
+def has_table(engine: Engine, name: str) -> bool:
+    return inspect(engine).has_table(name)

@@ -1,0 +1,164 @@
+"""The app's own database (the store): synced export data, derived results, recorded draws."""
+from __future__ import annotations
+
+from sqlalchemy import (BigInteger, Column, Float, Index, Integer, MetaData, String, Table, Text,
+                        UniqueConstraint)
+
+metadata = MetaData()
+
+
+def _id(name: str = "id") -> Column:
+    # Ids come from the export: never generated here.
+    return Column(name, BigInteger, primary_key=True, autoincrement=False)
+
+
+store_meta = Table(
+    "store_meta", metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+sync_runs = Table(
+    "sync_runs", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("source", Text, nullable=False),
+    Column("export_digest", String(64)),
+    Column("exported_at", Text),
+    Column("finished_at", Text, nullable=False),
+    Column("summary", Text, nullable=False),  # JSON: rows per table, changes, invalid counts
+)
+
+organizations = Table(
+    "organizations", metadata,
+    _id(),
+    Column("parent_id", BigInteger),
+    Column("name", Text, nullable=False),
+    Column("level", String(16), nullable=False),
+    Column("unit_id", BigInteger),  # the unit above (or the unit itself); null when none
+)
+
+# Every committee or unit with each branch below it, at any depth.
+org_branches = Table(
+    "org_branches", metadata,
+    Column("ancestor_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("branch_id", BigInteger, primary_key=True, autoincrement=False),
+)
+
+participants = Table(
+    "participants", metadata,
+    _id(),
+    Column("name", Text, nullable=False),
+    Column("phone", Text),
+    Column("is_party_member", Integer, nullable=False),
+    Column("branch_id", BigInteger, nullable=False),
+    Index("ix_participants_branch", "branch_id"),
+)
+
+shares = Table(
+    "shares", metadata,
+    _id(),
+    Column("participant_id", BigInteger, nullable=False),
+    Column("shared_ms", BigInteger, nullable=False),
+)
+
+attempts = Table(
+    "attempts", metadata,
+    _id(),
+    Column("participant_id", BigInteger, nullable=False),
+    Column("started_ms", BigInteger, nullable=False),
+    Column("finished_ms", BigInteger, nullable=False),
+    Column("question_count", Integer, nullable=False),
+    Column("correct_count", Integer, nullable=False),
+    Column("score", Integer, nullable=False),
+)
+
+questions = Table(
+    "questions", metadata,
+    _id(),
+    Column("kind", String(16), nullable=False),
+    Column("stem", Text, nullable=False),
+    Column("options", Text),
+    Column("answer", Text, nullable=False),
+    Column("source", Text),
+)
+
+missing_rows = Table(
+    "missing_rows", metadata,
+    Column("sync_id", Integer, primary_key=True, autoincrement=False),
+    Column("table_name", String(32), primary_key=True),
+    Column("row_id", BigInteger, primary_key=True, autoincrement=False),
+)
+
+# ---- derived from the data and the rules in force (rebuilt when either changes) ----
+
+# One row per attempt that started inside a scored window (a period or an online final day).
+attempt_status = Table(
+    "attempt_status", metadata,
+    Column("attempt_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("participant_id", BigInteger, nullable=False),
+    Column("phase", String(16), nullable=False),
+    Column("day", Integer, nullable=False),  # local calendar day, days since 1970-01-01
+    Column("started_ms", BigInteger, nullable=False),
+    Column("finished_ms", BigInteger, nullable=False),
+    Column("duration_ms", BigInteger, nullable=False),
+    Column("score", Integer, nullable=False),
+    Column("perfect", Integer, nullable=False),  # every answer correct
+    Column("share_credit", Integer, nullable=False),  # valid thanks to a share credit
+    Column("reason", String(32)),  # null: valid
+    Index("ix_attempt_status_phase", "phase", "participant_id"),
+)
+
+phase_totals = Table(
+    "phase_totals", metadata,
+    Column("phase", String(16), primary_key=True),
+    Column("participant_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("score", BigInteger, nullable=False),
+    Column("duration_ms", BigInteger, nullable=False),
+    Column("valid_attempts", Integer, nullable=False),
+    Column("perfect_attempts", Integer, nullable=False),
+    Column("share_credit_attempts", Integer, nullable=False),
+    Column("last_finish_ms", BigInteger, nullable=False),
+    Column("rank", Integer, nullable=False),
+    Index("ix_phase_totals_rank", "phase", "rank", unique=True),
+)
+
+# ---- recorded draws: enough to publish and re-verify each one ----
+
+draws = Table(
+    "draws", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("seed", Text, nullable=False),
+    Column("winners_wanted", Integer, nullable=False),
+    Column("one_per_person", Integer, nullable=False),
+    Column("eligible_count", Integer, nullable=False),
+    Column("eligible_digest", String(64), nullable=False),
+    Column("created_at", Text, nullable=False),
+    Column("data_version", Integer, nullable=False),
+    UniqueConstraint("name", "seed", "eligible_digest", "winners_wanted", "one_per_person",
+                     name="uq_draw_identity"),
+)
+
+draw_tickets = Table(
+    "draw_tickets", metadata,
+    Column("draw_id", Integer, primary_key=True, autoincrement=False),
+    Column("ticket_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("participant_id", BigInteger, nullable=False),
+)
+
+draw_winners = Table(
+    "draw_winners", metadata,
+    Column("draw_id", Integer, primary_key=True, autoincrement=False),
+    Column("position", Integer, primary_key=True, autoincrement=False),
+    Column("ticket_id", BigInteger, nullable=False),
+    Column("participant_id", BigInteger, nullable=False),
+    Index("ix_draw_winners_person", "draw_id", "participant_id"),
+)
+
+EXPORT_TABLES = {
+    "organizations": organizations,
+    "participants": participants,
+    "shares": shares,
+    "attempts": attempts,
+    "questions": questions,
+}
