@@ -69,6 +69,24 @@ ZH_CN: dict[str, str] = {
     "the xlsx format writes a file: give --out FILE.xlsx": "xlsx 格式需要写入文件:请指定 --out 文件.xlsx",
     "cannot write {path}: {reason}": "无法写入 {path}:{reason}",
     "cannot read {path}: {reason}": "无法读取 {path}:{reason}",
+    # the command line
+    "error": "错误",
+    "warning": "警告",
+    "interrupted; nothing was changed": "已中断;数据未作任何更改",
+    "rules in force": "当前规则",
+    "Synced {source} in {seconds:.1f} s": "已同步 {source},用时 {seconds:.1f} 秒",
+    "The export is unchanged since the last sync: nothing was written.": "导出库自上次同步以来没有变化:未写入任何数据。",
+    "table            rows       added    changed    missing": "表                行数        新增       修改       缺失",
+    "gone from the export (removed here, listed in missing_rows): {ids}":
+        "导出库中已不存在(已从本库移除,记录于 missing_rows):{ids}",
+    "Invalid attempts per period and reason:": "各期无效答题(按原因):",
+    "No invalid attempts.": "没有无效答题。",
+    "with --tickets, give --draw NAME, --seed S and --count K (missing: {missing})":
+        "使用 --tickets 时须同时给出 --draw 名称、--seed 种子和 --count 人数(缺少:{missing})",
+    "Standings of {period} (top 10)": "{period} 个人排名(前 10 名)",
+    "Awards of {period} with seed {seed} (first 10)": "{period} 获奖名单,随机种子 {seed}(前 10 条)",
+    "Branch ranking of {period} (top 10)": "{period} 党支部排名(前 10 名)",
+    "Online final (top 10)": "线上决赛排名(前 10 名)",
 }
 
 CATALOGUES = {"zh_CN": ZH_CN, "en": {}}

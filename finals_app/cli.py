@@ -1,0 +1,344 @@
+"""The `finals-app` command: the online phases for the organisers' staff, and the stage.
+
+No Qt is imported here at module level: the online commands run on a server with no display.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Sequence, TextIO
+
+from finals_app.core.errors import FinalsError, Location
+from finals_app.core.i18n import LANGUAGES, translate
+from finals_app.core.tables import listings
+from finals_app.reports.writers import FORMATS, emit
+
+EXIT_OK, EXIT_MISMATCH, EXIT_ERROR = 0, 1, 2
+
+
+class Progress:
+    """A one-line progress bar on a terminal (stderr); silent when stderr is not a terminal."""
+
+    def __init__(self, stream: TextIO):
+        self.stream = stream
+        self.active = stream.isatty()
+        self.last = 0.0
+
+    def __call__(self, stage: str, done: int, total: int | None) -> None:
+        if not self.active:
+            return
+        now = time.monotonic()
+        if total and done < total and now - self.last < 0.1:
+            return
+        self.last = now
+        if total:
+            filled = int(30 * done / max(total, 1))
+            text = f"\r{stage:<18} [{'#' * filled}{'.' * (30 - filled)}] {done:>10,}/{total:,}"
+        else:
+            text = f"\r{stage:<18} ..."
+        self.stream.write(text.ljust(80))
+        self.stream.flush()
+
+    def close(self) -> None:
+        if self.active:
+            self.stream.write("\r" + " " * 80 + "\r")
+            self.stream.flush()
+
+
+def _global_options(parser: argparse.ArgumentParser, suppress: bool) -> None:
+    default = argparse.SUPPRESS if suppress else None
+    parser.add_argument("--store", default=default, metavar="URL",
+                        help="the app's database (SQLAlchemy URL or SQLite path); env FINALS_APP_STORE")
+    parser.add_argument("--rules", default=default, metavar="FILE", help="rules file (TOML); default: 2017-2018")
+    parser.add_argument("--lang", default=default, choices=LANGUAGES, help="zh_CN (default) or en")
+
+
+def _listing_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--format", default="table", choices=FORMATS)
+    parser.add_argument("--out", metavar="FILE", help="write to FILE instead of the terminal")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="finals-app", description="灯塔-党建在线 学习竞赛:线上各阶段与线下总决赛")
+    _global_options(parser, suppress=False)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    common = argparse.ArgumentParser(add_help=False)
+    _global_options(common, suppress=True)
+
+    def command(name: str, text: str, listing: bool = False) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=text, description=text, parents=[common])
+        if listing:
+            _listing_options(sub)
+        return sub
+
+    sync = command("sync", "sync the platform's export into the store")
+    sync.add_argument("export", help="SQLite export file or SQLAlchemy URL")
+
+    validate = command("validate", "list invalid attempts with their reason", listing=True)
+    validate.add_argument("--period", help="P1..P6 or FINAL (default: all)")
+
+    standings = command("standings", "personal ranking of a period", listing=True)
+    standings.add_argument("--period", required=True)
+    standings.add_argument("--payout", action="store_true", help="full names and phones (organisers only)")
+
+    awards = command("awards", "top 500 and the random 1,500 of a period (runs and records the draw)", listing=True)
+    awards.add_argument("--period", required=True)
+    awards.add_argument("--seed")
+    awards.add_argument("--payout", action="store_true", help="full phone numbers (payout list)")
+
+    lottery = command("lottery", "the daily participation lottery of one day", listing=True)
+    lottery.add_argument("--day", required=True, metavar="YYYY-MM-DD")
+    lottery.add_argument("--seed")
+    lottery.add_argument("--payout", action="store_true", help="full phone numbers (payout list)")
+
+    for name, text in (("branches", "branch ranking of a period"), ("committees", "committee ranking of a period")):
+        sub = command(name, text, listing=True)
+        sub.add_argument("--period", required=True)
+        sub.add_argument("--seed")
+
+    final = command("final-standings", "ranking of the online final with the exemplar tiers", listing=True)
+    final.add_argument("--payout", action="store_true", help="full names and phones (organisers only)")
+
+    verify = command("draw-verify", "recompute recorded draws (or a published one) and compare", listing=True)
+    verify.add_argument("--draw", metavar="NAME", help="only draws of this name, e.g. pioneer-random:P3")
+    verify.add_argument("--seed", help="with --draw: only the draw with this seed; with --tickets: the seed")
+    verify.add_argument("--tickets", metavar="CSV", help="published eligible list (ticket_id[,participant_id])")
+    verify.add_argument("--count", type=int, help="with --tickets: number of winners")
+    verify.add_argument("--winners", metavar="CSV", help="with --tickets: published winners (ticket_id column) to compare")
+    verify.add_argument("--any-per-person", action="store_true", help="with --tickets: a person may win more than once")
+    verify.add_argument("--export-tickets", metavar="CSV", help="with --draw and --seed: write the recorded eligible list")
+
+    rules = command("rules", "the rules in force")
+    rules.add_argument("action", choices=("show",))
+
+    command("demo", "the bundled demo")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
+    stdout = stdout or sys.stdout
+    stderr = stderr or sys.stderr
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "lang", None):
+        os.environ["FINALS_APP_LANG"] = args.lang
+    if not args.command:
+        parser.print_help(stdout)
+        return EXIT_OK
+    try:
+        return COMMANDS[args.command](args, stdout, stderr)
+    except FinalsError as error:
+        stderr.write(translate("error") + ": " + error.render().replace("\n", "\n  ") + "\n")
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        stderr.write(translate("interrupted; nothing was changed") + "\n")
+        return 130
+
+
+def _rules(args):
+    from finals_app.core.rules import load_rules
+    return load_rules(args.rules)
+
+
+def _engine(args):
+    from finals_app.core.store.engine import open_store
+    return open_store(args.store)
+
+
+def _results(args):
+    from finals_app.core.online.results import Results
+    return Results(_engine(args), _rules(args))
+
+
+def cmd_sync(args, stdout, stderr) -> int:
+    from finals_app.core.online.sync import sync
+    rules = _rules(args)
+    engine = _engine(args)
+    progress = Progress(stderr)
+    try:
+        summary = sync(engine, args.export, rules, progress)
+    finally:
+        progress.close()
+    stdout.write(format_summary(summary))
+    return EXIT_OK
+
+
+def format_summary(summary) -> str:
+    t = translate
+    lines = [t("Synced {source} in {seconds:.1f} s", source=summary.source, seconds=summary.seconds)]
+    if summary.unchanged:
+        lines.append(t("The export is unchanged since the last sync: nothing was written."))
+    lines.append(t("table            rows       added    changed    missing"))
+    for name, change in summary.tables.items():
+        lines.append(f"{name:<14}{change.rows:>9,}{change.added:>11,}{change.changed:>11,}{change.missing:>11,}")
+        if change.missing:
+            shown = ", ".join(map(str, change.missing_ids))
+            more = "" if change.missing <= len(change.missing_ids) else " …"
+            lines.append("  " + t("gone from the export (removed here, listed in missing_rows): {ids}",
+                                  ids=shown + more))
+    if summary.invalid:
+        lines.append(t("Invalid attempts per period and reason:"))
+        for phase, reasons in summary.invalid.items():
+            for reason, count in reasons.items():
+                label = listings.REASONS_ZH.get(reason, reason) if t("error") == "错误" else reason
+                lines.append(f"  {phase:<6} {listings.pad(label, 36)} {count:>9,}")
+    else:
+        lines.append(t("No invalid attempts."))
+    for warning in summary.warnings:
+        lines.append(t("warning") + ": " + warning)
+    return "\n".join(lines) + "\n"
+
+
+def cmd_validate(args, stdout, stderr) -> int:
+    rows = _results(args).invalid_attempts(args.period)
+    emit(listings.invalid_attempts(rows), args.format, args.out, stdout)
+    return EXIT_OK
+
+
+def cmd_standings(args, stdout, stderr) -> int:
+    rows = _results(args).standings(args.period)
+    emit(listings.standings(rows, payout=args.payout), args.format, args.out, stdout)
+    return EXIT_OK
+
+
+def cmd_awards(args, stdout, stderr) -> int:
+    rows = _results(args).awards(args.period, args.seed)
+    emit(listings.awards(rows, payout=args.payout), args.format, args.out, stdout)
+    return EXIT_OK
+
+
+def cmd_lottery(args, stdout, stderr) -> int:
+    rows = _results(args).lottery(args.day, args.seed)
+    emit(listings.lottery(rows, payout=args.payout), args.format, args.out, stdout)
+    return EXIT_OK
+
+
+def cmd_branches(args, stdout, stderr) -> int:
+    rows = _results(args).branches(args.period, args.seed)
+    emit(listings.branches(rows), args.format, args.out, stdout)
+    return EXIT_OK
+
+
+def cmd_committees(args, stdout, stderr) -> int:
+    rows = _results(args).committees(args.period, args.seed)
+    emit(listings.committees(rows), args.format, args.out, stdout)
+    return EXIT_OK
+
+
+def cmd_final_standings(args, stdout, stderr) -> int:
+    rows = _results(args).final_standings()
+    emit(listings.final_standings(rows, payout=args.payout), args.format, args.out, stdout)
+    return EXIT_OK
+
+
+def _read_csv_column(path: str, wanted: tuple[str, ...]) -> list[list[int]]:
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as stream:
+            reader = csv.DictReader(stream)
+            rows = []
+            for line_number, row in enumerate(reader, start=2):
+                values = []
+                for name in wanted:
+                    raw = row.get(name) if name in (reader.fieldnames or []) else None
+                    if raw is None:
+                        values.append(None)
+                        continue
+                    try:
+                        values.append(int(raw))
+                    except ValueError:
+                        raise FinalsError("must be an integer, found {value!r}", Location(path, line_number, field=name),
+                                          value=raw) from None
+                rows.append(values)
+            if not reader.fieldnames or wanted[0] not in reader.fieldnames:
+                raise FinalsError("missing field", Location(path, 1, field=wanted[0]))
+            return rows
+    except OSError as error:
+        raise FinalsError("cannot read {path}: {reason}", Location(path), path=path, reason=error.strerror) from None
+
+
+def cmd_draw_verify(args, stdout, stderr) -> int:
+    from finals_app.core.online import draws as draw_module
+    from finals_app.core.online.draws import DrawResult, Ticket
+    if args.tickets:
+        missing = [f"--{option}" for option in ("draw", "seed", "count") if getattr(args, option) in (None, "")]
+        if missing:
+            raise FinalsError("with --tickets, give --draw NAME, --seed S and --count K (missing: {missing})",
+                              missing=", ".join(missing))
+        tickets = [Ticket(t, p if p is not None else t) for t, p in _read_csv_column(args.tickets, ("ticket_id", "participant_id"))]
+        winners = draw_module.draw_winners_of(args.seed, args.draw, tickets, args.count, not args.any_per_person)
+        if args.winners:
+            published = [row[0] for row in _read_csv_column(args.winners, ("ticket_id",))]
+            draw = DrawResult(None, args.draw, args.seed, args.count, not args.any_per_person, len(tickets),
+                              draw_module.eligible_digest(tickets), tuple(Ticket(t, 0) for t in published))
+            ok = published == [w.ticket_id for w in winners]
+            rows = [_verification_row(draw, ok, ok)]
+        else:
+            rows = [{"order": i, "ticket_id": w.ticket_id, "participant_id": w.participant_id}
+                    for i, w in enumerate(winners, start=1)]
+            emit(listings.Listing("draw", ("order", "ticket_id", "participant_id"), rows, {}), args.format, args.out, stdout)
+            return EXIT_OK
+    else:
+        from sqlalchemy import select
+        from finals_app.core.store.schema import draws
+        engine = _engine(args)
+        query = select(draws.c.id).order_by(draws.c.id)
+        if args.draw:
+            query = query.where(draws.c.name == args.draw)
+        if args.seed:
+            query = query.where(draws.c.seed == args.seed)
+        rows = []
+        with engine.connect() as connection:
+            ids = list(connection.execute(query).scalars())
+            if not ids:
+                raise FinalsError("no recorded draw named {name}", name=args.draw or "*")
+            for draw_id in ids:
+                draw = draw_module.load_draw(connection, draw_id)
+                tickets = draw_module.recorded_tickets(connection, draw_id)
+                if args.export_tickets:
+                    _write_tickets(args.export_tickets, tickets)
+                check = draw_module.verify(draw, tickets)
+                rows.append(_verification_row(draw, check.tickets_match_digest, check.winners_match))
+    columns = ("draw", "seed", "eligible_count", "winners", "eligible_digest", "created_at", "result")
+    emit(listings.Listing("draw-verify", columns, rows, {}), args.format, args.out, stdout)
+    return EXIT_OK if all(row["result"] == "match" for row in rows) else EXIT_MISMATCH
+
+
+def _verification_row(draw, tickets_ok: bool, winners_ok: bool) -> dict:
+    return {"draw": draw.name, "seed": draw.seed, "eligible_count": draw.eligible_count,
+            "winners": len(draw.winners), "eligible_digest": draw.eligible_digest,
+            "created_at": draw.created_at or "",
+            "result": "match" if tickets_ok and winners_ok else ("eligible list differs" if not tickets_ok else "winners differ")}
+
+
+def _write_tickets(path: str, tickets) -> None:
+    try:
+        with open(path, "w", newline="", encoding="utf-8") as stream:
+            writer = csv.writer(stream, lineterminator="\n")
+            writer.writerow(("ticket_id", "participant_id"))
+            writer.writerows((t.ticket_id, t.participant_id) for t in tickets)
+    except OSError as error:
+        raise FinalsError("cannot write {path}: {reason}", Location(path), path=path, reason=error.strerror) from None
+
+
+def cmd_rules(args, stdout, stderr) -> int:
+    rules = _rules(args)
+    stdout.write(f"# {translate('rules in force')}: {rules.source} (sha256 {rules.digest[:16]})\n")
+    stdout.write(rules.text if rules.text.endswith("\n") else rules.text + "\n")
+    return EXIT_OK
+
+
+def cmd_demo(args, stdout, stderr) -> int:
+    from finals_app.demo import run_demo
+    return run_demo(args, stdout, stderr)
+
+
+COMMANDS = {
+    "sync": cmd_sync, "validate": cmd_validate, "standings": cmd_standings, "awards": cmd_awards,
+    "lottery": cmd_lottery, "branches": cmd_branches, "committees": cmd_committees,
+    "final-standings": cmd_final_standings, "draw-verify": cmd_draw_verify, "rules": cmd_rules,
+    "demo": cmd_demo,
+}

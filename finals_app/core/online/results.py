@@ -1,0 +1,215 @@
+"""Every ranking, award and draw of the online phases, read from the derived tables.
+
+Each function returns plain rows (dicts with the full personal data); what a public surface
+may show is decided by finals_app.core.tables.listings.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import Float, case, cast, func, literal, or_, select
+
+from finals_app.core.errors import UsageError
+from finals_app.core.online.derive import ensure_derived
+from finals_app.core.online.draws import DrawResult, Ticket, run_recorded_draw
+from finals_app.core.rules import Phase, Rules
+from finals_app.core.store.engine import read_meta
+from finals_app.core.store.schema import (attempt_status, draw_winners, org_branches, organizations,
+                                          participants, phase_totals)
+
+
+@dataclass
+class Results:
+    """The online results of one store under one set of rules."""
+
+    engine: object
+    rules: Rules
+
+    def __post_init__(self) -> None:
+        with self.engine.connect() as connection:
+            if read_meta(connection, "data_version") is None:
+                raise UsageError("the store has no synced export yet: run finals-app sync EXPORT first")
+        ensure_derived(self.engine, self.rules)
+
+    # ---- looking things up ----
+
+    def phase(self, phase_id: str, preliminary_only: bool = False) -> Phase:
+        phase = self.rules.phase(phase_id or "")
+        if phase is None or (preliminary_only and phase.kind != "preliminary"):
+            known = [p.id for p in (self.rules.periods if preliminary_only else self.rules.phases)]
+            raise UsageError("no period {period} (periods: {known})", period=phase_id, known=", ".join(known))
+        return phase
+
+    def lottery_day(self, day_text: str) -> tuple[date, Phase]:
+        try:
+            day = date.fromisoformat(day_text.strip())
+        except (ValueError, AttributeError):
+            raise UsageError("not a date of the form YYYY-MM-DD: {day}", day=day_text) from None
+        phase = self.rules.period_of_day(day)
+        if phase is None:
+            raise UsageError("{day} is not a day of any preliminary period", day=day.isoformat())
+        return day, phase
+
+    @staticmethod
+    def _seed(seed: str | None) -> str:
+        if seed is None or not str(seed).strip():
+            raise UsageError("a seed is required (--seed): the draw must be reproducible from a published seed")
+        return str(seed).strip()
+
+    # ---- validation report ----
+
+    def invalid_attempts(self, phase_id: str | None = None) -> list[dict]:
+        t = attempt_status.c
+        query = select(t.attempt_id, t.participant_id, t.phase.label("period"), t.reason).where(
+            t.reason.is_not(None)).order_by(t.phase, t.attempt_id)
+        if phase_id:
+            query = query.where(t.phase == self.phase(phase_id).id)
+        with self.engine.connect() as connection:
+            return [dict(row._mapping) for row in connection.execute(query)]
+
+    # ---- personal rankings ----
+
+    def standings(self, phase_id: str, limit: int | None = None) -> list[dict]:
+        phase = self.phase(phase_id)
+        pt, p = phase_totals.c, participants.c
+        query = (select(pt.rank, pt.participant_id, p.name, p.phone, p.branch_id, p.is_party_member,
+                        pt.score, pt.duration_ms, pt.valid_attempts, pt.perfect_attempts)
+                 .join_from(phase_totals, participants, p.id == pt.participant_id)
+                 .where(pt.phase == phase.id).order_by(pt.rank))
+        if limit is not None:
+            query = query.where(pt.rank <= limit)
+        with self.engine.connect() as connection:
+            return [dict(row._mapping) for row in connection.execute(query)]
+
+    def final_standings(self) -> list[dict]:
+        rows = self.standings(self.rules.final.id)
+        for row in rows:
+            tier = self.rules.exemplar_tier(row["rank"])
+            row["attempts"] = row.pop("valid_attempts")
+            row["tier"] = tier.tier if tier else None
+            row["amount_yuan"] = tier.amount_yuan if tier else 0
+            row["title"] = self.rules.exemplar_title if tier and row["is_party_member"] else ""
+        return rows
+
+    # ---- awards of a period ----
+
+    def pioneer_draw(self, phase_id: str, seed: str | None) -> DrawResult:
+        phase = self.phase(phase_id, preliminary_only=True)
+        seed = self._seed(seed)
+        pt = phase_totals.c
+        eligible = select(pt.participant_id).where(pt.phase == phase.id, pt.perfect_attempts > 0)
+        if self.rules.pioneer_random_excludes_top:
+            eligible = eligible.where(pt.rank > self.rules.pioneer_top_count)
+        with self.engine.begin() as connection:
+            tickets = [Ticket(pid, pid) for pid in connection.execute(eligible.order_by(pt.participant_id)).scalars()]
+            return run_recorded_draw(connection, self.rules.pioneer_draw(phase.id), seed, tickets,
+                                     self.rules.pioneer_random_count, one_per_person=True)
+
+    def awards(self, phase_id: str, seed: str | None) -> list[dict]:
+        rules = self.rules
+        phase = self.phase(phase_id, preliminary_only=True)
+        draw = self.pioneer_draw(phase.id, seed)
+        rows = []
+        for row in self.standings(phase.id, limit=rules.pioneer_top_count):
+            rows.append(self._award_row("top", row["rank"], row, rules.pioneer_top_amount_yuan))
+        people = self._people([t.participant_id for t in draw.winners])
+        for order, ticket in enumerate(draw.winners, start=1):
+            rows.append(self._award_row("random", order, people[ticket.participant_id], rules.pioneer_random_amount_yuan))
+        return rows
+
+    def _award_row(self, award: str, order: int, person: dict, amount: int) -> dict:
+        member = int(person["is_party_member"])
+        return {"award": award, "order": order, "participant_id": person["participant_id"],
+                "name": person["name"], "phone": person["phone"], "branch_id": person["branch_id"],
+                "is_party_member": member, "title": self.rules.pioneer_title if member else "",
+                "amount_yuan": amount}
+
+    def _people(self, ids: list[int]) -> dict[int, dict]:
+        p = participants.c
+        found: dict[int, dict] = {}
+        with self.engine.connect() as connection:
+            for start in range(0, len(ids), 5000):
+                chunk = ids[start:start + 5000]
+                for row in connection.execute(select(p.id.label("participant_id"), p.name, p.phone,
+                                                     p.is_party_member, p.branch_id).where(p.id.in_(chunk))):
+                    found[row.participant_id] = dict(row._mapping)
+        return found
+
+    def lottery(self, day_text: str, seed: str | None) -> list[dict]:
+        day, phase = self.lottery_day(day_text)
+        seed = self._seed(seed)
+        t = attempt_status.c
+        day_number = (day - date(1970, 1, 1)).days
+        tickets_query = select(t.attempt_id, t.participant_id).where(
+            t.phase == phase.id, t.day == day_number, t.reason.is_(None), t.perfect == 1).order_by(t.attempt_id)
+        with self.engine.begin() as connection:
+            tickets = [Ticket(a, p) for a, p in connection.execute(tickets_query)]
+            draw = run_recorded_draw(connection, self.rules.lottery_draw(day), seed, tickets,
+                                     self.rules.lottery_winners_per_day,
+                                     self.rules.lottery_one_win_per_person_per_day)
+        people = self._people([w.participant_id for w in draw.winners])
+        return [{"order": order, "participant_id": w.participant_id, "attempt_id": w.ticket_id,
+                 "name": people[w.participant_id]["name"], "phone": people[w.participant_id]["phone"]}
+                for order, w in enumerate(draw.winners, start=1)]
+
+    # ---- organisations ----
+
+    def _holder_condition(self, phase: Phase, draw: DrawResult):
+        pt = phase_totals.c
+        random_winners = select(draw_winners.c.participant_id).where(draw_winners.c.draw_id == draw.draw_id)
+        return or_(pt.rank <= self.rules.pioneer_top_count, participants.c.id.in_(random_winners))
+
+    def _org_ranking(self, group_column, joined, minimum: int, phase: Phase, draw: DrawResult,
+                     id_label: str) -> list[dict]:
+        p, pt, o = participants.c, phase_totals.c, organizations.c
+        holder = case((self._holder_condition(phase, draw), 1), else_=0)
+        grouped = (
+            select(group_column.label("org_id"),
+                   func.count().label("party_members"),
+                   func.count(pt.participant_id).label("participants"),
+                   func.coalesce(func.sum(pt.score), 0).label("total"),
+                   func.coalesce(func.sum(case((pt.participant_id.is_not(None), holder), else_=0)), 0)
+                   .label("title_holders"))
+            .select_from(joined.outerjoin(phase_totals, (pt.participant_id == p.id) & (pt.phase == phase.id)))
+            .where(p.is_party_member == 1)
+            .group_by(group_column)
+            .having(func.count() >= minimum)
+        ).subquery("grouped")
+        g = grouped.c
+        score = cast(g.total, Float) / g.party_members
+        rate = cast(g.participants, Float) / g.party_members
+        ranked = (
+            select(func.row_number().over(order_by=(score.desc(), rate.desc(), g.title_holders.desc(),
+                                                    g.org_id.asc())).label("rank"),
+                   g.org_id, o.name, score.label("score"), rate.label("participation_rate"),
+                   g.title_holders, g.party_members, g.participants, g.total)
+            .join_from(grouped, organizations, o.id == g.org_id)
+            .order_by("rank")
+        )
+        with self.engine.connect() as connection:
+            rows = []
+            for row in connection.execute(ranked):
+                item = dict(row._mapping)
+                item[id_label] = item.pop("org_id")
+                rows.append(item)
+            return rows
+
+    def branches(self, phase_id: str, seed: str | None) -> list[dict]:
+        phase = self.phase(phase_id, preliminary_only=True)
+        draw = self.pioneer_draw(phase.id, seed)
+        rows = self._org_ranking(participants.c.branch_id, participants, self.rules.branch_min_party_members,
+                                 phase, draw, "branch_id")
+        for row in rows:
+            row["title"] = self.rules.learning_branch_title if row["rank"] <= self.rules.learning_branch_top_count else ""
+        return rows
+
+    def committees(self, phase_id: str, seed: str | None) -> list[dict]:
+        phase = self.phase(phase_id, preliminary_only=True)
+        draw = self.pioneer_draw(phase.id, seed)
+        ob = org_branches.c
+        committee = organizations.alias("committee")
+        joined = participants.join(org_branches, ob.branch_id == participants.c.branch_id).join(
+            committee, (committee.c.id == ob.ancestor_id) & (committee.c.level == literal("committee")))
+        return self._org_ranking(ob.ancestor_id, joined, self.rules.committee_min_party_members, phase, draw,
+                                 "committee_id")

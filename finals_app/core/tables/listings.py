@@ -1,0 +1,124 @@
+"""The listings of the CLI contract: stable column names, Chinese headers, and what each
+public surface may show of personal data (rules.md section 6)."""
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from typing import Callable
+
+from finals_app.core.tables.masking import mask_name, mask_phone
+
+HEADERS_ZH = {
+    "rank": "名次", "participant_id": "参赛者ID", "name": "姓名", "phone": "手机号",
+    "branch_id": "党支部ID", "score": "得分", "duration_ms": "用时(毫秒)",
+    "valid_attempts": "有效答题次数", "perfect_attempts": "满分次数", "award": "奖项",
+    "order": "序号", "is_party_member": "党员", "title": "称号", "amount_yuan": "金额(元)",
+    "attempt_id": "答题ID", "participation_rate": "参与率", "title_holders": "获称号人数",
+    "party_members": "党员人数", "committee_id": "党委ID", "attempts": "答题次数", "tier": "档次",
+    "period": "期次", "reason": "原因",
+    "draw": "抽奖", "seed": "种子", "eligible_count": "参与人数/票数", "winners": "中奖数",
+    "eligible_digest": "名单摘要", "result": "核验结果", "created_at": "记录时间",
+}
+HEADERS_EN = {key: key for key in HEADERS_ZH}
+
+REASONS_ZH = {
+    "finish_before_start": "结束时间早于开始时间",
+    "wrong_question_count": "题目数量不符",
+    "correct_count_out_of_range": "答对题数超出范围",
+    "score_mismatch": "得分与答对题数不符",
+    "over_daily_allowance": "超出每日答题次数(无可用分享机会)",
+}
+AWARDS_ZH = {"top": "前500名", "random": "满分随机抽取"}
+
+
+@dataclass(frozen=True)
+class Listing:
+    """A listing's columns (the CLI contract) and its rows, ready to write in any format."""
+
+    name: str
+    columns: tuple[str, ...]
+    rows: list[dict]
+    # How the human-readable table shows a value (CSV/JSON/XLSX keep the raw value).
+    display: dict[str, Callable[[object], str]]
+    # Chinese headers that differ from the shared ones (an organisation's name is 名称).
+    headers_zh: dict[str, str] | None = None
+
+
+def display_width(text: str) -> int:
+    """Columns a text takes in a terminal: CJK characters take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def pad(text: str, width: int) -> str:
+    return text + " " * max(0, width - display_width(text))
+
+
+def _percent(value) -> str:
+    return "" if value is None else f"{float(value) * 100:.2f}%"
+
+
+def _two_places(value) -> str:
+    return "" if value is None else f"{float(value):.2f}"
+
+
+def _yes_no(value) -> str:
+    return "是" if value else "否"
+
+
+def publish(rows: list[dict], columns: tuple[str, ...], *, mask_names: bool, full_data: bool) -> list[dict]:
+    """Keep the contract's columns and mask personal data unless the organisers need it."""
+    out = []
+    for row in rows:
+        item = {column: row.get(column) for column in columns}
+        if "phone" in item and not full_data:
+            item["phone"] = mask_phone(item["phone"])
+        if "name" in item and mask_names and not full_data:
+            item["name"] = mask_name(item["name"])
+        out.append(item)
+    return out
+
+
+STANDINGS = ("rank", "participant_id", "name", "phone", "branch_id", "score", "duration_ms",
+             "valid_attempts", "perfect_attempts")
+AWARDS = ("award", "order", "participant_id", "name", "phone", "is_party_member", "title", "amount_yuan")
+LOTTERY = ("order", "participant_id", "attempt_id", "name", "phone")
+BRANCHES = ("rank", "branch_id", "name", "score", "participation_rate", "title_holders", "party_members")
+COMMITTEES = ("rank", "committee_id", "name", "score", "participation_rate", "title_holders", "party_members")
+FINAL_STANDINGS = ("rank", "participant_id", "name", "phone", "branch_id", "score", "duration_ms",
+                   "attempts", "tier", "amount_yuan")
+INVALID = ("attempt_id", "participant_id", "period", "reason")
+
+
+def standings(rows: list[dict], payout: bool = False) -> Listing:
+    # A published ranking: names and phones masked.
+    return Listing("standings", STANDINGS, publish(rows, STANDINGS, mask_names=True, full_data=payout), {})
+
+
+def final_standings(rows: list[dict], payout: bool = False) -> Listing:
+    return Listing("final-standings", FINAL_STANDINGS,
+                   publish(rows, FINAL_STANDINGS, mask_names=True, full_data=payout), {})
+
+
+def awards(rows: list[dict], payout: bool = False) -> Listing:
+    # An award list for publication: full names, masked phones.
+    return Listing("awards", AWARDS, publish(rows, AWARDS, mask_names=False, full_data=payout),
+                   {"award": lambda v: AWARDS_ZH.get(v, str(v)), "is_party_member": _yes_no})
+
+
+def lottery(rows: list[dict], payout: bool = False) -> Listing:
+    return Listing("lottery", LOTTERY, publish(rows, LOTTERY, mask_names=False, full_data=payout), {})
+
+
+def branches(rows: list[dict]) -> Listing:
+    return Listing("branches", BRANCHES, publish(rows, BRANCHES, mask_names=False, full_data=True),
+                   {"score": _two_places, "participation_rate": _percent}, {"name": "党支部名称"})
+
+
+def committees(rows: list[dict]) -> Listing:
+    return Listing("committees", COMMITTEES, publish(rows, COMMITTEES, mask_names=False, full_data=True),
+                   {"score": _two_places, "participation_rate": _percent}, {"name": "党委名称"})
+
+
+def invalid_attempts(rows: list[dict]) -> Listing:
+    return Listing("validate", INVALID, publish(rows, INVALID, mask_names=False, full_data=True),
+                   {"reason": lambda v: REASONS_ZH.get(v, str(v))})

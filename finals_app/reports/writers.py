@@ -1,0 +1,112 @@
+"""Writing a listing as an aligned table (Chinese headers), CSV, JSON lines or XLSX."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+from typing import TextIO
+
+from finals_app.core.errors import FinalsError, Location
+from finals_app.core.i18n import current_language
+from finals_app.core.tables.listings import HEADERS_EN, HEADERS_ZH, Listing, display_width
+
+FORMATS = ("table", "csv", "json", "xlsx")
+XLSX_MAX_ROWS = 1_048_575  # Excel's limit, less the header row
+
+
+def _headers(listing: Listing, language: str | None) -> dict[str, str]:
+    if (language or current_language()) != "zh_CN":
+        return HEADERS_EN
+    return {**HEADERS_ZH, **(listing.headers_zh or {})}
+
+
+def _cell(value) -> str:
+    return "" if value is None else str(value)
+
+
+def write_table(listing: Listing, stream: TextIO, language: str | None = None) -> None:
+    headers = _headers(listing, language)
+    names = [headers.get(c, c) for c in listing.columns]
+    shown = [[listing.display.get(c, _cell)(row[c]) if row[c] is not None else "" for c in listing.columns]
+             for row in listing.rows]
+    widths = [max([display_width(name)] + [display_width(r[i]) for r in shown]) for i, name in enumerate(names)]
+    numeric = [all(isinstance(row[c], (int, float)) or row[c] is None for row in listing.rows) and listing.rows
+               for c in listing.columns]
+
+    def line(cells: list[str]) -> str:
+        parts = []
+        for i, cell in enumerate(cells):
+            pad = " " * (widths[i] - display_width(cell))
+            parts.append(pad + cell if numeric[i] else cell + pad)
+        return "  ".join(parts).rstrip()
+
+    stream.write(line(names) + "\n")
+    stream.write("  ".join("-" * w for w in widths) + "\n")
+    for cells in shown:
+        stream.write(line(cells) + "\n")
+
+
+def write_csv(listing: Listing, stream: TextIO) -> None:
+    writer = csv.writer(stream, lineterminator="\n")
+    writer.writerow(listing.columns)
+    for row in listing.rows:
+        writer.writerow([_cell(row[c]) for c in listing.columns])
+
+
+def write_json(listing: Listing, stream: TextIO) -> None:
+    """JSON lines: one object per row, keys exactly the listing's columns."""
+    for row in listing.rows:
+        stream.write(json.dumps({c: row[c] for c in listing.columns}, ensure_ascii=False) + "\n")
+
+
+def write_xlsx(listing: Listing, path: Path, language: str | None = None) -> None:
+    from openpyxl import Workbook
+    from openpyxl.utils import get_column_letter
+
+    headers = _headers(listing, language)
+    workbook = Workbook(write_only=True)
+    title = listing.name[:28]
+    widths = [max(10, display_width(headers.get(c, c)) + 2) for c in listing.columns]
+    for row in listing.rows[:2000]:
+        for i, c in enumerate(listing.columns):
+            widths[i] = min(60, max(widths[i], display_width(_cell(row[c])) + 2))
+    chunks = [listing.rows[i:i + XLSX_MAX_ROWS] for i in range(0, max(1, len(listing.rows)), XLSX_MAX_ROWS)]
+    for index, chunk in enumerate(chunks):
+        sheet = workbook.create_sheet(title if index == 0 else f"{title} ({index + 1})")
+        sheet.freeze_panes = "A2"
+        for i, width in enumerate(widths, start=1):
+            sheet.column_dimensions[get_column_letter(i)].width = width
+        sheet.append([headers.get(c, c) for c in listing.columns])
+        for row in chunk:
+            sheet.append([row[c] for c in listing.columns])
+    workbook.save(path)
+
+
+def emit(listing: Listing, fmt: str, out: str | None, stdout: TextIO) -> None:
+    """Write `listing` in `fmt` to the file `out`, or to stdout."""
+    if fmt == "xlsx":
+        if not out:
+            raise FinalsError("the xlsx format writes a file: give --out FILE.xlsx")
+        target = Path(out)
+        temporary = target.with_name(target.name + ".partial")
+        try:
+            write_xlsx(listing, temporary)
+            temporary.replace(target)
+        except OSError as error:
+            temporary.unlink(missing_ok=True)
+            raise FinalsError("cannot write {path}: {reason}", Location(out), path=out, reason=error.strerror) from None
+        return
+    buffer = io.StringIO()
+    {"table": write_table, "csv": write_csv, "json": write_json}[fmt](listing, buffer)
+    if out:
+        target = Path(out)
+        temporary = target.with_name(target.name + ".partial")
+        try:
+            temporary.write_text(buffer.getvalue(), encoding="utf-8")
+            temporary.replace(target)  # never leave a half-written file that looks like a result
+        except OSError as error:
+            temporary.unlink(missing_ok=True)
+            raise FinalsError("cannot write {path}: {reason}", Location(out), path=out, reason=error.strerror) from None
+    else:
+        stdout.write(buffer.getvalue())
