@@ -124,11 +124,12 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr
     stderr = stderr or sys.stderr
     parser = build_parser()
     args = parser.parse_args(argv)
-    if getattr(args, "lang", None):
-        os.environ["FINALS_APP_LANG"] = args.lang
     if not args.command:
         parser.print_help(stdout)
         return EXIT_OK
+    previous_language = os.environ.get("FINALS_APP_LANG")
+    if getattr(args, "lang", None):
+        os.environ["FINALS_APP_LANG"] = args.lang  # the one translation layer reads it
     try:
         return COMMANDS[args.command](args, stdout, stderr)
     except FinalsError as error:
@@ -137,6 +138,11 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr
     except KeyboardInterrupt:
         stderr.write(translate("interrupted; nothing was changed") + "\n")
         return 130
+    finally:
+        if previous_language is None:
+            os.environ.pop("FINALS_APP_LANG", None)
+        else:
+            os.environ["FINALS_APP_LANG"] = previous_language
 
 
 def _rules(args):
@@ -275,7 +281,7 @@ def cmd_draw_verify(args, stdout, stderr) -> int:
             draw = DrawResult(None, args.draw, args.seed, args.count, not args.any_per_person, len(tickets),
                               draw_module.eligible_digest(tickets), tuple(Ticket(t, 0) for t in published))
             ok = published == [w.ticket_id for w in winners]
-            rows = [_verification_row(draw, ok, ok)]
+            rows = [_verification_row(draw, True, ok)]
         else:
             rows = [{"order": i, "ticket_id": w.ticket_id, "participant_id": w.participant_id}
                     for i, w in enumerate(winners, start=1)]

@@ -12,11 +12,21 @@ def mask_phone(phone: str | None) -> str:
     return "*" * len(text)
 
 
+# Two-character surnames: rules.md's example keeps 欧阳 whole (欧阳*华).
+COMPOUND_SURNAMES = frozenset(
+    "欧阳 司马 上官 诸葛 东方 皇甫 尉迟 公孙 慕容 长孙 宇文 司徒 司空 夏侯 轩辕 令狐 钟离 端木 独孤 "
+    "南宫 西门 百里 呼延 澹台 公冶 太史 申屠 闻人 万俟 赫连 拓跋 第五 东郭 左丘 公羊 濮阳 淳于 单于 "
+    "谷梁 宰父 颛孙 巫马 公西 漆雕 乐正 壤驷 公良 梁丘 段干 闾丘 亓官 羊舌 微生 东门 仲孙 叔孙".split())
+
+
 def mask_name(name: str | None) -> str:
-    """First and last character with one `*` between: 孙*勇, 欧阳*华, 王* (two characters)."""
+    """The surname and the last character with one `*` between: 孙*勇, 欧阳*华; 王五 -> 王*."""
     if not name:
         return ""
     text = str(name).strip()
+    if not text:
+        return ""
     if len(text) <= 2:
         return text[0] + "*"
-    return text[0] + "*" + text[-1]
+    surname = text[:2] if text[:2] in COMPOUND_SURNAMES else text[0]
+    return surname + "*" + text[-1]

@@ -1,0 +1,157 @@
+"""The guarantees of export-schema.md: read-only, all or nothing, idempotent, updates by id,
+rows gone missing reported, and every bad input named with table, row and field."""
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+
+import pytest
+from sqlalchemy import func, select
+
+from finals_app.core.errors import ExportError
+from finals_app.core.online.sync import sync
+from finals_app.core.store.engine import open_store
+from finals_app.core.store.schema import (attempt_status, attempts, missing_rows, org_branches,
+                                          organizations, participants, phase_totals, sync_runs)
+
+
+@pytest.fixture
+def store(tmp_path):
+    engine = open_store(f"sqlite:///{tmp_path / 'store.sqlite'}")
+    yield engine
+    engine.dispose()
+
+
+def _digest(path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _snapshot(engine) -> dict:
+    tables = (organizations, participants, attempts, attempt_status, phase_totals, sync_runs, org_branches)
+    with engine.connect() as connection:
+        return {t.name: sorted(tuple(r) for r in connection.execute(select(t))) for t in tables}
+
+
+def test_sync_never_writes_to_the_export(store, export_copy, small_rules):
+    before = _digest(export_copy)
+    sync(store, str(export_copy), small_rules)
+    assert _digest(export_copy) == before
+    assert not export_copy.with_name(export_copy.name + "-wal").exists()
+
+
+def test_second_sync_of_the_same_export_changes_nothing(store, export_copy, small_rules):
+    first = sync(store, str(export_copy), small_rules)
+    state = _snapshot(store)
+    second = sync(store, str(export_copy), small_rules)
+    assert not first.unchanged and second.unchanged
+    assert second.invalid == first.invalid
+    assert {n: c.rows for n, c in second.tables.items()} == {n: c.rows for n, c in first.tables.items()}
+    after = _snapshot(store)
+    assert after == state
+
+
+def test_same_content_through_a_url_is_recognised_by_comparison(store, export_copy, small_rules):
+    sync(store, str(export_copy), small_rules)
+    state = _snapshot(store)
+    again = sync(store, f"sqlite:///{export_copy}", small_rules)  # no file digest for a URL
+    assert again.unchanged
+    assert all(c.added == c.changed == c.missing == 0 for c in again.tables.values())
+    assert _snapshot(store) == {**state, "sync_runs": _snapshot(store)["sync_runs"]}
+
+
+def test_newer_export_updates_by_id_and_reports_missing_rows(store, export_copy, small_rules):
+    sync(store, str(export_copy), small_rules)
+    db = sqlite3.connect(export_copy)
+    db.execute("update participants set name = '新名字' where id = 5")
+    last_attempt = db.execute("select max(id) from attempts").fetchone()[0]
+    db.execute("delete from attempts where id = ?", (last_attempt,))
+    db.execute("insert into shares (id, participant_id, shared_at) values (999999, 5, '2018-01-12 07:00:00')")
+    db.commit()
+    db.close()
+    summary = sync(store, str(export_copy), small_rules)
+    assert not summary.unchanged
+    assert (summary.tables["participants"].changed, summary.tables["participants"].added) == (1, 0)
+    assert summary.tables["attempts"].missing == 1 and summary.tables["attempts"].missing_ids == [last_attempt]
+    assert summary.tables["shares"].added == 1
+    with store.connect() as connection:
+        assert connection.execute(select(participants.c.name).where(participants.c.id == 5)).scalar() == "新名字"
+        assert connection.execute(select(attempts.c.id).where(attempts.c.id == last_attempt)).first() is None
+        assert connection.execute(select(missing_rows.c.row_id).where(
+            missing_rows.c.table_name == "attempts")).scalars().all() == [last_attempt]
+
+
+def _break(path, *statements) -> None:
+    db = sqlite3.connect(path)
+    db.execute("pragma foreign_keys = off")
+    for statement in statements:
+        db.execute(statement)
+    db.commit()
+    db.close()
+
+
+BAD_EXPORTS = {
+    "missing table": (["drop table shares"], "shares", None, None),
+    "missing column": (["alter table attempts drop column score"], "score", "attempts", None),
+    "unknown schema version": (["update meta set value = '2' where key = 'schema_version'"], "schema_version 2", "meta", None),
+    "dangling participant": (["update attempts set participant_id = 987654 where id = 3"], "987654", "attempts", 3),
+    "dangling branch": (["update participants set branch_id = 55555 where id = 7"], "55555", "participants", 7),
+    "unparsable time": (["update attempts set started_at = '2017-12-32 25:00:00' where id = 4"], "2017-12-32", "attempts", 4),
+    "cycle": (["update organizations set parent_id = 3 where id = 2"], "cycle", "organizations", 2),
+    "participant in a committee": (["update participants set branch_id = 2 where id = 8"], "branch", "participants", 8),
+    "unknown level": (["update organizations set level = 'cell' where id = 2"], "cell", "organizations", 2),
+    "party member flag": (["update participants set is_party_member = 7 where id = 9"], "is_party_member", "participants", 9),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_EXPORTS))
+def test_a_broken_export_is_named_and_leaves_the_store_as_it_was(case, store, sample_export, export_copy, small_rules):
+    sync(store, str(sample_export), small_rules)
+    before = _snapshot(store)
+    statements, needle, table_name, row = BAD_EXPORTS[case]
+    _break(export_copy, *statements)
+    with pytest.raises(ExportError) as raised:
+        sync(store, str(export_copy), small_rules)
+    message = raised.value.render("en")
+    assert needle in message
+    if table_name:
+        assert f"table {table_name}" in message
+    if row is not None:
+        assert f"row id {row}" in message
+    assert _snapshot(store) == before
+
+
+def test_a_broken_first_sync_leaves_an_empty_store(store, export_copy, small_rules):
+    _break(export_copy, "update attempts set finished_at = 'soon' where id = 10")
+    with pytest.raises(ExportError) as raised:
+        sync(store, str(export_copy), small_rules)
+    assert "row id 10, field finished_at" in raised.value.render("en")
+    with store.connect() as connection:
+        assert connection.execute(select(func.count()).select_from(attempts)).scalar() == 0
+        assert connection.execute(select(func.count()).select_from(sync_runs)).scalar() == 0
+
+
+def test_not_an_export_at_all(store, tmp_path, small_rules):
+    missing = tmp_path / "nothing.sqlite"
+    with pytest.raises(ExportError, match="no such file"):
+        sync(store, str(missing), small_rules)
+    junk = tmp_path / "junk.sqlite"
+    junk.write_bytes(b"this is not a database" * 100)
+    with pytest.raises(ExportError, match="cannot open the export"):
+        sync(store, str(junk), small_rules)
+
+
+def test_messages_are_chinese_by_default(store, export_copy, small_rules):
+    _break(export_copy, "update attempts set participant_id = 987654 where id = 3")
+    with pytest.raises(ExportError) as raised:
+        sync(store, str(export_copy), small_rules)
+    assert "引用了不存在的 participants id 987654" in raised.value.render("zh_CN")
+    assert "表 attempts" in raised.value.render("zh_CN")
+
+
+def test_data_invalid_attempts_are_kept_with_their_reason(store, sample_export, small_rules):
+    summary = sync(store, str(sample_export), small_rules)
+    reasons = summary.invalid["P1"]
+    for reason in ("finish_before_start", "wrong_question_count", "correct_count_out_of_range",
+                   "score_mismatch", "over_daily_allowance"):
+        assert reasons.get(reason, 0) >= 1, reason
+    assert summary.invalid["FINAL"]["over_daily_allowance"] >= 1

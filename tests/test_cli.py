@@ -1,0 +1,178 @@
+"""The CLI contract: command names, exact columns in CSV and JSON, formats, exit codes,
+masking, and clear errors that change nothing."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+from openpyxl import load_workbook
+
+from finals_app.cli import main
+from finals_app.core.tables import listings
+from tests.conftest import small_rules_text
+
+SEED = "2017-12-25-close"
+
+
+@pytest.fixture
+def cli(tmp_path, sample_export):
+    rules_file = tmp_path / "rules.toml"
+    rules_file.write_text(small_rules_text(), encoding="utf-8")
+    store = f"sqlite:///{tmp_path / 'store.sqlite'}"
+
+    def run(*args, sync_first=True):
+        out, err = io.StringIO(), io.StringIO()
+        if sync_first and not run.synced:
+            assert main(["--store", store, "--rules", str(rules_file), "sync", str(sample_export)],
+                        io.StringIO(), io.StringIO()) == 0
+            run.synced = True
+        code = main(["--store", store, "--rules", str(rules_file), *args], out, err)
+        return code, out.getvalue(), err.getvalue()
+
+    run.synced = False
+    return run
+
+
+def _csv(text: str) -> list[dict]:
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+@pytest.mark.parametrize("args, columns", [
+    (["standings", "--period", "P1"], listings.STANDINGS),
+    (["awards", "--period", "P2", "--seed", SEED], listings.AWARDS),
+    (["lottery", "--day", "2018-01-12", "--seed", SEED], listings.LOTTERY),
+    (["branches", "--period", "P1", "--seed", SEED], listings.BRANCHES),
+    (["committees", "--period", "P1", "--seed", SEED], listings.COMMITTEES),
+    (["final-standings"], listings.FINAL_STANDINGS),
+    (["validate", "--period", "P1"], listings.INVALID),
+])
+def test_csv_and_json_have_exactly_the_contract_columns(cli, args, columns):
+    code, out, _ = cli(*args, "--format", "csv")
+    assert code == 0
+    rows = _csv(out)
+    assert rows and tuple(rows[0].keys()) == columns
+    code, out, _ = cli(*args, "--format", "json")
+    parsed = [json.loads(line) for line in out.splitlines()]
+    assert len(parsed) == len(rows) and tuple(parsed[0].keys()) == columns
+    if "rank" in columns:
+        assert [r["rank"] for r in parsed] == list(range(1, len(parsed) + 1))
+
+
+def test_standings_mask_names_and_phones_unless_payout(cli):
+    _, out, _ = cli("standings", "--period", "P1", "--format", "json")
+    first = json.loads(out.splitlines()[0])
+    assert "****" in first["phone"] and len(first["phone"]) == 11 and "*" in first["name"]
+    _, out, _ = cli("standings", "--period", "P1", "--format", "json", "--payout")
+    full = json.loads(out.splitlines()[0])
+    assert full["phone"].isdigit() and "*" not in full["name"]
+    assert full["participant_id"] == first["participant_id"]
+
+
+def test_awards_list_full_names_titles_for_members_and_amounts(cli):
+    _, out, _ = cli("awards", "--period", "P1", "--seed", SEED, "--format", "json")
+    rows = [json.loads(line) for line in out.splitlines()]
+    top = [r for r in rows if r["award"] == "top"]
+    drawn = [r for r in rows if r["award"] == "random"]
+    assert len(top) == 25 and {r["amount_yuan"] for r in top} == {50} and {r["amount_yuan"] for r in drawn} == {30}
+    assert all((r["title"] == "灯塔学习先锋") == (r["is_party_member"] == 1) for r in rows)
+    assert all("*" not in r["name"] and "****" in r["phone"] for r in rows)
+    assert not {r["participant_id"] for r in top} & {r["participant_id"] for r in drawn}
+
+
+def test_the_same_seed_gives_the_same_draw_and_it_verifies(cli, tmp_path):
+    first = cli("awards", "--period", "P1", "--seed", SEED, "--format", "csv")[1]
+    assert cli("awards", "--period", "P1", "--seed", SEED, "--format", "csv")[1] == first
+    other = cli("awards", "--period", "P1", "--seed", "another", "--format", "csv")[1]
+    assert other != first
+    cli("lottery", "--day", "2018-01-12", "--seed", SEED)
+    code, out, _ = cli("draw-verify", "--format", "json")
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert code == 0 and {r["draw"] for r in rows} == {"pioneer-random:P1", "daily-lottery:2018-01-12"}
+    assert all(r["result"] == "match" for r in rows) and len(rows) == 3
+
+
+def test_anyone_can_verify_a_published_draw_from_files(cli, tmp_path):
+    _, awards_csv, _ = cli("awards", "--period", "P1", "--seed", SEED, "--format", "csv")
+    tickets = tmp_path / "tickets.csv"
+    assert cli("draw-verify", "--draw", "pioneer-random:P1", "--seed", SEED, "--export-tickets", str(tickets))[0] == 0
+    winners = tmp_path / "winners.csv"
+    drawn = [r["participant_id"] for r in _csv(awards_csv) if r["award"] == "random"]
+    winners.write_text("ticket_id\n" + "\n".join(drawn) + "\n")
+    args = ["draw-verify", "--tickets", str(tickets), "--draw", "pioneer-random:P1", "--seed", SEED,
+            "--count", "40", "--winners", str(winners), "--format", "json"]
+    code, out, _ = cli(*args)
+    assert code == 0 and json.loads(out)["result"] == "match"
+    winners.write_text("ticket_id\n" + "\n".join(reversed(drawn)) + "\n")
+    code, out, _ = cli(*args)
+    assert code == 1 and json.loads(out)["result"] == "winners differ"
+
+
+def test_xlsx_output_is_typed_with_chinese_headers(cli, tmp_path):
+    target = tmp_path / "standings.xlsx"
+    code, _, _ = cli("standings", "--period", "P1", "--format", "xlsx", "--out", str(target), "--lang", "zh_CN")
+    assert code == 0
+    sheet = load_workbook(target).active
+    header = [c.value for c in sheet[1]]
+    assert header[:3] == ["名次", "参赛者ID", "姓名"]
+    assert isinstance(sheet["A2"].value, int) and sheet["A2"].value == 1
+    assert sheet.freeze_panes == "A2"
+    assert not (tmp_path / "standings.xlsx.partial").exists()
+
+
+def test_table_format_has_chinese_headers(cli):
+    code, out, _ = cli("branches", "--period", "P1", "--seed", SEED, "--lang", "zh_CN")
+    assert code == 0 and out.splitlines()[0].split()[:3] == ["名次", "党支部ID", "党支部名称"]
+
+
+@pytest.mark.parametrize("args, needle", [
+    (["standings", "--period", "P9"], "no period P9"),
+    (["awards", "--period", "P1"], "a seed is required"),
+    (["lottery", "--day", "2018-02-30", "--seed", "s"], "not a date"),
+    (["lottery", "--day", "2018-02-05", "--seed", "s"], "not a day of any preliminary period"),
+    (["awards", "--period", "FINAL", "--seed", "s"], "no period FINAL"),
+    (["standings", "--period", "P1", "--format", "xlsx"], "give --out"),
+    (["draw-verify", "--draw", "nothing"], "no recorded draw"),
+])
+def test_bad_requests_are_named_and_exit_non_zero(cli, args, needle):
+    code, out, err = cli(*args)
+    assert code == 2 and needle in err and out == ""
+
+
+def test_nothing_synced_yet(tmp_path):
+    err = io.StringIO()
+    code = main(["--store", str(tmp_path / "empty.sqlite"), "standings", "--period", "P1"], io.StringIO(), err)
+    assert code == 2 and "no synced export" in err.getvalue()
+
+
+def test_wrong_rules_file_names_file_and_field(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text(small_rules_text().replace("points_per_correct = 5", "points_per_correct = 'five'"), encoding="utf-8")
+    err = io.StringIO()
+    assert main(["--rules", str(bad), "rules", "show"], io.StringIO(), err) == 2
+    assert "bad.toml:" in err.getvalue() and "preliminary.points_per_correct" in err.getvalue()
+
+
+def test_sync_prints_a_summary_with_invalid_reasons(tmp_path, sample_export):
+    out = io.StringIO()
+    assert main(["--store", str(tmp_path / "s.sqlite"), "sync", str(sample_export)], out, io.StringIO()) == 0
+    text = out.getvalue()
+    assert "attempts" in text and "over_daily_allowance" in text and "score_mismatch" in text
+    out = io.StringIO()
+    main(["--store", str(tmp_path / "s.sqlite"), "sync", str(sample_export)], out, io.StringIO())
+    assert "unchanged" in out.getvalue()
+
+
+def test_rules_show_prints_the_rules_in_force():
+    out = io.StringIO()
+    assert main(["rules", "show"], out, io.StringIO()) == 0
+    assert "top_count = 500" in out.getvalue() and "default-2017-2018.toml" in out.getvalue()
+
+
+def test_out_file_is_written_whole(cli, tmp_path):
+    target = tmp_path / "s.csv"
+    code, out, _ = cli("standings", "--period", "P1", "--format", "csv", "--out", str(target))
+    assert code == 0 and out == "" and target.read_text().startswith("rank,participant_id")
+    code, _, err = cli("standings", "--period", "P1", "--format", "csv", "--out", str(tmp_path / "no" / "s.csv"))
+    assert code == 2 and "cannot write" in err
