@@ -6,19 +6,19 @@ From the synced attempts and shares and the rules in force this builds:
 - phase_totals: per phase and person, the total of valid attempts and the distinct rank.
 
 The allowance walk of rules.md section 2 (first attempt(s) of each day, then share credits
-earned at or before an attempt's start, each used once) is computed without a loop. Number a
-person's extra attempts of a phase k = 1, 2, ... in walk order and let avail_k be the credits
-earned by the start of extra k. Greedy use gives used_k = k + min(0, min_{j<=k}(avail_j - j)),
+earned at or before an attempt's start, each used once) is computed without a loop. Put a
+person's extra attempts and credits of a phase on one time line (a credit at the same instant
+first), number the extras k = 1, 2, ... and let avail_k be the credits earned by extra k. Greedy use gives used_k = k + min(0, min_{j<=k}(avail_j - j)),
 and extra k is valid exactly when used_k > used_{k-1}. Invalid attempts use nothing.
 """
 from __future__ import annotations
 
-from sqlalchemy import (Float, and_, case, cast, delete, func, insert, literal, or_, select,
-                        update)
+from sqlalchemy import (Column, Float, Integer, MetaData, Table, and_, case, cast, delete, func,
+                        insert, literal, or_, select, update)
 
 from finals_app.core.rules import Rules
 from finals_app.core.store.engine import read_meta, write_meta
-from finals_app.core.store.schema import attempt_status, attempts, phase_totals, shares
+from finals_app.core.store.schema import Id, attempt_status, attempts, phase_totals, shares
 
 DAY_MS = 86_400_000
 
@@ -103,62 +103,63 @@ def _insert_attempt_status(connection, rules: Rules) -> None:
 
 def _apply_allowance(connection, rules: Rules) -> None:
     t = attempt_status.c
-    # 1. The first attempts_per_day data-valid attempts of each day are the daily attempts.
+    # 1. The first attempts_per_day data-valid attempts of each day are the daily attempts;
+    #    the others ("extras") need a share credit.
     numbered = select(
         t.attempt_id, t.participant_id, t.phase, t.started_ms,
         func.row_number().over(partition_by=(t.participant_id, t.phase, t.day),
                                order_by=(t.started_ms, t.attempt_id)).label("nth_of_day"),
     ).where(t.reason.is_(None)).subquery("numbered")
     n = numbered.c
-    extras = select(
-        n.attempt_id, n.participant_id, n.phase, n.started_ms,
-        func.row_number().over(partition_by=(n.participant_id, n.phase),
-                               order_by=(n.started_ms, n.attempt_id)).label("k"),
-    ).where(n.nth_of_day > _per_phase(rules, n.phase, "attempts_per_day")).subquery("extras")
-    e = extras.c
+    extras = select(n.participant_id, n.phase, n.started_ms.label("at"), literal(1).label("is_attempt"),
+                    n.attempt_id.label("event_id")).where(
+        n.nth_of_day > _per_phase(rules, n.phase, "attempts_per_day"))
 
     # 2. Credits: the first share_credits shares of a person inside the phase's windows.
     sh = shares.c
-    credit_rows = select(
-        sh.participant_id, _phase_case(rules, sh.shared_ms).label("phase"), sh.shared_ms, sh.id,
-    ).subquery("in_phase")
-    c = credit_rows.c
-    ordered_credits = select(
-        c.participant_id, c.phase, c.shared_ms,
-        func.row_number().over(partition_by=(c.participant_id, c.phase),
-                               order_by=(c.shared_ms, c.id)).label("nth"),
-    ).where(c.phase.is_not(None)).subquery("ordered_credits")
-    oc = ordered_credits.c
-    credits = select(oc.participant_id, oc.phase, oc.shared_ms).where(
-        oc.nth <= _per_phase(rules, oc.phase, "share_credits")).cte("credits")
-    cr = credits.c
-    available = (
-        select(func.count()).select_from(credits)
-        .where(cr.participant_id == e.participant_id, cr.phase == e.phase, cr.shared_ms <= e.started_ms)
-        .scalar_subquery()
-    )
-    with_avail = select(e.attempt_id, e.participant_id, e.phase, e.k,
-                        (available - e.k).label("slack")).subquery("with_avail")
-    w = with_avail.c
-    running = func.min(w.slack).over(partition_by=(w.participant_id, w.phase), order_by=w.k,
-                                     rows=(None, 0))
-    used = select(w.attempt_id, w.participant_id, w.phase, w.k,
-                  (w.k + case((running < 0, running), else_=0)).label("used")).subquery("used")
+    in_phase = select(sh.participant_id, _phase_case(rules, sh.shared_ms).label("phase"), sh.shared_ms,
+                      sh.id).subquery("in_phase")
+    c = in_phase.c
+    ordered = select(c.participant_id, c.phase, c.shared_ms, c.id, func.row_number().over(
+        partition_by=(c.participant_id, c.phase), order_by=(c.shared_ms, c.id)).label("nth")).where(
+        c.phase.is_not(None)).subquery("ordered_credits")
+    oc = ordered.c
+    credits = select(oc.participant_id, oc.phase, oc.shared_ms.label("at"), literal(0).label("is_attempt"),
+                     oc.id.label("event_id")).where(oc.nth <= _per_phase(rules, oc.phase, "share_credits"))
+
+    # 3. One time line per person and phase; a credit at the very instant of an attempt counts.
+    events = extras.union_all(credits).subquery("events")
+    ev = events.c
+    line = (ev.participant_id, ev.phase)
+    order = (ev.at, ev.is_attempt, ev.event_id)
+    counted = select(
+        ev.participant_id, ev.phase, ev.is_attempt, ev.event_id,
+        func.sum(1 - ev.is_attempt).over(partition_by=line, order_by=order, rows=(None, 0)).label("avail"),
+        func.sum(ev.is_attempt).over(partition_by=line, order_by=order, rows=(None, 0)).label("k"),
+    ).subquery("counted")
+    w = counted.c
+    slack = select(w.participant_id, w.phase, w.event_id, w.k, (w.avail - w.k).label("slack")).where(
+        w.is_attempt == 1).subquery("slack")
+    sl = slack.c
+    running = func.min(sl.slack).over(partition_by=(sl.participant_id, sl.phase), order_by=sl.k, rows=(None, 0))
+    used = select(sl.participant_id, sl.phase, sl.event_id, sl.k,
+                  (sl.k + case((running < 0, running), else_=0)).label("used")).subquery("used")
     u = used.c
     previous = func.lag(u.used, 1, 0).over(partition_by=(u.participant_id, u.phase), order_by=u.k)
-    decided = select(u.attempt_id, case((u.used > previous, 1), else_=0).label("granted")).cte("decided")
-    d = decided.c
+    decided = select(u.event_id, case((u.used > previous, 1), else_=0))
 
-    connection.execute(
-        update(attempt_status)
-        .where(t.attempt_id.in_(select(d.attempt_id).where(d.granted == 0)))
-        .values(reason=REASON_ALLOWANCE)
-    )
-    connection.execute(
-        update(attempt_status)
-        .where(t.attempt_id.in_(select(d.attempt_id).where(d.granted == 1)))
-        .values(share_credit=1)
-    )
+    # 4. Decide once (into a temporary table), then mark.
+    decisions = Table("allowance_decisions", MetaData(), Column("attempt_id", Id, primary_key=True,
+                      autoincrement=False), Column("granted", Integer, nullable=False), prefixes=["TEMPORARY"])
+    decisions.drop(connection, checkfirst=True)
+    decisions.create(connection)
+    connection.execute(insert(decisions).from_select(["attempt_id", "granted"], decided))
+    d = decisions.c
+    connection.execute(update(attempt_status).where(
+        t.attempt_id.in_(select(d.attempt_id).where(d.granted == 0))).values(reason=REASON_ALLOWANCE))
+    connection.execute(update(attempt_status).where(
+        t.attempt_id.in_(select(d.attempt_id).where(d.granted == 1))).values(share_credit=1))
+    decisions.drop(connection)
 
 
 def ranking_order(rules: Rules, columns) -> list:

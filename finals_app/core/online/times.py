@@ -20,6 +20,11 @@ def parse_instant(text: object, default_offset_hours: int = 8) -> int | None:
     """
     if not isinstance(text, str):
         return None
+    fast = _fast_local(text, default_offset_hours)
+    return fast if fast is not None else _parse_full(text, default_offset_hours)
+
+
+def _parse_full(text: str, default_offset_hours: int) -> int | None:
     value = text.strip()
     # Cheap shape check first: fromisoformat alone would also take a bare date or an hour.
     if len(value) < 19 or value[10] not in " T" or value[13] != ":" or value[16] != ":":
@@ -40,6 +45,34 @@ def parse_instant(text: object, default_offset_hours: int = 8) -> int | None:
         return (moment - _LOCAL_EPOCHS[default_offset_hours]) // _MS if default_offset_hours in _LOCAL_EPOCHS \
             else (moment.replace(tzinfo=timezone(timedelta(hours=default_offset_hours))) - _EPOCH) // _MS
     return (moment - _EPOCH) // _MS
+
+
+_MINUTES: dict[tuple[str, int], int | None] = {}
+_DIGITS = frozenset("0123456789")
+
+
+def _fast_local(text: str, offset_hours: int) -> int | None:
+    """The export's usual shape, `YYYY-MM-DD HH:MM:SS[.fff]` without offset, by cached minute.
+
+    Returns None whenever the text is anything else; the full parser then decides.
+    """
+    size = len(text)
+    if size not in (19, 23) or text[16] != ":" or (size == 23 and text[19] != "."):
+        return None
+    tail = text[17:19] + text[20:23]
+    if not _DIGITS.issuperset(tail) or text[11:13] == "24":
+        return None
+    key = (text[:16], offset_hours)
+    base = _MINUTES.get(key, -1)
+    if base == -1:
+        if len(_MINUTES) > 200_000:
+            _MINUTES.clear()
+        base = _parse_full(text[:16] + ":00", offset_hours) if text[10] in " T" else None
+        _MINUTES[key] = base
+    seconds = int(text[17:19])
+    if base is None or seconds > 59:
+        return None
+    return base + seconds * 1000 + (int(text[20:23]) if size == 23 else 0)
 
 
 def format_instant(instant_ms: int | None, offset_hours: int = 8) -> str:

@@ -6,10 +6,13 @@ from sqlalchemy import (BigInteger, Column, Float, Index, Integer, MetaData, Str
 
 metadata = MetaData()
 
+# A 64-bit id; on SQLite an INTEGER PRIMARY KEY, which is the rowid itself (no second index).
+Id = BigInteger().with_variant(Integer(), "sqlite")
+
 
 def _id(name: str = "id") -> Column:
     # Ids come from the export: never generated here.
-    return Column(name, BigInteger, primary_key=True, autoincrement=False)
+    return Column(name, Id, primary_key=True, autoincrement=False)
 
 
 store_meta = Table(
@@ -94,7 +97,7 @@ missing_rows = Table(
 # One row per attempt that started inside a scored window (a period or an online final day).
 attempt_status = Table(
     "attempt_status", metadata,
-    Column("attempt_id", BigInteger, primary_key=True, autoincrement=False),
+    _id("attempt_id"),
     Column("participant_id", BigInteger, nullable=False),
     Column("phase", String(16), nullable=False),
     Column("day", Integer, nullable=False),  # local calendar day, days since 1970-01-01
@@ -105,7 +108,7 @@ attempt_status = Table(
     Column("perfect", Integer, nullable=False),  # every answer correct
     Column("share_credit", Integer, nullable=False),  # valid thanks to a share credit
     Column("reason", String(32)),  # null: valid
-    Index("ix_attempt_status_phase", "phase", "participant_id"),
+    Index("ix_attempt_status_phase_day", "phase", "day"),
 )
 
 phase_totals = Table(

@@ -1,0 +1,86 @@
+"""Province-scale benchmark of the online phases: first sync, re-sync, standings, awards,
+branches, committees and peak memory, with the baseline measured in the same run.
+
+Baseline: a straightforward hand-written SQLite window-function query over the raw export
+(period filter, sum, average duration, RANK() OVER), fetching every row, as the standings are.
+
+    .venv/bin/python benchmarks/bench_online.py            # generates benchmarks/data/province.sqlite once
+    .venv/bin/python benchmarks/bench_online.py --export X.sqlite
+"""
+from __future__ import annotations
+
+import argparse
+import resource
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from finals_app.core.online.results import Results
+from finals_app.core.online.sync import sync
+from finals_app.core.rules import load_rules
+from finals_app.core.store.engine import open_store
+
+HERE = Path(__file__).resolve().parent
+BASELINE_SQL = """
+with a as (
+  select participant_id, score, finished_at,
+         (julianday(finished_at) - julianday(started_at)) * 86400000.0 as duration
+  from attempts
+  where started_at >= '2017-12-18 06:00:00' and started_at < '2017-12-25 00:00:00'
+)
+select participant_id, sum(score) as total, sum(duration) as duration, count(*) as n,
+       rank() over (order by sum(score) desc, sum(duration) / count(*) asc, max(finished_at) asc) as rank
+from a group by participant_id order by rank
+"""
+
+
+def timed(label: str, action, results: dict):
+    started = time.perf_counter()
+    value = action()
+    results[label] = time.perf_counter() - started
+    print(f"{label:<28}{results[label]:>10.2f} s", flush=True)
+    return value
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--export", type=Path, default=HERE / "data" / "province.sqlite")
+    parser.add_argument("--store", help="store URL (default: a fresh SQLite file in a temporary folder)")
+    args = parser.parse_args()
+    if not args.export.exists():
+        print(f"generating {args.export} ...", flush=True)
+        subprocess.run([sys.executable, str(HERE / "generate_province.py"), str(args.export)], check=True)
+    rules = load_rules()
+    seconds: dict[str, float] = {}
+    with tempfile.TemporaryDirectory(prefix="finals-bench-") as folder:
+        engine = open_store(args.store or f"sqlite:///{Path(folder) / 'store.sqlite'}")
+        summary = timed("first sync", lambda: sync(engine, str(args.export), rules), seconds)
+        print(f"  rows: " + ", ".join(f"{n} {c.rows:,}" for n, c in summary.tables.items()))
+        timed("re-sync (same export)", lambda: sync(engine, str(args.export), rules), seconds)
+        results = Results(engine, rules)
+        rows = timed("standings P1 (all rows)", lambda: results.standings("P1"), seconds)
+        timed("awards P1", lambda: results.awards("P1", "bench-seed"), seconds)
+        timed("branches P1", lambda: results.branches("P1", "bench-seed"), seconds)
+        timed("committees P1", lambda: results.committees("P1", "bench-seed"), seconds)
+
+        def baseline():
+            db = sqlite3.connect(f"file:{args.export}?mode=ro", uri=True)
+            fetched = db.execute(BASELINE_SQL).fetchall()
+            db.close()
+            return fetched
+        base_rows = timed("baseline window query", baseline, seconds)
+        engine.dispose()
+    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print()
+    print(f"standings rows: {len(rows):,} (baseline rows: {len(base_rows):,})")
+    print(f"standings vs baseline: {seconds['baseline window query'] / seconds['standings P1 (all rows)']:.1f}x faster "
+          f"(target >= 10x)")
+    print(f"re-sync / first sync: {100 * seconds['re-sync (same export)'] / seconds['first sync']:.2f}% (target < 5%)")
+    print(f"peak memory (RSS): {peak_mib:,.0f} MiB (target < 2048 MiB)")
+
+
+if __name__ == "__main__":
+    main()
