@@ -206,8 +206,9 @@ def cmd_validate(args, stdout, stderr) -> int:
 
 
 def cmd_standings(args, stdout, stderr) -> int:
-    rows = _results(args).standings(args.period)
-    emit(listings.standings(rows, payout=args.payout), args.format, args.out, stdout)
+    results = _results(args)
+    rows = results.standings_rows(args.period)
+    emit(listings.standings(rows, payout=args.payout, layout=results.STANDINGS_LAYOUT), args.format, args.out, stdout)
     return EXIT_OK
 
 
@@ -283,8 +284,7 @@ def cmd_draw_verify(args, stdout, stderr) -> int:
             ok = published == [w.ticket_id for w in winners]
             rows = [_verification_row(draw, True, ok)]
         else:
-            rows = [{"order": i, "ticket_id": w.ticket_id, "participant_id": w.participant_id}
-                    for i, w in enumerate(winners, start=1)]
+            rows = [(i, w.ticket_id, w.participant_id) for i, w in enumerate(winners, start=1)]
             emit(listings.Listing("draw", ("order", "ticket_id", "participant_id"), rows, {}), args.format, args.out, stdout)
             return EXIT_OK
     else:
@@ -309,7 +309,8 @@ def cmd_draw_verify(args, stdout, stderr) -> int:
                 check = draw_module.verify(draw, tickets)
                 rows.append(_verification_row(draw, check.tickets_match_digest, check.winners_match))
     columns = ("draw", "seed", "eligible_count", "winners", "eligible_digest", "created_at", "result")
-    emit(listings.Listing("draw-verify", columns, rows, {}), args.format, args.out, stdout)
+    emit(listings.Listing("draw-verify", columns, [tuple(row[c] for c in columns) for row in rows], {}),
+         args.format, args.out, stdout)
     return EXIT_OK if all(row["result"] == "match" for row in rows) else EXIT_MISMATCH
 
 

@@ -28,11 +28,11 @@ def _cell(value) -> str:
 def write_table(listing: Listing, stream: TextIO, language: str | None = None) -> None:
     headers = _headers(listing, language)
     names = [headers.get(c, c) for c in listing.columns]
-    shown = [[listing.display.get(c, _cell)(row[c]) if row[c] is not None else "" for c in listing.columns]
-             for row in listing.rows]
+    shows = [listing.display.get(c, _cell) for c in listing.columns]
+    shown = [[show(value) if value is not None else "" for show, value in zip(shows, row)] for row in listing.rows]
     widths = [max([display_width(name)] + [display_width(r[i]) for r in shown]) for i, name in enumerate(names)]
-    numeric = [all(isinstance(row[c], (int, float)) or row[c] is None for row in listing.rows) and listing.rows
-               for c in listing.columns]
+    numeric = [bool(listing.rows) and all(isinstance(row[i], (int, float)) or row[i] is None for row in listing.rows)
+               for i in range(len(listing.columns))]
 
     def line(cells: list[str]) -> str:
         parts = []
@@ -51,13 +51,14 @@ def write_csv(listing: Listing, stream: TextIO) -> None:
     writer = csv.writer(stream, lineterminator="\n")
     writer.writerow(listing.columns)
     for row in listing.rows:
-        writer.writerow([_cell(row[c]) for c in listing.columns])
+        writer.writerow(["" if value is None else value for value in row])
 
 
 def write_json(listing: Listing, stream: TextIO) -> None:
     """JSON lines: one object per row, keys exactly the listing's columns."""
+    columns = listing.columns
     for row in listing.rows:
-        stream.write(json.dumps({c: row[c] for c in listing.columns}, ensure_ascii=False) + "\n")
+        stream.write(json.dumps(dict(zip(columns, row)), ensure_ascii=False) + "\n")
 
 
 def write_xlsx(listing: Listing, path: Path, language: str | None = None) -> None:
@@ -69,8 +70,8 @@ def write_xlsx(listing: Listing, path: Path, language: str | None = None) -> Non
     title = listing.name[:28]
     widths = [max(10, display_width(headers.get(c, c)) + 2) for c in listing.columns]
     for row in listing.rows[:2000]:
-        for i, c in enumerate(listing.columns):
-            widths[i] = min(60, max(widths[i], display_width(_cell(row[c])) + 2))
+        for i, value in enumerate(row):
+            widths[i] = min(60, max(widths[i], display_width(_cell(value)) + 2))
     chunks = [listing.rows[i:i + XLSX_MAX_ROWS] for i in range(0, max(1, len(listing.rows)), XLSX_MAX_ROWS)]
     for index, chunk in enumerate(chunks):
         sheet = workbook.create_sheet(title if index == 0 else f"{title} ({index + 1})")
@@ -79,7 +80,7 @@ def write_xlsx(listing: Listing, path: Path, language: str | None = None) -> Non
             sheet.column_dimensions[get_column_letter(i)].width = width
         sheet.append([headers.get(c, c) for c in listing.columns])
         for row in chunk:
-            sheet.append([row[c] for c in listing.columns])
+            sheet.append(list(row))
     workbook.save(path)
 
 

@@ -18,7 +18,8 @@ from sqlalchemy import (Column, Float, Integer, MetaData, Table, and_, case, cas
 
 from finals_app.core.rules import Rules
 from finals_app.core.store.engine import read_meta, write_meta
-from finals_app.core.store.schema import Id, attempt_status, attempts, phase_totals, shares
+from finals_app.core.store.schema import (Id, attempt_status, attempts, participants, phase_totals,
+                                          shares)
 
 DAY_MS = 86_400_000
 
@@ -190,14 +191,17 @@ def _insert_phase_totals(connection, rules: Rules) -> None:
         func.max(case((v.from_last == 1, v.finished_ms))).label("last_finish_ms"),
     ).group_by(v.phase, v.participant_id).subquery("grouped")
     g = grouped.c
+    p = participants.c
     ranked = select(
-        g.phase, g.participant_id, g.score, g.duration_ms, g.valid_attempts, g.perfect_attempts,
-        g.share_credit_attempts, g.last_finish_ms,
-        func.row_number().over(partition_by=g.phase, order_by=ranking_order(rules, g)).label("rank"),
-    )
+        g.phase, func.row_number().over(partition_by=g.phase, order_by=ranking_order(rules, g)).label("rank"),
+        g.participant_id, p.name, p.phone, p.branch_id, p.is_party_member, g.score, g.duration_ms,
+        g.valid_attempts, g.perfect_attempts, g.share_credit_attempts, g.last_finish_ms,
+    ).join_from(grouped, participants, p.id == g.participant_id).subquery("ranked")
+    columns = ["phase", "rank", "participant_id", "name", "phone", "branch_id", "is_party_member", "score",
+               "duration_ms", "valid_attempts", "perfect_attempts", "share_credit_attempts", "last_finish_ms"]
+    # In clustered order, so the table is written front to back.
     connection.execute(insert(phase_totals).from_select(
-        ["phase", "participant_id", "score", "duration_ms", "valid_attempts", "perfect_attempts",
-         "share_credit_attempts", "last_finish_ms", "rank"], ranked))
+        columns, select(*[ranked.c[c] for c in columns]).order_by(ranked.c.phase, ranked.c.rank)))
 
 
 def bump_data_version(connection) -> str:

@@ -111,18 +111,25 @@ attempt_status = Table(
     Index("ix_attempt_status_phase_day", "phase", "day"),
 )
 
+# The personal ranking of each phase, clustered by (phase, rank) and carrying the person's
+# columns, so that a standings listing is one sequential read.
 phase_totals = Table(
     "phase_totals", metadata,
     Column("phase", String(16), primary_key=True),
-    Column("participant_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("rank", Integer, primary_key=True, autoincrement=False),
+    Column("participant_id", BigInteger, nullable=False),
+    Column("name", Text, nullable=False),
+    Column("phone", Text),
+    Column("branch_id", BigInteger, nullable=False),
+    Column("is_party_member", Integer, nullable=False),
     Column("score", BigInteger, nullable=False),
     Column("duration_ms", BigInteger, nullable=False),
     Column("valid_attempts", Integer, nullable=False),
     Column("perfect_attempts", Integer, nullable=False),
     Column("share_credit_attempts", Integer, nullable=False),
     Column("last_finish_ms", BigInteger, nullable=False),
-    Column("rank", Integer, nullable=False),
-    Index("ix_phase_totals_rank", "phase", "rank", unique=True),
+    Index("ix_phase_totals_person", "phase", "participant_id", unique=True),
+    sqlite_with_rowid=False,
 )
 
 # ---- recorded draws: enough to publish and re-verify each one ----

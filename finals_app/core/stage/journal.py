@@ -1,0 +1,186 @@
+"""The stage journal: an append-only file of events, each durable (fsync) before it counts.
+
+One JSON object per line with a CRC-32 of its content. On open, a torn last record (a power
+cut mid-write) is detected and cut off; damage anywhere else is refused with its line number.
+A lock file keeps a second process from ever writing the same journal.
+"""
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from finals_app.core.errors import FinalsError, Location
+
+
+class JournalError(FinalsError):
+    """The journal cannot be used as it is (locked, damaged, unwritable)."""
+
+
+@dataclass(frozen=True)
+class Event:
+    seq: int
+    type: str
+    wall_ms: int
+    mono_ms: int
+    operator: str
+    data: dict
+
+    def to_record(self) -> dict:
+        return {"seq": self.seq, "type": self.type, "wall_ms": self.wall_ms, "mono_ms": self.mono_ms,
+                "operator": self.operator, "data": self.data}
+
+
+def _encode(record: dict) -> bytes:
+    body = json.dumps(record, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    crc = zlib.crc32(body.encode("utf-8"))
+    return (body[:-1] + f',"crc":{crc}}}\n').encode("utf-8")
+
+
+def _decode(line: bytes) -> dict | None:
+    """The record of a complete, intact line, or None."""
+    if not line.endswith(b"\n"):
+        return None
+    try:
+        record = json.loads(line)
+    except ValueError:
+        return None
+    if not isinstance(record, dict) or "crc" not in record:
+        return None
+    crc = record.pop("crc")
+    body = json.dumps(record, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return record if zlib.crc32(body.encode("utf-8")) == crc else None
+
+
+class Journal:
+    """Open (creating or resuming) the journal at `path`, holding its lock until close()."""
+
+    def __init__(self, path: str | Path, durable: bool = True):
+        self.path = Path(path)
+        self.durable = durable
+        self.recovered_torn_tail = False
+        self._lock_file = self._lock()
+        try:
+            self.events = self._read_and_repair()
+            self._file = open(self.path, "ab")
+        except BaseException:
+            self._unlock()
+            raise
+        if self.durable:
+            self._sync_folder()
+
+    # ---- locking ----
+
+    def _lock(self):
+        lock_path = self.path.with_name(self.path.name + ".lock")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            handle = open(lock_path, "a+")
+        except OSError as error:
+            raise JournalError("cannot open the journal {path}: {reason}", Location(str(self.path)),
+                               path=str(self.path), reason=error.strerror) from None
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "?"
+            handle.close()
+            raise JournalError("the journal {path} is already open in another finals-app (process {pid}); "
+                               "close that one first", Location(str(self.path)), path=str(self.path), pid=holder) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        return handle
+
+    def _unlock(self) -> None:
+        if self._lock_file is not None:
+            fcntl.flock(self._lock_file, fcntl.LOCK_UN)
+            self._lock_file.close()
+            self._lock_file = None
+
+    # ---- reading ----
+
+    def _read_and_repair(self) -> list[Event]:
+        if not self.path.exists():
+            return []
+        try:
+            raw = self.path.read_bytes()
+        except OSError as error:
+            raise JournalError("cannot open the journal {path}: {reason}", Location(str(self.path)),
+                               path=str(self.path), reason=error.strerror) from None
+        events: list[Event] = []
+        offset = 0
+        lines = raw.splitlines(keepends=True)
+        for number, line in enumerate(lines, start=1):
+            record = _decode(line)
+            is_last = number == len(lines)
+            if record is None:
+                if is_last:  # a record torn by a crash mid-write: the show resumes before it
+                    self._truncate(offset)
+                    self.recovered_torn_tail = True
+                    break
+                raise JournalError("the journal is damaged at line {line} (not a torn last record); "
+                                   "keep the file and call for help", Location(str(self.path), number), line=number)
+            expected = len(events) + 1
+            if record.get("seq") != expected:
+                raise JournalError("the journal is damaged at line {line} (not a torn last record); "
+                                   "keep the file and call for help", Location(str(self.path), number), line=number)
+            events.append(Event(record["seq"], record["type"], record["wall_ms"], record["mono_ms"],
+                                record["operator"], record["data"]))
+            offset += len(line)
+        return events
+
+    def _truncate(self, size: int) -> None:
+        with open(self.path, "r+b") as handle:
+            handle.truncate(size)
+            handle.flush()
+            os.fsync(handle.fileno())
+
+    def _sync_folder(self) -> None:
+        folder = os.open(self.path.parent, os.O_RDONLY)
+        try:
+            os.fsync(folder)
+        finally:
+            os.close(folder)
+
+    # ---- writing ----
+
+    def append(self, records: list[dict]) -> list[Event]:
+        """Append records (type, wall_ms, mono_ms, operator, data) durably; return their events."""
+        if self._lock_file is None:
+            raise JournalError("the journal {path} is closed", Location(str(self.path)), path=str(self.path))
+        new = [Event(len(self.events) + i, r["type"], r["wall_ms"], r["mono_ms"], r["operator"], r["data"])
+               for i, r in enumerate(records, start=1)]
+        payload = b"".join(_encode(event.to_record()) for event in new)
+        try:
+            self._file.write(payload)
+            self._file.flush()
+            if self.durable:
+                os.fsync(self._file.fileno())
+        except OSError as error:
+            # Nothing partial may count: cut back to the last complete event.
+            try:
+                self._file.close()
+                self._truncate(sum(len(_encode(e.to_record())) for e in self.events))
+                self._file = open(self.path, "ab")
+            except OSError:
+                pass
+            raise JournalError("cannot write the journal {path}: {reason}; the last action was not recorded",
+                               Location(str(self.path)), path=str(self.path), reason=error.strerror) from None
+        self.events.extend(new)
+        return new
+
+    def close(self) -> None:
+        if getattr(self, "_file", None) is not None and not self._file.closed:
+            self._file.close()
+        self._unlock()
+
+    def __enter__(self) -> "Journal":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()

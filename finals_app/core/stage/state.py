@@ -1,0 +1,425 @@
+"""The stage's state: a pure fold of the journal's events.
+
+`fold(contest, events)` replays every event that is not cancelled by an undo. Undo is itself an
+event naming its target; an undo can be undone in turn (redo). Nothing here reads a clock:
+timers are deadlines, and `remaining_ms(now)` is asked with the caller's monotonic time.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from finals_app.core.stage.contest import Contest, Round
+from finals_app.core.stage.journal import Event
+
+PRIZE_LEVELS = ("first", "second", "third")
+UNDOABLE = ("answer_judged", "score_corrected", "press_received", "tie_resolved", "stake_chosen",
+            "buzzers_reopened", "question_revealed", "time_added")
+
+
+@dataclass
+class Press:
+    seq: int
+    team: str
+    key: str
+    t_ms: int
+    received_mono_ms: int
+    wall_ms: int
+    outcome: str
+    question: str | None
+
+
+@dataclass
+class ScoreChange:
+    seq: int
+    team: str
+    delta: int
+    kind: str  # answer | foul | correction
+    reason: str
+    operator: str
+    wall_ms: int
+    question: str | None
+    tiebreak: bool
+    undone: bool = False
+
+
+@dataclass
+class Timer:
+    duration_ms: int
+    deadline_mono_ms: int | None  # set while running
+    deadline_wall_ms: int | None
+    left_ms: int  # while paused
+    running: bool
+
+    def remaining_ms(self, now_mono_ms: int) -> int:
+        if self.running and self.deadline_mono_ms is not None:
+            return max(0, self.deadline_mono_ms - now_mono_ms)
+        return max(0, self.left_ms)
+
+
+@dataclass
+class QuestionState:
+    id: str
+    round: str
+    team: str | None  # the team asked (compulsory, risk)
+    member: int | None
+    stake: int | None
+    revealed: bool = False
+    status: str = "shown"  # shown | open | judged
+    open_t_ms: int | None = None  # device time the buzzers opened (None: not reported)
+    candidates: list[Press] = field(default_factory=list)  # accepted presses of this opening
+    resolved_team: str | None = None  # the host's choice in a tie
+    answered: list[str] = field(default_factory=list)  # teams that answered (and missed)
+    locked_out: list[str] = field(default_factory=list)  # teams that fouled
+    verdicts: list[tuple[str, str]] = field(default_factory=list)  # (team, verdict)
+
+
+@dataclass
+class StageState:
+    contest: Contest
+    scores: dict[str, int]
+    tiebreak_scores: dict[str, int]
+    round_index: int = -1  # index into contest.rounds; -1 before the first round
+    playing: list[str] = field(default_factory=list)
+    in_tiebreak: bool = False
+    tiebreak_teams: list[str] = field(default_factory=list)
+    question: QuestionState | None = None
+    shown_per_round: dict[str, int] = field(default_factory=dict)
+    used_questions: list[str] = field(default_factory=list)
+    stakes: dict[str, int] = field(default_factory=dict)  # risk round: team -> stake for its next question
+    timer: Timer | None = None
+    presses: list[Press] = field(default_factory=list)
+    changes: list[ScoreChange] = field(default_factory=list)
+    prizes: dict[str, list[str]] | None = None
+    signoffs: dict[str, int] = field(default_factory=dict)
+    final: bool = False
+    reopened: list[tuple[str, str, int]] = field(default_factory=list)  # (judge, reason, wall_ms)
+    last_seq: int = 0
+    events: int = 0
+
+    # ---- where we are ----
+
+    @property
+    def round(self) -> Round | None:
+        if self.in_tiebreak:
+            return self.contest.tiebreak
+        if 0 <= self.round_index < len(self.contest.rounds):
+            return self.contest.rounds[self.round_index]
+        return None
+
+    @property
+    def question_in_progress(self) -> bool:
+        return self.question is not None and self.question.status != "judged"
+
+    def round_quota(self, plan: Round) -> int:
+        if plan.type == "buzzer":
+            return plan.questions if plan.id != self.contest.tiebreak.id else 10**9
+        return plan.questions_per_team * len(self.playing)
+
+    @property
+    def rounds_done(self) -> bool:
+        """The last round has started and played its quota (or the host moved past it)."""
+        if self.round_index < len(self.contest.rounds) - 1:
+            return False
+        plan = self.contest.rounds[-1]
+        return self.shown_per_round.get(plan.id, 0) >= self.round_quota(plan) and not self.question_in_progress
+
+    # ---- the floor ----
+
+    def floor(self) -> tuple[str | None, list[str]]:
+        """(team holding the floor, teams tied with it). A tie leaves the floor to the host."""
+        question = self.question
+        if question is None:
+            return None, []
+        plan = self.contest.round(question.round)
+        if plan is None or plan.type != "buzzer":
+            return question.team, []
+        if question.status != "open" or not question.candidates:
+            return None, []
+        ordered = sorted(question.candidates, key=lambda p: (p.t_ms, p.seq))
+        first = ordered[0]
+        tied = [p.team for p in ordered if p.t_ms - first.t_ms < max(1, self.contest.tie_resolution_ms)]
+        if len(tied) > 1:
+            if question.resolved_team in tied:
+                return question.resolved_team, []
+            return None, tied
+        return first.team, []
+
+    # ---- ranking and prizes ----
+
+    def ranking(self) -> list[dict]:
+        """Teams by total desc, then tie-break points desc; equal keys share a rank."""
+        teams = sorted(self.contest.teams, key=lambda t: (-self.scores[t.id], -self.tiebreak_scores[t.id],
+                                                          self.contest.teams.index(t)))
+        rows = []
+        for position, team in enumerate(teams, start=1):
+            key = (self.scores[team.id], self.tiebreak_scores[team.id])
+            rank = position
+            if rows and rows[-1]["key"] == key:
+                rank = rows[-1]["rank"]
+            rows.append({"rank": rank, "team": team.id, "score": self.scores[team.id],
+                         "tiebreak": self.tiebreak_scores[team.id], "key": key, "position": position,
+                         "prize": self.prize_at(position)})
+        return rows
+
+    def prize_at(self, position: int) -> str | None:
+        limit = 0
+        for level, count in self.contest.prizes:
+            limit += count
+            if position <= limit:
+                return level
+        return None
+
+    def open_ties(self) -> list[list[str]]:
+        """Groups of teams with equal scores whose positions straddle a prize boundary."""
+        groups: dict[tuple, list[dict]] = {}
+        for row in self.ranking():
+            groups.setdefault(row["key"], []).append(row)
+        ties = []
+        for rows in groups.values():
+            if len(rows) > 1 and len({row["prize"] for row in rows}) > 1:
+                ties.append([row["team"] for row in rows])
+        return ties
+
+    def proposed_prizes(self) -> dict[str, list[str]]:
+        prizes: dict[str, list[str]] = {level: [] for level in PRIZE_LEVELS}
+        for row in self.ranking():
+            if row["prize"]:
+                prizes[row["prize"]].append(row["team"])
+        return prizes
+
+
+def cancelled_events(events: list[Event]) -> set[int]:
+    """Seqs cancelled by undo events that are themselves in force (walk from the newest)."""
+    cancelled: set[int] = set()
+    for event in reversed(events):
+        if event.type == "undone" and event.seq not in cancelled:
+            cancelled.add(event.data["target"])
+    return cancelled
+
+
+def fold(contest: Contest, events: list[Event]) -> StageState:
+    state = StageState(contest, {t.id: 0 for t in contest.teams}, {t.id: 0 for t in contest.teams},
+                       playing=[t.id for t in contest.teams])
+    cancelled = cancelled_events(events)
+    apply(state, events, cancelled)
+    for change in state.changes:
+        change.undone = change.seq in cancelled
+    return state
+
+
+def apply(state: StageState, events: list[Event], cancelled: set[int] = frozenset()) -> StageState:
+    """Apply events in order (the fold's step; also used to extend a state by new events that
+    contain no undo, which gives the same result as folding everything again)."""
+    for event in events:
+        state.last_seq = event.seq
+        state.events += 1
+        if event.type == "undone" or event.seq in cancelled:
+            if event.seq in cancelled and event.type == "press_received":
+                _record_press(state, event, counted=False)
+            continue
+        handler = _HANDLERS.get(event.type)
+        if handler:
+            handler(state, event)
+    return state
+
+
+def _score(state: StageState, event: Event, team: str, delta: int, kind: str, reason: str, tiebreak: bool) -> None:
+    if delta == 0 and kind != "answer":
+        return
+    target = state.tiebreak_scores if tiebreak else state.scores
+    target[team] += delta
+    question = state.question.id if state.question else None
+    state.changes.append(ScoreChange(event.seq, team, delta, kind, reason, event.operator, event.wall_ms,
+                                     question, tiebreak))
+    if state.prizes is not None and not state.final:
+        state.prizes = None  # a score moved: the proposal and its sign-offs no longer hold
+        state.signoffs = {}
+
+
+def _stop_timer(state: StageState, event: Event) -> None:
+    if state.timer and state.timer.running:
+        state.timer.left_ms = state.timer.deadline_mono_ms - event.mono_ms
+        state.timer.running = False
+        state.timer.deadline_mono_ms = state.timer.deadline_wall_ms = None
+
+
+def _on_session(state: StageState, event: Event) -> None:
+    pass
+
+
+def _on_resumed(state: StageState, event: Event) -> None:
+    """A restart: re-anchor a running timer on the new process's monotonic clock by wall time."""
+    timer = state.timer
+    if timer and timer.running and timer.deadline_wall_ms is not None:
+        left = timer.deadline_wall_ms - event.wall_ms
+        timer.deadline_mono_ms = event.mono_ms + left
+        timer.deadline_wall_ms = event.wall_ms + left
+
+
+def _on_round_started(state: StageState, event: Event) -> None:
+    state.round_index = state.contest.rounds.index(state.contest.round(event.data["round"]))
+    state.playing = list(event.data["teams"])
+    state.in_tiebreak = False
+    state.question = None
+    state.timer = None
+    state.stakes = {}
+
+
+def _on_question_shown(state: StageState, event: Event) -> None:
+    data = event.data
+    state.question = QuestionState(data["question"], data["round"], data.get("team"), data.get("member"),
+                                   data.get("stake"))
+    state.used_questions.append(data["question"])
+    state.shown_per_round[data["round"]] = state.shown_per_round.get(data["round"], 0) + 1
+    if data.get("team") in state.stakes:
+        del state.stakes[data["team"]]
+    state.timer = None
+
+
+def _on_question_revealed(state: StageState, event: Event) -> None:
+    if state.question:
+        state.question.revealed = True
+
+
+def _on_stake_chosen(state: StageState, event: Event) -> None:
+    state.stakes[event.data["team"]] = event.data["stake"]
+
+
+def _on_timer_started(state: StageState, event: Event) -> None:
+    duration = event.data["duration_ms"]
+    state.timer = Timer(duration, event.mono_ms + duration, event.wall_ms + duration, duration, True)
+
+
+def _on_timer_paused(state: StageState, event: Event) -> None:
+    _stop_timer(state, event)
+
+
+def _on_timer_resumed(state: StageState, event: Event) -> None:
+    timer = state.timer
+    if timer and not timer.running:
+        timer.running = True
+        timer.deadline_mono_ms = event.mono_ms + timer.left_ms
+        timer.deadline_wall_ms = event.wall_ms + timer.left_ms
+
+
+def _on_time_added(state: StageState, event: Event) -> None:
+    timer = state.timer
+    if timer:
+        added = event.data["ms"]
+        timer.duration_ms += added
+        if timer.running:
+            timer.deadline_mono_ms += added
+            timer.deadline_wall_ms += added
+        else:
+            timer.left_ms += added
+
+
+def _on_timer_stopped(state: StageState, event: Event) -> None:
+    _stop_timer(state, event)
+    if state.timer:
+        state.timer.left_ms = 0
+
+
+def _on_buzzers_opened(state: StageState, event: Event) -> None:
+    question = state.question
+    if question:
+        question.status = "open"
+        question.open_t_ms = event.data.get("t_ms")
+        question.candidates = []
+        question.resolved_team = None
+        state.timer = None
+
+
+def _record_press(state: StageState, event: Event, counted: bool) -> Press:
+    data = event.data
+    outcome = data["outcome"] if counted else f"{data['outcome']} (undone)"
+    press = Press(event.seq, data["team"], data.get("key", ""), data["t_ms"], data.get("received_ms", event.mono_ms),
+                  event.wall_ms, outcome, data.get("question"))
+    state.presses.append(press)
+    return press
+
+
+def _on_press_received(state: StageState, event: Event) -> None:
+    press = _record_press(state, event, counted=True)
+    question = state.question
+    if question is None or press.question != question.id:
+        return
+    if press.outcome == "accepted":
+        question.candidates.append(press)
+    elif press.outcome == "foul":
+        question.locked_out.append(press.team)
+        plan = state.contest.round(question.round)
+        _score(state, event, press.team, plan.early_press if plan else 0, "foul", "提前抢答", state.in_tiebreak)
+
+
+def _on_tie_resolved(state: StageState, event: Event) -> None:
+    if state.question:
+        state.question.resolved_team = event.data["team"]
+
+
+def _on_answer_judged(state: StageState, event: Event) -> None:
+    data = event.data
+    question = state.question
+    if question is not None and question.id == data["question"]:
+        question.status = "judged"
+        question.answered.append(data["team"])
+        question.verdicts.append((data["team"], data["verdict"]))
+        _stop_timer(state, event)
+    _score(state, event, data["team"], data["delta"], "answer", data["verdict"], data.get("tiebreak", False))
+
+
+def _on_buzzers_reopened(state: StageState, event: Event) -> None:
+    _on_buzzers_opened(state, event)
+
+
+def _on_score_corrected(state: StageState, event: Event) -> None:
+    _score(state, event, event.data["team"], event.data["delta"], "correction", event.data["reason"],
+           event.data.get("tiebreak", False))
+
+
+def _on_tiebreak_started(state: StageState, event: Event) -> None:
+    state.in_tiebreak = True
+    state.tiebreak_teams = list(event.data["teams"])
+    state.question = None
+    state.timer = None
+
+
+def _on_tiebreak_ended(state: StageState, event: Event) -> None:
+    state.in_tiebreak = False
+    state.tiebreak_teams = []
+    state.question = None
+    state.timer = None
+
+
+def _on_prizes_assigned(state: StageState, event: Event) -> None:
+    state.prizes = {level: list(event.data.get(level, [])) for level in PRIZE_LEVELS}
+    state.signoffs = {}
+
+
+def _on_judge_signed(state: StageState, event: Event) -> None:
+    state.signoffs[event.data["judge"]] = event.wall_ms
+
+
+def _on_result_finalized(state: StageState, event: Event) -> None:
+    state.final = True
+
+
+def _on_result_reopened(state: StageState, event: Event) -> None:
+    state.final = False
+    state.prizes = None
+    state.signoffs = {}
+    state.reopened.append((event.data["judge"], event.data["reason"], event.wall_ms))
+
+
+_HANDLERS = {
+    "session_started": _on_session, "resumed": _on_resumed, "round_started": _on_round_started,
+    "question_shown": _on_question_shown, "question_revealed": _on_question_revealed,
+    "stake_chosen": _on_stake_chosen, "timer_started": _on_timer_started, "timer_paused": _on_timer_paused,
+    "timer_resumed": _on_timer_resumed, "time_added": _on_time_added, "timer_stopped": _on_timer_stopped,
+    "buzzers_opened": _on_buzzers_opened, "press_received": _on_press_received,
+    "tie_resolved": _on_tie_resolved, "answer_judged": _on_answer_judged,
+    "buzzers_reopened": _on_buzzers_reopened, "score_corrected": _on_score_corrected,
+    "tiebreak_started": _on_tiebreak_started, "tiebreak_ended": _on_tiebreak_ended,
+    "prizes_assigned": _on_prizes_assigned, "judge_signed": _on_judge_signed,
+    "result_finalized": _on_result_finalized, "result_reopened": _on_result_reopened,
+}
