@@ -35,11 +35,12 @@ class Progress:
         if total and done < total and now - self.last < 0.1:
             return
         self.last = now
+        stage = translate(stage)
         if total:
             filled = int(30 * done / max(total, 1))
-            text = f"\r{stage:<18} [{'#' * filled}{'.' * (30 - filled)}] {done:>10,}/{total:,}"
+            text = f"\r{listings.pad(stage, 18)} [{'#' * filled}{'.' * (30 - filled)}] {done:>10,}/{total:,}"
         else:
-            text = f"\r{stage:<18} ..."
+            text = f"\r{listings.pad(stage, 18)} ..."
         self.stream.write(text.ljust(80))
         self.stream.flush()
 
@@ -114,6 +115,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     rules = command("rules", "the rules in force")
     rules.add_argument("action", choices=("show",))
+
+    contest = command("contest", "check a contest file (teams, rounds, questions, banks)")
+    contest.add_argument("action", choices=("check",))
+    contest.add_argument("file")
+
+    rehearse = command("rehearse", "run stage commands headless on a contest and its journal")
+    rehearse.add_argument("contest", help="the contest file (TOML)")
+    rehearse.add_argument("--journal", required=True, metavar="FILE", help="created, or resumed when it exists")
+    rehearse.add_argument("--script", metavar="COMMANDS.jsonl", help='one {"cmd": ...} object a line; - for stdin')
+    rehearse.add_argument("--json", action="store_true", help="print the resulting state as JSON")
+    rehearse.add_argument("--strict", action="store_true", help="exit 1 when any command was refused")
 
     command("demo", "the bundled demo")
     return parser
@@ -338,6 +350,80 @@ def cmd_rules(args, stdout, stderr) -> int:
     return EXIT_OK
 
 
+def cmd_contest(args, stdout, stderr) -> int:
+    from finals_app.core.stage.contest import load_contest
+    contest = load_contest(args.file, _rules(args))
+    stdout.write(translate("{file}: valid contest \"{name}\": {teams} teams, {judges} judges, {questions} questions",
+                           file=args.file, name=contest.name, teams=len(contest.teams), judges=len(contest.judges),
+                           questions=len(contest.questions)) + "\n")
+    for plan in (*contest.rounds, contest.tiebreak):
+        stdout.write(f"  {plan.id:<12} {plan.type:<10} {len(contest.questions_of(plan.id)):>4}  {plan.title}\n")
+    return EXIT_OK
+
+
+def cmd_rehearse(args, stdout, stderr) -> int:
+    import json
+
+    from finals_app.core.stage.contest import load_contest
+    from finals_app.core.stage.engine import Refusal, StageEngine
+    from finals_app.core.stage.summary import summarise
+
+    contest = load_contest(args.contest, _rules(args))
+    lines: list[str] = []
+    if args.script:
+        try:
+            lines = (sys.stdin.read() if args.script == "-" else Path(args.script).read_text(encoding="utf-8")).splitlines()
+        except (OSError, UnicodeDecodeError) as error:
+            raise FinalsError("cannot read {path}: {reason}", Location(args.script), path=args.script,
+                              reason=str(error)) from None
+    engine = StageEngine(contest, args.journal)
+    refusals = []
+    try:
+        for number, line in enumerate(lines, start=1):
+            if not line.strip() or line.lstrip().startswith("#"):
+                continue
+            try:
+                command = json.loads(line)
+                if not isinstance(command, dict):
+                    raise ValueError
+            except ValueError:
+                refusals.append({"line": number, "cmd": None, "reason": translate("not a JSON object")})
+                continue
+            try:
+                engine.execute(command)
+            except Refusal as refusal:
+                refusals.append({"line": number, "cmd": command.get("cmd"), "reason": refusal.render()})
+        summary = summarise(engine.state, engine.now_ms())
+    finally:
+        engine.close()
+    summary["refusals"] = refusals
+    if args.json:
+        stdout.write(json.dumps(summary, ensure_ascii=False, indent=1) + "\n")
+    else:
+        stdout.write(_rehearsal_text(summary))
+    return EXIT_MISMATCH if args.strict and refusals else EXIT_OK
+
+
+def _rehearsal_text(summary: dict) -> str:
+    t = translate
+    names = {team["id"]: team["name"] for team in summary["teams"]}
+    lines = [f"{summary['contest']}  ({t('{count} events', count=summary['events'])})"]
+    for row in summary["ranking"]:
+        prize = t(row["prize"]) if row["prize"] else ""
+        lines.append(f"  {row['rank']:>2}. {listings.pad(names[row['team']], 28)} {row['score']:>5}"
+                     f"{'  +' + str(row['tiebreak']) if row['tiebreak'] else ''}  {prize}")
+    for group in summary["open_ties"]:
+        lines.append(t("open tie across a prize boundary: {teams}", teams=", ".join(names[x] for x in group)))
+    if summary["prizes"]:
+        for level, teams in summary["prizes"].items():
+            lines.append(f"  {t(level)}: {', '.join(names[x] for x in teams)}")
+    lines.append(t("result is final") if summary["final"] else t("result is not final"))
+    for refusal in summary["refusals"]:
+        lines.append(t("line {line}: {cmd} refused: {reason}", line=refusal["line"], cmd=refusal["cmd"],
+                       reason=refusal["reason"]))
+    return "\n".join(lines) + "\n"
+
+
 def cmd_demo(args, stdout, stderr) -> int:
     from finals_app.demo import run_demo
     return run_demo(args, stdout, stderr)
@@ -347,5 +433,5 @@ COMMANDS = {
     "sync": cmd_sync, "validate": cmd_validate, "standings": cmd_standings, "awards": cmd_awards,
     "lottery": cmd_lottery, "branches": cmd_branches, "committees": cmd_committees,
     "final-standings": cmd_final_standings, "draw-verify": cmd_draw_verify, "rules": cmd_rules,
-    "demo": cmd_demo,
+    "contest": cmd_contest, "rehearse": cmd_rehearse, "demo": cmd_demo,
 }

@@ -127,7 +127,7 @@ class RowChecker:
         self.problems: list[Problem] = []
         self.extra = 0
 
-    def problem(self, template: str, table_name: str, row, field: str | None = None, **values) -> None:
+    def report(self, template: str, table_name: str, row, field: str | None = None, **values) -> None:
         if len(self.problems) < MAX_PROBLEMS:
             self.problems.append(Problem(template, Location(self.label, table=table_name, row=row, field=field), values))
         else:
@@ -150,17 +150,17 @@ class RowChecker:
                 value = int(value)
             else:
                 template = "must be a positive integer id, found {value!r}" if positive else "must be an integer, found {value!r}"
-                self.problem(template, table_name, row, field, value=value)
+                self.report(template, table_name, row, field, value=value)
                 return None
         if positive and value <= 0:
-            self.problem("must be a positive integer id, found {value!r}", table_name, row, field, value=value)
+            self.report("must be a positive integer id, found {value!r}", table_name, row, field, value=value)
             return None
         return value
 
     def _time(self, value, table_name, row, field):
         instant = parse_instant(value, self.offset_hours)
         if instant is None:
-            self.problem("time does not parse: {value!r}", table_name, row, field, value=value)
+            self.report("time does not parse: {value!r}", table_name, row, field, value=value)
         return instant
 
     def convert(self, table_name: str, rows: list[tuple], previous_id: int | None) -> tuple[list[tuple], int | None]:
@@ -169,7 +169,7 @@ class RowChecker:
         for raw in rows:
             row_id = self._int(raw[0], table_name, raw[0], "id", positive=True)
             if row_id is not None and row_id == previous_id:
-                self.problem("duplicate id {value} in the export", table_name, row_id, "id", value=row_id)
+                self.report("duplicate id {value} in the export", table_name, row_id, "id", value=row_id)
             previous_id = row_id if row_id is not None else previous_id
             converted = convert(row_id, raw)
             if converted is not None and row_id is not None:
@@ -180,19 +180,19 @@ class RowChecker:
         _, parent_id, name, level = raw
         parent = self._int(parent_id, "organizations", row_id, "parent_id", positive=True, nullable=True)
         if level not in LEVELS:
-            self.problem("unknown level {value!r} (unit, committee or branch)", "organizations", row_id, "level", value=level)
+            self.report("unknown level {value!r} (unit, committee or branch)", "organizations", row_id, "level", value=level)
         if name is None or not str(name).strip():
-            self.problem("must not be empty", "organizations", row_id, "name")
+            self.report("must not be empty", "organizations", row_id, "name")
         return (row_id, parent, str(name or ""), level, None)
 
     def _participants(self, row_id, raw):
         _, name, phone, is_member, branch_id = raw
         member = self._int(is_member, "participants", row_id, "is_party_member")
         if member is not None and member not in (0, 1):
-            self.problem("is_party_member must be 0 or 1, found {value!r}", "participants", row_id, "is_party_member", value=is_member)
+            self.report("is_party_member must be 0 or 1, found {value!r}", "participants", row_id, "is_party_member", value=is_member)
         branch = self._int(branch_id, "participants", row_id, "branch_id", positive=True)
         if name is None:
-            self.problem("must not be empty", "participants", row_id, "name")
+            self.report("must not be empty", "participants", row_id, "name")
         phone_text = None if phone is None else str(phone).strip()
         return (row_id, str(name or ""), phone_text or None, member, branch)
 
@@ -214,19 +214,19 @@ class RowChecker:
     def _questions(self, row_id, raw):
         _, kind, stem, options, answer, source = raw
         if kind not in QUESTION_KINDS:
-            self.problem("must be one of {allowed}", "questions", row_id, "kind", allowed=", ".join(QUESTION_KINDS))
+            self.report("must be one of {allowed}", "questions", row_id, "kind", allowed=", ".join(QUESTION_KINDS))
         if options is not None:
             try:
                 parsed = json.loads(options)
                 if not isinstance(parsed, list):
                     raise ValueError
             except ValueError:
-                self.problem("expected {expected}, found {found}", "questions", row_id, "options",
+                self.report("expected {expected}, found {found}", "questions", row_id, "options",
                              expected="JSON array", found=str(options)[:40])
         if not stem:
-            self.problem("must not be empty", "questions", row_id, "stem")
+            self.report("must not be empty", "questions", row_id, "stem")
         if answer is None or str(answer) == "":
-            self.problem("must not be empty", "questions", row_id, "answer")
+            self.report("must not be empty", "questions", row_id, "answer")
         return (row_id, kind, str(stem or ""), options, str(answer or ""), source)
 
 

@@ -214,13 +214,32 @@ def apply(state: StageState, events: list[Event], cancelled: set[int] = frozense
         state.last_seq = event.seq
         state.events += 1
         if event.type == "undone" or event.seq in cancelled:
-            if event.seq in cancelled and event.type == "press_received":
-                _record_press(state, event, counted=False)
+            if event.seq in cancelled:
+                _record_cancelled(state, event)
             continue
         handler = _HANDLERS.get(event.type)
         if handler:
             handler(state, event)
     return state
+
+
+def _record_cancelled(state: StageState, event: Event) -> None:
+    """An undone event stays in the evidence and the audit trail, marked, without effect."""
+    data = event.data
+    change = None
+    if event.type == "press_received":
+        _record_press(state, event, counted=False)
+        if data["outcome"] == "foul":
+            plan = state.contest.round(state.question.round) if state.question else None
+            change = (data["team"], plan.early_press if plan else 0, "foul", "提前抢答", state.in_tiebreak)
+    elif event.type == "answer_judged":
+        change = (data["team"], data["delta"], "answer", data["verdict"], data.get("tiebreak", False))
+    elif event.type == "score_corrected":
+        change = (data["team"], data["delta"], "correction", data["reason"], data.get("tiebreak", False))
+    if change:
+        team, delta, kind, reason, tiebreak = change
+        state.changes.append(ScoreChange(event.seq, team, delta, kind, reason, event.operator, event.wall_ms,
+                                         data.get("question"), tiebreak, undone=True))
 
 
 def _score(state: StageState, event: Event, team: str, delta: int, kind: str, reason: str, tiebreak: bool) -> None:

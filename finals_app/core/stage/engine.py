@@ -1,0 +1,437 @@
+"""The stage engine: commands checked against the state, events journalled before they count.
+
+`StageEngine.execute({"cmd": "...", ...})` either appends the command's events durably and
+returns them, or raises Refusal saying why (nothing is guessed: "correct" with nobody on the
+floor is refused). Screens read `engine.state`; nothing else changes it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from finals_app.core.clock import Clock, SystemClock
+from finals_app.core.errors import FinalsError
+from finals_app.core.stage.contest import Contest, Question
+from finals_app.core.stage.journal import Event, Journal
+from finals_app.core.stage.state import PRIZE_LEVELS, UNDOABLE, StageState, apply, cancelled_events, fold
+
+VERDICTS = ("correct", "wrong", "timeout")
+
+
+class Refusal(FinalsError):
+    """A command that does not fit the state; nothing was recorded."""
+
+
+@dataclass(frozen=True)
+class Pending:
+    """An event a command wants recorded: its type and data."""
+
+    type: str
+    data: dict
+
+
+class StageEngine:
+    def __init__(self, contest: Contest, journal_path: str | Path, clock: Clock | None = None,
+                 durable: bool = True):
+        self.contest = contest
+        self.clock = clock or SystemClock()
+        self.journal = Journal(journal_path, durable=durable)
+        self.listeners: list[Callable[[StageState, list[Event]], None]] = []
+        fresh = not self.journal.events
+        self.state = fold(contest, self.journal.events)
+        opening = Pending("session_started" if fresh else "resumed",
+                          {"contest": contest.name, "contest_digest": contest.digest,
+                           "torn_tail_dropped": self.journal.recovered_torn_tail})
+        self._record([opening], operator="system")
+
+    @property
+    def events(self) -> list[Event]:
+        return self.journal.events
+
+    def close(self) -> None:
+        self.journal.close()
+
+    def now_ms(self) -> int:
+        return self.clock.monotonic_ms()
+
+    # ---- the one way in ----
+
+    def execute(self, command: dict, operator: str = "host") -> list[Event]:
+        name = command.get("cmd")
+        handler = COMMANDS.get(name)
+        if handler is None:
+            raise Refusal("unknown command {name} (known: {known})", name=name, known=", ".join(sorted(COMMANDS)))
+        if self.state.final and name not in ("reopen_result", "press"):
+            raise Refusal("the result is final and signed; the chief judge must reopen it first")
+        pending = handler(self, self.state, command)
+        return self._record(pending, operator=str(command.get("operator") or operator))
+
+    def _record(self, pending: list[Pending], operator: str) -> list[Event]:
+        if not pending:
+            return []
+        now_mono, now_wall = self.clock.monotonic_ms(), self.clock.wall_ms()
+        events = self.journal.append([{"type": p.type, "wall_ms": now_wall, "mono_ms": now_mono,
+                                       "operator": operator, "data": p.data} for p in pending])
+        if any(event.type == "undone" for event in events):
+            self.state = fold(self.contest, self.journal.events)
+        else:
+            apply(self.state, events)
+        for listener in list(self.listeners):
+            listener(self.state, events)
+        return events
+
+
+# ---------------------------------------------------------------- helpers
+
+def _require(condition: bool, template: str, **values) -> None:
+    if not condition:
+        raise Refusal(template, **values)
+
+
+def _team(state: StageState, command: dict, key: str = "team") -> str:
+    team = command.get(key)
+    _require(state.contest.team(str(team)) is not None, "no team {team}", team=team)
+    return str(team)
+
+
+def _int(command: dict, key: str) -> int:
+    value = command.get(key)
+    _require(isinstance(value, int) and not isinstance(value, bool), "{field} must be a whole number", field=key)
+    return value
+
+
+def _no_question_in_progress(state: StageState) -> None:
+    _require(not state.question_in_progress, "question {question} is still in progress: judge it first",
+             question=state.question.id if state.question else "")
+
+
+def _next_turn(state: StageState) -> tuple[str | None, int | None]:
+    """The team (and member, for individual questions) whose turn the next question is."""
+    plan = state.round
+    if plan is None or plan.type == "buzzer":
+        return None, None
+    turn = state.shown_per_round.get(plan.id, 0)
+    team = state.playing[turn % len(state.playing)]
+    if plan.type == "compulsory":
+        lap = turn // len(state.playing)
+        return team, lap + 1 if lap < state.contest.team_size else None
+    return team, None
+
+
+# ---------------------------------------------------------------- commands
+
+def cmd_next_round(engine: StageEngine, state: StageState, command: dict) -> list[Pending]:
+    _no_question_in_progress(state)
+    _require(not state.in_tiebreak, "a tie-break is being played: finish it first")
+    _require(state.round_index + 1 < len(state.contest.rounds), "there is no further round")
+    plan = state.contest.rounds[state.round_index + 1]
+    teams = list(state.playing)
+    if state.round_index == 0 and state.contest.advance_top:
+        ranking = state.ranking()
+        cut = state.contest.advance_top
+        if cut < len(ranking):
+            _require(ranking[cut - 1]["key"] != ranking[cut]["key"],
+                     "teams are tied at the advancement cut ({teams}): play a tie-break first",
+                     teams=", ".join(r["team"] for r in ranking if r["key"] == ranking[cut - 1]["key"]))
+            teams = [r["team"] for r in ranking[:cut]]
+            teams = [t.id for t in state.contest.teams if t.id in teams]
+    return [Pending("round_started", {"round": plan.id, "teams": teams})]
+
+
+def cmd_show_question(engine: StageEngine, state: StageState, command: dict) -> list[Pending]:
+    plan = state.round
+    _require(plan is not None, "no round has started: start the next round first")
+    _no_question_in_progress(state)
+    quota = state.round_quota(plan)
+    _require(state.shown_per_round.get(plan.id, 0) < quota, "round {round} has played all its {count} questions",
+             round=plan.title, count=quota)
+    team, member = _next_turn(state)
+    if command.get("team") is not None:
+        _require(plan.type != "buzzer", "a buzzer question is not asked to one team")
+        team = _team(state, command)
+        _require(team in state.playing, "team {team} does not play this round", team=team)
+    pool = [q for q in state.contest.questions_of(plan.id) if q.id not in state.used_questions]
+    wanted = command.get("question")
+    if wanted is not None:
+        question = state.contest.question(str(wanted))
+        _require(question is not None and question.round == plan.id, "no question {question} in round {round}",
+                 question=wanted, round=plan.title)
+        _require(question.id not in state.used_questions, "question {question} was already asked", question=wanted)
+    else:
+        _require(bool(pool), "round {round} has no unused questions left", round=plan.title)
+        question = _pick(pool, member)
+    if question.member is not None and plan.type == "compulsory":
+        member = question.member
+    stake = None
+    if plan.type == "risk":
+        _require(team in state.stakes, "team {team} must choose its stake before seeing the question", team=team)
+        stake = state.stakes[team]
+    return [Pending("question_shown", {"question": question.id, "round": plan.id, "team": team,
+                                       "member": member, "stake": stake})]
+
+
+def _pick(pool: list[Question], member: int | None) -> Question:
+    if member is not None:
+        for question in pool:
+            if question.member == member:
+                return question
+    for question in pool:
+        if question.member is None:
+            return question
+    return pool[0]
+
+
+def cmd_reveal(engine: StageEngine, state: StageState, command: dict) -> list[Pending]:
+    _require(state.question is not None, "no question is shown")
+    _require(not state.question.revealed, "the question is already on the big screen")
+    return [Pending("question_revealed", {"question": state.question.id})]
+
+
+def cmd_choose_stake(engine: StageEngine, state: StageState, command: dict) -> list[Pending]:
+    plan = state.round
+    _require(plan is not None and plan.type == "risk", "stakes are chosen in a risk round only")
+    _no_question_in_progress(state)
+    team = _team(state, command)
+    expected, _ = _next_turn(state)
+    _require(team == expected, "it is team {expected}'s turn, not team {team}'s", expected=expected, team=team)
+    stake = _int(command, "stake")
+    _require(stake in plan.stakes, "the stake must be one of {stakes}", stakes=", ".join(map(str, plan.stakes)))
+    return [Pending("stake_chosen", {"team": team, "stake": stake})]
+
+
+def cmd_start_timer(engine: StageEngine, state: StageState, command: dict) -> list[Pending]:
+    _require(state.question_in_progress, "no question is in progress")
+    plan = state.contest.round(state.question.round)
+    seconds = command.get("seconds", plan.seconds)
+    _require(isinstance(seconds, int) and seconds > 0, "{field} must be a whole number", field="seconds")
+    _require(not (state.timer and state.timer.running), "the timer is already running")
+    return [Pending("timer_started", {"duration_ms": seconds * 1000})]
+
+
+def cmd_pause_timer(engine: StageEngine, state: StageState, command: dict) -> list[Pending]:
+    _require(state.timer is not None and state.timer.running, "the timer is not running")
+    return [Pending("timer_paused", {})]
+
+
+def cmd_resume_timer(engine: StageEngine, state: StageState, command: dict) -> list[Pending]:
+    _require(state.timer is not None and not state.timer.running and state.timer.left_ms > 0,
+             "the timer is not paused")
+    return [Pending("timer_resumed", {})]
+
+
+def cmd_add_time(engine: StageEngine, state: StageState, command: dict) -> list[Pending]:
+    _require(state.timer is not None, "no timer to add time to")
+    seconds = _int(command, "seconds")
+    _require(0 < seconds <= 600, "{field} must be between {low} and {high}", field="seconds", low=1, high=600)
+    return [Pending("time_added", {"ms": seconds * 1000})]
+
+
+def cmd_stop_timer(engine: StageEngine, state: StageState, command: dict) -> list[Pending]:
+    _require(state.timer is not None and state.timer.running, "the timer is not running")
+    return [Pending("timer_stopped", {})]
+
+
+def cmd_open_buzzers(engine: StageEngine, state: StageState, command: dict) -> list[Pending]:
+    question = state.question
+    _require(question is not None and question.status == "shown", "open the buzzers on a question just shown")
+    plan = state.contest.round(question.round)
+    _require(plan.type == "buzzer", "this is not a buzzer question")
+    t_ms = command.get("t_ms")
+    _require(t_ms is None or isinstance(t_ms, int), "{field} must be a whole number", field="t_ms")
+    return [Pending("buzzers_opened", {"t_ms": t_ms})]
+
+
+def press_outcome(state: StageState, team: str, t_ms: int) -> str:
+    """How a press counts, decided by the state and the press's own device timestamp."""
+    question = state.question
+    if state.final:
+        return "ignored_final"
+    if question is None or question.status == "judged":
+        return "ignored_no_question"
+    plan = state.contest.round(question.round)
+    if plan is None or plan.type != "buzzer":
+        return "ignored_not_buzzer_question"
+    players = state.tiebreak_teams if state.in_tiebreak else state.playing
+    if team not in players:
+        return "ignored_not_playing"
+    if team in question.locked_out:
+        return "ignored_locked_out"
+    if team in question.answered:
+        return "ignored_already_answered"
+    if question.status == "open" and any(p.team == team for p in question.candidates):
+        return "ignored_repeat"
+    if question.status == "shown":
+        return "foul" if not question.answered else "ignored_closed"
+    if question.open_t_ms is not None and t_ms < question.open_t_ms:
+        return "foul"
+    return "accepted"
+
+
+def cmd_press(engine: StageEngine, state: StageState, command: dict) -> list[Pending]:
+    team = _team(state, command)
+    t_ms = _int(command, "t_ms")
+    outcome = press_outcome(state, team, t_ms)
+    question = state.question.id if state.question else None
+    received = command.get("received_ms")
+    data = {"team": team, "key": str(command.get("key") or state.contest.team(team).buzzer_key), "t_ms": t_ms,
+            "received_ms": received if isinstance(received, int) else engine.now_ms(), "outcome": outcome,
+            "question": question}
+    events = [Pending("press_received", data)]
+    if outcome == "accepted" and not state.question.candidates:
+        plan = state.contest.round(state.question.round)
+        events.append(Pending("timer_started", {"duration_ms": plan.seconds * 1000}))
+    return events
+
+
+def cmd_resolve_tie(engine: StageEngine, state: StageState, command: dict) -> list[Pending]:
+    holder, tied = state.floor()
+    _require(bool(tied), "there is no buzzer tie to decide")
+    team = _team(state, command)
+    _require(team in tied, "team {team} is not among the tied teams ({tied})", team=team, tied=", ".join(tied))
+    return [Pending("tie_resolved", {"team": team})]
+
+
+def cmd_reask(engine: StageEngine, state: StageState, command: dict) -> list[Pending]:
+    question = state.question
+    _require(question is not None and question.status == "open", "the buzzers are not open")
+    t_ms = command.get("t_ms")
+    return [Pending("buzzers_opened", {"t_ms": t_ms if isinstance(t_ms, int) else None})]
+
+
+def cmd_judge(engine: StageEngine, state: StageState, command: dict) -> list[Pending]:
+    verdict = command.get("verdict") or command.get("cmd")
+    _require(verdict in VERDICTS, "the verdict must be one of {allowed}", allowed=", ".join(VERDICTS))
+    question = state.question
+    _require(question is not None and question.status != "judged", "no question is waiting for a verdict")
+    plan = state.contest.round(question.round)
+    team, tied = state.floor()
+    if tied:
+        raise Refusal("teams {tied} pressed within {ms} ms: decide who answers first", tied=", ".join(tied),
+                      ms=state.contest.tie_resolution_ms)
+    _require(team is not None, "nobody holds the floor: there is no answer to judge")
+    if plan.type == "risk":
+        stake = question.stake or 0
+        delta = {"correct": stake, "wrong": -stake, "timeout": -stake}[verdict]
+    else:
+        delta = {"correct": plan.correct, "wrong": plan.wrong, "timeout": plan.timeout}[verdict]
+    return [Pending("answer_judged", {"question": question.id, "team": team, "verdict": verdict, "delta": delta,
+                                      "tiebreak": state.in_tiebreak})]
+
+
+def cmd_reopen(engine: StageEngine, state: StageState, command: dict) -> list[Pending]:
+    question = state.question
+    _require(question is not None and question.status == "judged", "no judged question to re-open")
+    plan = state.contest.round(question.round)
+    _require(plan.type == "buzzer", "only a buzzer question can be re-opened")
+    _require(plan.reopen_after_wrong, "re-opening after a wrong answer is off for this round")
+    _require(bool(question.verdicts) and question.verdicts[-1][1] != "correct",
+             "the question was answered correctly")
+    players = state.tiebreak_teams if state.in_tiebreak else state.playing
+    left = [t for t in players if t not in question.answered and t not in question.locked_out]
+    _require(bool(left), "every team has answered or is locked out")
+    t_ms = command.get("t_ms")
+    return [Pending("buzzers_reopened", {"t_ms": t_ms if isinstance(t_ms, int) else None, "teams": left})]
+
+
+def cmd_correct_score(engine: StageEngine, state: StageState, command: dict) -> list[Pending]:
+    team = _team(state, command)
+    delta = _int(command, "delta")
+    _require(delta != 0, "a correction must change the score")
+    reason = str(command.get("reason") or "").strip()
+    _require(bool(reason), "a score correction needs a reason")
+    return [Pending("score_corrected", {"team": team, "delta": delta, "reason": reason,
+                                        "tiebreak": bool(command.get("tiebreak", False))})]
+
+
+def _active_undoable(engine: StageEngine, kinds: tuple[str, ...]) -> list[Event]:
+    cancelled = cancelled_events(engine.events)
+    return [e for e in engine.events if e.type in kinds and e.seq not in cancelled]
+
+
+def cmd_undo(engine: StageEngine, state: StageState, command: dict) -> list[Pending]:
+    target = command.get("target")
+    if target is None:
+        candidates = [e for e in _active_undoable(engine, UNDOABLE)
+                      if e.type != "press_received" or e.data.get("outcome") == "foul"]
+        _require(bool(candidates), "there is nothing to undo")
+        event = candidates[-1]
+    else:
+        event = next((e for e in engine.events if e.seq == target), None)
+        _require(event is not None, "no event {target}", target=target)
+        _require(event.type in UNDOABLE + ("undone",), "event {target} ({type}) cannot be undone",
+                 target=target, type=event.type)
+        _require(event.seq not in cancelled_events(engine.events), "event {target} is already undone", target=target)
+    return [Pending("undone", {"target": event.seq, "type": event.type, "reason": str(command.get("reason") or "")})]
+
+
+def cmd_redo(engine: StageEngine, state: StageState, command: dict) -> list[Pending]:
+    undos = _active_undoable(engine, ("undone",))
+    _require(bool(undos), "there is nothing to redo")
+    return [Pending("undone", {"target": undos[-1].seq, "type": "undone", "reason": "redo"})]
+
+
+def cmd_start_tiebreak(engine: StageEngine, state: StageState, command: dict) -> list[Pending]:
+    _no_question_in_progress(state)
+    _require(not state.in_tiebreak, "a tie-break is already being played")
+    ties = state.open_ties()
+    teams = command.get("teams")
+    if teams is None:
+        _require(bool(ties), "no tie straddles a prize boundary")
+        teams = ties[0]
+    else:
+        _require(isinstance(teams, list) and len(teams) >= 2, "a tie-break needs at least two teams")
+        for team in teams:
+            _require(state.contest.team(str(team)) is not None, "no team {team}", team=team)
+    return [Pending("tiebreak_started", {"teams": [str(t) for t in teams]})]
+
+
+def cmd_end_tiebreak(engine: StageEngine, state: StageState, command: dict) -> list[Pending]:
+    _require(state.in_tiebreak, "no tie-break is being played")
+    _no_question_in_progress(state)
+    still = [group for group in state.open_ties() if set(group) & set(state.tiebreak_teams)]
+    _require(not still or bool(command.get("force")), "the tie between {teams} is not broken yet",
+             teams=", ".join(still[0]) if still else "")
+    return [Pending("tiebreak_ended", {"teams": state.tiebreak_teams})]
+
+
+def cmd_assign_prizes(engine: StageEngine, state: StageState, command: dict) -> list[Pending]:
+    _require(state.rounds_done, "the rounds are not finished")
+    _require(not state.in_tiebreak, "a tie-break is being played: finish it first")
+    ties = state.open_ties()
+    _require(not ties, "teams {teams} are tied across a prize boundary: play a tie-break",
+             teams="; ".join(", ".join(group) for group in ties))
+    return [Pending("prizes_assigned", state.proposed_prizes())]
+
+
+def cmd_sign_off(engine: StageEngine, state: StageState, command: dict) -> list[Pending]:
+    _require(state.prizes is not None, "no prize list to sign: assign the prizes first")
+    judge = str(command.get("judge") or "")
+    _require(judge in state.contest.judges, "{judge} is not a judge of this contest", judge=judge)
+    _require(judge not in state.signoffs, "{judge} has already signed", judge=judge)
+    events = [Pending("judge_signed", {"judge": judge})]
+    if len(state.signoffs) + 1 == len(state.contest.judges):
+        events.append(Pending("result_finalized", {"prizes": state.prizes}))
+    return events
+
+
+def cmd_reopen_result(engine: StageEngine, state: StageState, command: dict) -> list[Pending]:
+    _require(state.final, "the result is not final")
+    judge = str(command.get("judge") or "")
+    _require(judge == state.contest.chief_judge, "only the chief judge ({chief}) can reopen the result",
+             chief=state.contest.chief_judge)
+    reason = str(command.get("reason") or "").strip()
+    _require(bool(reason), "reopening the result needs a reason")
+    return [Pending("result_reopened", {"judge": judge, "reason": reason})]
+
+
+COMMANDS = {
+    "next_round": cmd_next_round, "show_question": cmd_show_question, "reveal": cmd_reveal,
+    "choose_stake": cmd_choose_stake, "start_timer": cmd_start_timer, "pause_timer": cmd_pause_timer,
+    "resume_timer": cmd_resume_timer, "add_time": cmd_add_time, "stop_timer": cmd_stop_timer,
+    "open_buzzers": cmd_open_buzzers, "press": cmd_press, "resolve_tie": cmd_resolve_tie, "reask": cmd_reask,
+    "judge": cmd_judge, "correct": cmd_judge, "wrong": cmd_judge, "timeout": cmd_judge, "reopen": cmd_reopen,
+    "correct_score": cmd_correct_score, "undo": cmd_undo, "redo": cmd_redo,
+    "start_tiebreak": cmd_start_tiebreak, "end_tiebreak": cmd_end_tiebreak,
+    "assign_prizes": cmd_assign_prizes, "sign_off": cmd_sign_off, "reopen_result": cmd_reopen_result,
+}
