@@ -1,6 +1,6 @@
 """The stage journal: an append-only file of events, each durable (fsync) before it counts.
 
-One JSON object per line with a CRC-32 of its content. On open, a torn last record (a power
+One JSON object per line, behind the CRC-32 of its bytes. On open, a torn last record (a power
 cut mid-write) is detected and cut off; damage anywhere else is refused with its line number.
 A lock file keeps a second process from ever writing the same journal.
 """
@@ -35,24 +35,23 @@ class Event:
 
 
 def _encode(record: dict) -> bytes:
-    body = json.dumps(record, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    crc = zlib.crc32(body.encode("utf-8"))
-    return (body[:-1] + f',"crc":{crc}}}\n').encode("utf-8")
+    """One line: the CRC-32 of the JSON body in hex, a space, the body."""
+    body = json.dumps(record, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+    return b"%08x " % zlib.crc32(body) + body + b"\n"
 
 
 def _decode(line: bytes) -> dict | None:
     """The record of a complete, intact line, or None."""
-    if not line.endswith(b"\n"):
+    if len(line) < 11 or not line.endswith(b"\n") or line[8:9] != b" ":
         return None
+    body = line[9:-1]
     try:
-        record = json.loads(line)
+        if int(line[:8], 16) != zlib.crc32(body):
+            return None
+        record = json.loads(body)
     except ValueError:
         return None
-    if not isinstance(record, dict) or "crc" not in record:
-        return None
-    crc = record.pop("crc")
-    body = json.dumps(record, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return record if zlib.crc32(body.encode("utf-8")) == crc else None
+    return record if isinstance(record, dict) else None
 
 
 class Journal:
@@ -65,7 +64,9 @@ class Journal:
         self._lock_file = self._lock()
         try:
             self.events = self._read_and_repair()
-            self._file = open(self.path, "ab")
+            # Unbuffered: no bytes of a failed append can linger in a buffer and land later.
+            self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+            self._size = os.lseek(self._fd, 0, os.SEEK_END)
         except BaseException:
             self._unlock()
             raise
@@ -157,26 +158,27 @@ class Journal:
                for i, r in enumerate(records, start=1)]
         payload = b"".join(_encode(event.to_record()) for event in new)
         try:
-            self._file.write(payload)
-            self._file.flush()
+            view = memoryview(payload)
+            while view:
+                view = view[os.write(self._fd, view):]
             if self.durable:
-                os.fsync(self._file.fileno())
+                os.fsync(self._fd)
         except OSError as error:
             # Nothing partial may count: cut back to the last complete event.
             try:
-                self._file.close()
-                self._truncate(sum(len(_encode(e.to_record())) for e in self.events))
-                self._file = open(self.path, "ab")
+                os.ftruncate(self._fd, self._size)
             except OSError:
-                pass
+                pass  # a torn tail is dropped on the next open in any case
             raise JournalError("cannot write the journal {path}: {reason}; the last action was not recorded",
                                Location(str(self.path)), path=str(self.path), reason=error.strerror) from None
+        self._size += len(payload)
         self.events.extend(new)
         return new
 
     def close(self) -> None:
-        if getattr(self, "_file", None) is not None and not self._file.closed:
-            self._file.close()
+        if getattr(self, "_fd", None) is not None:
+            os.close(self._fd)
+            self._fd = None
         self._unlock()
 
     def __enter__(self) -> "Journal":

@@ -33,7 +33,7 @@ def _tune_sqlite(dbapi_connection, _record) -> None:
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "cache_size=-262144",
-                   "temp_store=MEMORY", "foreign_keys=OFF"):
+                   "foreign_keys=OFF"):
         cursor.execute(f"PRAGMA {pragma}")
     cursor.close()
 
