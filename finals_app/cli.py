@@ -127,7 +127,12 @@ def build_parser() -> argparse.ArgumentParser:
     rehearse.add_argument("--json", action="store_true", help="print the resulting state as JSON")
     rehearse.add_argument("--strict", action="store_true", help="exit 1 when any command was refused")
 
-    command("demo", "the bundled demo")
+    stage = command("stage", "open the stage kiosk on a contest (resuming its journal if it exists)")
+    stage.add_argument("contest")
+    stage.add_argument("--journal", metavar="FILE", help="default: the contest file's name with .journal")
+
+    demo = command("demo", "the stage kiosk on the bundled demo contest, with a fresh journal")
+    demo.add_argument("--online", action="store_true", help="instead: the online phases on sample data (no display needed)")
     return parser
 
 
@@ -424,14 +429,38 @@ def _rehearsal_text(summary: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _kiosk(contest_path: str, journal: Path, args, stdout) -> int:
+    from finals_app.core.stage.contest import load_contest
+    contest = load_contest(contest_path, _rules(args))  # a wrong contest is reported here, before any window
+    stdout.write(translate("Opening the stage kiosk on {contest}; journal {journal}", contest=contest.name,
+                           journal=journal) + "\n")
+    stdout.flush()
+    from finals_app.app import run_kiosk
+    return run_kiosk(contest, journal)
+
+
+def cmd_stage(args, stdout, stderr) -> int:
+    journal = Path(args.journal) if args.journal else Path(args.contest).with_suffix(".journal")
+    return _kiosk(args.contest, journal, args, stdout)
+
+
 def cmd_demo(args, stdout, stderr) -> int:
-    from finals_app.demo import run_demo
-    return run_demo(args, stdout, stderr)
+    if args.online:
+        from finals_app.demo import run_demo
+        return run_demo(args, stdout, stderr)
+    from datetime import datetime
+    from importlib import resources
+
+    from platformdirs import user_data_dir
+    contest = resources.files("finals_app.assets") / "contests" / "demo.toml"
+    folder = Path(user_data_dir("finals-app", appauthor=False)) / "demo-journals"
+    journal = folder / f"demo-{datetime.now():%Y%m%d-%H%M%S}.journal"
+    return _kiosk(str(contest), journal, args, stdout)
 
 
 COMMANDS = {
     "sync": cmd_sync, "validate": cmd_validate, "standings": cmd_standings, "awards": cmd_awards,
     "lottery": cmd_lottery, "branches": cmd_branches, "committees": cmd_committees,
     "final-standings": cmd_final_standings, "draw-verify": cmd_draw_verify, "rules": cmd_rules,
-    "contest": cmd_contest, "rehearse": cmd_rehearse, "demo": cmd_demo,
+    "contest": cmd_contest, "rehearse": cmd_rehearse, "stage": cmd_stage, "demo": cmd_demo,
 }

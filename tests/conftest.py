@@ -18,6 +18,9 @@ from finals_app.core.online.sample_export import SampleSize, generate  # noqa: E
 from finals_app.core.rules import load_rules, parse_rules  # noqa: E402
 
 
+pytest_plugins = ["tests.stage_contest"]
+
+
 def pytest_addoption(parser):
     parser.addoption("--long", action="store_true", help="also run the long tests (marked slow)")
 

@@ -11,7 +11,7 @@ from openpyxl import Workbook
 
 from finals_app.cli import main
 from finals_app.core.stage.contest import ContestError, load_contest
-from tests.core.stage.conftest import SMALL_CONTEST, _questions
+from tests.stage_contest import SMALL_CONTEST, _questions
 
 DEMO = resources.files("finals_app.assets") / "contests" / "demo.toml"
 

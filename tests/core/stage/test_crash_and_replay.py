@@ -21,7 +21,7 @@ from finals_app.core.stage.engine import Refusal, StageEngine
 from finals_app.core.stage.journal import Journal
 from finals_app.core.stage.state import fold
 from finals_app.core.stage.summary import summarise
-from tests.core.stage.conftest import SMALL_CONTEST, _questions
+from tests.stage_contest import SMALL_CONTEST, _questions
 
 CHILD = Path(__file__).with_name("crash_child.py")
 ROOT = Path(__file__).resolve().parents[3]

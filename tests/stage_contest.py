@@ -1,4 +1,5 @@
-"""A small contest for the stage tests: 4 teams, three rounds, prizes 1/1/1."""
+"""A small contest for the stage and screen tests: 4 teams, three rounds, prizes 1/1/1 (fixtures
+registered as a pytest plugin in tests/conftest.py)."""
 from __future__ import annotations
 
 import pytest

@@ -1,0 +1,167 @@
+"""Composition root of the stage kiosk: builds the engine, the bridge, the screens, and puts
+each screen on the display chosen for it (remembered per machine)."""
+from __future__ import annotations
+
+import os
+import signal
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication, QComboBox, QGroupBox, QHBoxLayout, QLabel, QMessageBox
+
+from finals_app.core.clock import SystemClock
+from finals_app.core.errors import FinalsError
+from finals_app.core.stage.contest import Contest
+from finals_app.core.stage.engine import StageEngine
+from finals_app.ui import theme
+from finals_app.ui.audience_screen import AudienceScreen
+from finals_app.ui.bridge import BuzzerInput, StageBridge
+from finals_app.ui.buzzer_screen import BuzzerScreen
+from finals_app.ui.host_console import HostConsole
+from finals_app.ui.sounds import Sounds
+from finals_app.ui.timer_screen import TimerScreen
+
+ROLES = {"audience": "观众大屏", "timer": "计时屏", "buzzer": "抢答屏"}
+WINDOW, OFF = "window", "off"
+
+
+class ScreenManager:
+    """Which display shows which screen: a full-screen display, a window, or nothing."""
+
+    def __init__(self, windows: dict, settings: QSettings):
+        self.windows = windows
+        self.settings = settings
+
+    @staticmethod
+    def displays() -> list:
+        return QGuiApplication.screens()
+
+    def default(self, role: str) -> str:
+        count = len(self.displays())
+        if role == "audience":
+            return "1" if count >= 2 else WINDOW
+        if role == "timer":
+            return "2" if count >= 3 else OFF
+        return "3" if count >= 4 else OFF
+
+    def choice(self, role: str) -> str:
+        chosen = str(self.settings.value(f"screens/{role}", self.default(role)))
+        if chosen not in (WINDOW, OFF) and (not chosen.isdigit() or int(chosen) >= len(self.displays())):
+            return self.default(role)  # that display is gone: fall back
+        return chosen
+
+    def assign(self, role: str, choice: str) -> None:
+        self.settings.setValue(f"screens/{role}", choice)
+        self.settings.sync()
+        self.place(role)
+
+    def place(self, role: str) -> None:
+        window = self.windows[role]
+        choice = self.choice(role)
+        if choice == OFF:
+            window.hide()
+            return
+        if choice == WINDOW:
+            window.kiosk = False
+            window.showNormal()
+            window.resize(960, 540)
+            return
+        screen = self.displays()[int(choice)]
+        window.kiosk = True
+        window.setScreen(screen)  # no window manager on a kiosk: place it ourselves
+        window.setGeometry(screen.geometry())
+        window.showFullScreen()
+
+    def place_all(self) -> None:
+        for role in ROLES:
+            self.place(role)
+
+    def panel(self, parent) -> QGroupBox:
+        box = QGroupBox("屏幕(选择后立即生效,并记住本机设置)", parent)
+        layout = QHBoxLayout(box)
+        for role, title in ROLES.items():
+            combo = QComboBox(box)
+            combo.addItem("窗口", WINDOW)
+            combo.addItem("关闭", OFF)
+            for index, screen in enumerate(self.displays()):
+                size = screen.geometry()
+                combo.addItem(f"显示器 {index + 1}({size.width()}×{size.height()})", str(index))
+            combo.setCurrentIndex(max(0, combo.findData(self.choice(role))))
+            combo.currentIndexChanged.connect(lambda _, r=role, c=combo: self.assign(r, c.currentData()))
+            layout.addWidget(QLabel(title))
+            layout.addWidget(combo)
+        return box
+
+    def close_all(self) -> None:
+        for window in self.windows.values():
+            window.kiosk = False
+            window.close()
+
+
+class Kiosk:
+    """Everything of one running show, owned in one place."""
+
+    def __init__(self, contest: Contest, journal: Path, sounds: bool = True, clock=None):
+        self.clock = clock or SystemClock()
+        self.engine = StageEngine(contest, journal, clock=self.clock)
+        self.bridge = StageBridge(self.engine, self.clock)
+        self.sounds = Sounds(enabled=sounds)
+        self.buzzers = BuzzerInput(self.bridge)
+        self.windows = {
+            "audience": AudienceScreen(self.bridge, self.sounds),
+            "timer": TimerScreen(self.bridge, self.sounds),
+            "buzzer": BuzzerScreen(self.bridge),
+        }
+        self.screens = ScreenManager(self.windows, QSettings("finals-app", "kiosk"))
+        self.host = HostConsole(self.bridge, self.buzzers, self.screens)
+
+    def start(self, app: QApplication) -> None:
+        app.installEventFilter(self.buzzers)
+        self.screens.place_all()
+        host_screen = self.screens.displays()[0]
+        self.host.setScreen(host_screen)
+        self.host.setGeometry(host_screen.availableGeometry())
+        self.host.show()
+        self.host.activateWindow()
+
+    def screenshots(self, folder: Path, tag: str) -> list[Path]:
+        folder.mkdir(parents=True, exist_ok=True)
+        saved = []
+        for role, window in {"host": self.host, **self.windows}.items():
+            if window.isVisible():
+                path = folder / f"{tag}-{role}.png"
+                window.grab().save(str(path))
+                saved.append(path)
+        return saved
+
+    def close(self) -> None:
+        self.engine.close()
+
+
+def run_kiosk(contest: Contest, journal: Path, argv: list[str] | None = None) -> int:
+    os.environ.setdefault("QT_API", "pyside6")
+    # The multimedia backend lists every codec library it could not load: noise for the host.
+    os.environ.setdefault("QT_LOGGING_RULES", "qt.multimedia.*=false;qt.multimedia*=false")
+    app = QApplication.instance() or QApplication(argv or sys.argv[:1])
+    app.setApplicationName("finals-app")
+    app.setFont(theme.font(16))
+    try:
+        kiosk = Kiosk(contest, journal)
+    except FinalsError as error:
+        QMessageBox.critical(None, "无法开始", error.render())
+        return 2
+    kiosk.start(app)
+    shots = os.environ.get("FINALS_APP_SCREENSHOTS")  # for end-to-end tests: SIGUSR1 saves every screen
+    counter = iter(range(1, 10_000))
+    if shots:
+        signal.signal(signal.SIGUSR1, lambda *_: QTimer.singleShot(0, lambda: kiosk.screenshots(
+            Path(shots), f"{next(counter):02d}")))
+    wake = QTimer()  # lets Python run its signal handlers while Qt waits
+    wake.start(100)
+    wake.timeout.connect(lambda: None)
+    try:
+        return app.exec()
+    finally:
+        kiosk.close()

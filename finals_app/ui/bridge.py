@@ -1,0 +1,110 @@
+"""The one place where stage-engine changes become Qt signals, and where keys become presses.
+
+Screens listen to `changed` and read `bridge.state`; they never keep a score of their own.
+Buzzer keys are captured application-wide by an event filter, whatever window has focus, and
+carry the key event's own timestamp (the X server's, in ms) into the engine.
+"""
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+
+from finals_app.core.clock import Clock
+from finals_app.core.stage.engine import Refusal, StageEngine
+from finals_app.core.stage.journal import JournalError
+
+
+class StageBridge(QObject):
+    changed = Signal(object)  # the StageState after every recorded command
+    refused = Signal(str)  # why a command was refused (shown to the host)
+    pressed = Signal(str, str)  # team, outcome: for highlights and sounds
+    tick = Signal(int)  # remaining ms of the answer timer, ~30 times a second while it runs
+
+    def __init__(self, engine: StageEngine, clock: Clock, parent: QObject | None = None):
+        super().__init__(parent)
+        self.engine = engine
+        self.clock = clock
+        engine.listeners.append(self._on_events)
+        self._ticker = QTimer(self)
+        self._ticker.setTimerType(Qt.TimerType.PreciseTimer)
+        self._ticker.setInterval(33)
+        self._ticker.timeout.connect(self._emit_tick)
+        self._ticker.start()
+        self._last_tick = None
+
+    @property
+    def state(self):
+        return self.engine.state
+
+    @property
+    def contest(self):
+        return self.engine.contest
+
+    def now_ms(self) -> int:
+        return self.clock.monotonic_ms()
+
+    def remaining_ms(self) -> int | None:
+        timer = self.state.timer
+        return None if timer is None else timer.remaining_ms(self.now_ms())
+
+    def execute(self, command: dict) -> bool:
+        """Run a command; a refusal is reported on `refused`, never raised into Qt."""
+        try:
+            self.engine.execute(command)
+        except (Refusal, JournalError) as problem:
+            self.refused.emit(problem.render())
+            return False
+        return True
+
+    def _on_events(self, state, events) -> None:
+        for event in events:
+            if event.type == "press_received":
+                self.pressed.emit(event.data["team"], event.data["outcome"])
+        self.changed.emit(state)
+        self._emit_tick()
+
+    def _emit_tick(self) -> None:
+        remaining = self.remaining_ms()
+        value = -1 if remaining is None else remaining
+        if value != self._last_tick or (self.state.timer and self.state.timer.running):
+            self._last_tick = value
+            self.tick.emit(value)
+
+
+class BuzzerInput(QObject):
+    """Application-wide capture of the teams' buzzer keys (USB buzzer boxes act as keyboards).
+
+    A held key or key repeat is one press. The press carries the key event's timestamp; the
+    offset between that device clock and ours is tracked so the opening of the buzzers can be
+    stamped in device time too (arbitration and fouls then compare like with like).
+    """
+
+    def __init__(self, bridge: StageBridge, parent: QObject | None = None):
+        super().__init__(parent)
+        self.bridge = bridge
+        self.keys = {team.buzzer_key.upper(): team.id for team in bridge.contest.teams}
+        self.offset_ms: int | None = None  # our monotonic ms minus device ms (smallest seen)
+        self.enabled = True
+        self.latencies_ms: list[int] = []
+
+    def device_now_ms(self) -> int | None:
+        return None if self.offset_ms is None else self.bridge.now_ms() - self.offset_ms
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt's name
+        kind = event.type()
+        if kind not in (QEvent.Type.KeyPress, QEvent.Type.ShortcutOverride, QEvent.Type.KeyRelease) or not self.enabled:
+            return False
+        team = self.keys.get(event.text().upper()) if event.text() else None
+        if team is None:
+            return False
+        if kind == QEvent.Type.ShortcutOverride:
+            event.accept()  # deliver it as a key press, never as a shortcut
+            return False
+        if kind == QEvent.Type.KeyPress and not event.isAutoRepeat():
+            device_ms = int(event.timestamp())
+            now = self.bridge.now_ms()
+            sample = now - device_ms
+            self.offset_ms = sample if self.offset_ms is None else min(self.offset_ms, sample)
+            self.latencies_ms.append(sample - self.offset_ms)
+            self.bridge.execute({"cmd": "press", "team": team, "t_ms": device_ms, "key": event.text().upper(),
+                                 "received_ms": now})
+        return True  # a buzzer key is never also a shortcut or typed text

@@ -1,0 +1,69 @@
+"""The contestants' buzzer screen: whether the buzzers are open, who won the floor, who fouled."""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from finals_app.ui import theme
+
+
+class BuzzerScreen(QWidget):
+    def __init__(self, bridge, parent=None):
+        super().__init__(parent)
+        self.bridge = bridge
+        self.kiosk = False
+        self.setWindowTitle("抢答屏")
+        self.setStyleSheet(theme.SCREEN_STYLE)
+        self.setCursor(Qt.CursorShape.BlankCursor)
+        layout = QVBoxLayout(self)
+        self.status = QLabel()
+        self.status.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.status.setWordWrap(True)
+        self.fouls = QLabel()
+        self.fouls.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.fouls.setWordWrap(True)
+        layout.addWidget(self.status, 3)
+        layout.addWidget(self.fouls, 1)
+        bridge.changed.connect(self.refresh)
+        self._apply_sizes()
+        self.refresh(bridge.state)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        self._apply_sizes()
+
+    def _apply_sizes(self) -> None:
+        scale = theme.scale_for(max(self.height(), 360))
+        self.status.setFont(theme.font(120 * scale, bold=True))
+        self.fouls.setFont(theme.font(56 * scale, bold=True))
+
+    def refresh(self, state) -> None:
+        question = state.question
+        contest = state.contest
+        plan = contest.round(question.round) if question else None
+        holder, tied = state.floor()
+        style = f"color: {theme.TEXT};"
+        if plan is None or plan.type != "buzzer":
+            text = ""
+        elif holder:
+            team = contest.team(holder)
+            text = f"{team.name}\n获得答题权"
+            style = f"color: {theme.BACKGROUND}; background-color: {team.color};"
+        elif tied:
+            text = "同时抢答\n请等待主持人裁定"
+            style = f"color: {theme.ACCENT};"
+        elif question.status == "open":
+            text = "请抢答"
+            style = f"color: {theme.GOOD};"
+        elif question.status == "shown":
+            text = "请听题,抢答尚未开始"
+        else:
+            text = "本题结束"
+        self.status.setText(text)
+        self.status.setStyleSheet(style)
+        fouled = [contest.team(team).name for team in question.locked_out] if question else []
+        self.fouls.setText(("违规提前抢答:" + "、".join(fouled)) if fouled else "")
+        self.fouls.setStyleSheet(f"color: {theme.DANGER};")
+
+    def closeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        event.ignore() if self.kiosk else super().closeEvent(event)

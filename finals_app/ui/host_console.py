@@ -1,0 +1,318 @@
+"""The host's console: the question with its answer (host only), where we are in the plan, the
+teams and scores, who holds the floor, the timer, a button and a shortcut for every action, a
+score correction that asks for a reason, the audit trail, the buzzer evidence, and which display
+shows what. Dangerous actions confirm; quitting is never one keystroke."""
+from __future__ import annotations
+
+from typing import Callable
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QGridLayout, QGroupBox,
+                               QHBoxLayout, QInputDialog, QLabel, QLineEdit, QListWidget, QMainWindow,
+                               QMessageBox, QPushButton, QSpinBox, QTableWidget, QTableWidgetItem, QVBoxLayout,
+                               QWidget)
+
+from finals_app.core.online.times import format_instant
+from finals_app.ui import theme
+from finals_app.ui.widgets.countdown import Countdown
+
+OUTCOME_NAMES = {"accepted": "有效", "foul": "犯规(提前抢答)", "ignored_locked_out": "已取消资格,忽略",
+                 "ignored_already_answered": "已答过,忽略", "ignored_repeat": "重复按键,忽略",
+                 "ignored_no_question": "无进行中的题目,忽略", "ignored_not_playing": "不参加本轮,忽略",
+                 "ignored_not_buzzer_question": "非抢答题,忽略", "ignored_closed": "本题已结束,忽略",
+                 "ignored_final": "结果已确认,忽略"}
+VERDICT_NAMES = {"correct": "正确", "wrong": "错误", "timeout": "超时"}
+KIND_NAMES = {"single": "单选题", "multiple": "多选题", "judge": "判断题", "fill": "填空题", "open": "问答题"}
+
+
+class CorrectionDialog(QDialog):
+    """A manual score correction: team, points, and the reason (required)."""
+
+    def __init__(self, contest, parent=None):
+        super().__init__(parent)
+        self.setWindowTitle("更正分数")
+        form = QFormLayout(self)
+        self.team = QComboBox()
+        for team in contest.teams:
+            self.team.addItem(team.name, team.id)
+        self.delta = QSpinBox()
+        self.delta.setRange(-100, 100)
+        self.delta.setSingleStep(5)
+        self.reason = QLineEdit()
+        self.reason.setPlaceholderText("必填:更正理由")
+        form.addRow("代表队", self.team)
+        form.addRow("加减分", self.delta)
+        form.addRow("理由", self.reason)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+    def command(self) -> dict:
+        return {"cmd": "correct_score", "team": self.team.currentData(), "delta": self.delta.value(),
+                "reason": self.reason.text().strip()}
+
+
+def ask_yes_no(parent, text: str) -> bool:
+    answer = QMessageBox.question(parent, "请确认", text, QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                                  QMessageBox.StandardButton.No)
+    return answer == QMessageBox.StandardButton.Yes
+
+
+class HostConsole(QMainWindow):
+    def __init__(self, bridge, buzzers=None, screens=None, confirm: Callable[[QWidget, str], bool] = ask_yes_no,
+                 parent=None):
+        super().__init__(parent)
+        self.bridge = bridge
+        self.buzzers = buzzers
+        self.screens = screens
+        self.confirm = confirm
+        self.allow_close = False
+        self.setWindowTitle(f"主持人控制台 — {bridge.contest.name}")
+        self.setFont(theme.font(16))
+        central = QWidget()
+        self.setCentralWidget(central)
+        grid = QGridLayout(central)
+
+        self.plan = QLabel()
+        self.plan.setWordWrap(True)
+        self.plan.setFont(theme.font(18, bold=True))
+        grid.addWidget(self.plan, 0, 0, 1, 3)
+
+        question_box = QGroupBox("当前题目(答案仅主持人可见)")
+        question_layout = QVBoxLayout(question_box)
+        self.question = QLabel()
+        self.question.setWordWrap(True)
+        self.question.setFont(theme.font(20))
+        self.question.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.answer = QLabel()
+        self.answer.setWordWrap(True)
+        self.answer.setFont(theme.font(18, bold=True))
+        self.answer.setStyleSheet("color: #0a7d32;")
+        question_layout.addWidget(self.question, 1)
+        question_layout.addWidget(self.answer)
+        grid.addWidget(question_box, 1, 0, 2, 1)
+
+        middle = QVBoxLayout()
+        self.floor = QLabel()
+        self.floor.setFont(theme.font(22, bold=True))
+        self.floor.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.countdown = Countdown()
+        self.countdown.setFont(theme.font(64, bold=True))
+        self.countdown.setStyleSheet("")
+        self.teams = QTableWidget(len(bridge.contest.teams), 4)
+        self.teams.setHorizontalHeaderLabels(["代表队", "抢答键", "得分", "加赛"])
+        self.teams.verticalHeader().setVisible(False)
+        self.teams.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        middle.addWidget(self.floor)
+        middle.addWidget(self.countdown)
+        middle.addWidget(self.teams, 1)
+        grid.addLayout(middle, 1, 1, 2, 1)
+
+        right = QVBoxLayout()
+        right.addWidget(QLabel("计分记录(含更正与撤销)"))
+        self.audit = QListWidget()
+        right.addWidget(self.audit, 2)
+        right.addWidget(QLabel("本题抢答记录(按设备时间)"))
+        self.evidence = QListWidget()
+        right.addWidget(self.evidence, 1)
+        grid.addLayout(right, 1, 2, 2, 1)
+
+        self.buttons: dict[str, QPushButton] = {}
+        actions = QGridLayout()
+        specs = [
+            ("show", "出题", "N", lambda: self.run({"cmd": "show_question"})),
+            ("reveal", "上大屏", "R", lambda: self.run({"cmd": "reveal"})),
+            ("open", "开放抢答", "B", self.open_buzzers),
+            ("timer", "开始计时", "S", lambda: self.run({"cmd": "start_timer"})),
+            ("pause", "暂停/继续", "P", self.pause_or_resume),
+            ("add", "加时10秒", "A", lambda: self.run({"cmd": "add_time", "seconds": 10})),
+            ("correct", "正确", "C", lambda: self.run({"cmd": "correct"})),
+            ("wrong", "错误", "X", lambda: self.run({"cmd": "wrong"})),
+            ("timeout", "超时", "T", lambda: self.run({"cmd": "timeout"})),
+            ("reopen", "重新开放抢答", "O", self.reopen),
+            ("tie", "裁定同时抢答", "J", self.resolve_tie),
+            ("undo", "撤销", "U", self.undo),
+            ("redo", "恢复", "Shift+U", lambda: self.run({"cmd": "redo"})),
+            ("stake10", "风险10分", "F5", lambda: self.choose_stake(10)),
+            ("stake20", "风险20分", "F6", lambda: self.choose_stake(20)),
+            ("stake30", "风险30分", "F7", lambda: self.choose_stake(30)),
+            ("fix", "更正分数", "F2", self.correct_score),
+            ("next_round", "下一轮", "Ctrl+N", self.next_round),
+            ("tiebreak", "开始加赛", "Ctrl+T", lambda: self.run({"cmd": "start_tiebreak"})),
+            ("end_tiebreak", "结束加赛", "Ctrl+E", lambda: self.run({"cmd": "end_tiebreak"})),
+            ("prizes", "确定奖项", "Ctrl+P", self.assign_prizes),
+            ("quit", "结束并退出", "Ctrl+Q", self.close),
+        ]
+        for index, (name, text, key, slot) in enumerate(specs):
+            button = QPushButton(f"{text}\n[{key}]")
+            button.setMinimumHeight(56)
+            button.setFont(theme.font(16, bold=True))
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            button.clicked.connect(slot)
+            shortcut = QShortcut(QKeySequence(key), self)
+            shortcut.setContext(Qt.ShortcutContext.ApplicationShortcut)
+            shortcut.activated.connect(slot)
+            actions.addWidget(button, index // 8, index % 8)
+            self.buttons[name] = button
+        grid.addLayout(actions, 3, 0, 1, 3)
+
+        if screens is not None:
+            grid.addWidget(screens.panel(self), 4, 0, 1, 3)
+
+        self.message = QLabel()
+        self.message.setStyleSheet(f"color: {theme.DANGER};")
+        self.statusBar().addWidget(self.message, 1)
+        grid.setRowStretch(1, 3)
+        grid.setRowStretch(2, 2)
+        grid.setColumnStretch(0, 3)
+        grid.setColumnStretch(1, 2)
+        grid.setColumnStretch(2, 2)
+
+        bridge.changed.connect(self.refresh)
+        bridge.refused.connect(self.show_refusal)
+        bridge.tick.connect(self.countdown.show_ms)
+        self.refresh(bridge.state)
+
+    # ---- actions ----
+
+    def run(self, command: dict) -> bool:
+        self.message.setText("")
+        return self.bridge.execute(command)
+
+    def show_refusal(self, text: str) -> None:
+        self.message.setText(f"未执行:{text}")
+
+    def open_buzzers(self) -> None:
+        device_now = self.buzzers.device_now_ms() if self.buzzers else None
+        self.run({"cmd": "open_buzzers", "t_ms": device_now})
+
+    def reopen(self) -> None:
+        device_now = self.buzzers.device_now_ms() if self.buzzers else None
+        self.run({"cmd": "reopen", "t_ms": device_now})
+
+    def pause_or_resume(self) -> None:
+        timer = self.bridge.state.timer
+        self.run({"cmd": "pause_timer" if timer and timer.running else "resume_timer"})
+
+    def resolve_tie(self) -> None:
+        _, tied = self.bridge.state.floor()
+        if not tied:
+            self.show_refusal("没有需要裁定的同时抢答")
+            return
+        names = [self.bridge.contest.team(t).name for t in tied]
+        choice, ok = QInputDialog.getItem(self, "裁定同时抢答", "由哪支代表队作答?", names, 0, False)
+        if ok:
+            self.run({"cmd": "resolve_tie", "team": tied[names.index(choice)]})
+
+    def choose_stake(self, stake: int) -> None:
+        state = self.bridge.state
+        plan = state.round
+        if plan is None or plan.type != "risk":
+            self.show_refusal("只有风险题需要选择分值")
+            return
+        turn = state.shown_per_round.get(plan.id, 0)
+        team = state.playing[turn % len(state.playing)]
+        self.run({"cmd": "choose_stake", "team": team, "stake": stake})
+
+    def undo(self) -> None:
+        events = self.bridge.engine.events
+        judged = [e for e in events if e.type == "answer_judged"]
+        if judged and self.bridge.state.changes and not self.confirm(self, "撤销上一步操作(可能撤销已判定的答案)?"):
+            return
+        self.run({"cmd": "undo"})
+
+    def correct_score(self) -> None:
+        dialog = CorrectionDialog(self.bridge.contest, self)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self.run(dialog.command())
+
+    def next_round(self) -> None:
+        state = self.bridge.state
+        plan = state.round
+        if plan is not None and state.shown_per_round.get(plan.id, 0) < state.round_quota(plan):
+            if not self.confirm(self, f"{plan.title}尚未答完,确定结束本轮、进入下一轮?"):
+                return
+        self.run({"cmd": "next_round"})
+
+    def assign_prizes(self) -> None:
+        if self.confirm(self, "按当前排名确定奖项,提交评委签字?"):
+            self.run({"cmd": "assign_prizes"})
+
+    def closeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        if self.allow_close or self.confirm(self, "确定结束比赛并关闭所有屏幕?(比赛记录已保存,重新启动即可继续)"):
+            self.allow_close = True
+            event.accept()
+            if self.screens is not None:
+                self.screens.close_all()
+        else:
+            event.ignore()
+
+    # ---- what the host sees ----
+
+    def refresh(self, state) -> None:
+        contest = state.contest
+        plan = state.round
+        steps = []
+        for index, item in enumerate(contest.rounds):
+            done = state.shown_per_round.get(item.id, 0)
+            marker = "▶ " if (plan is item and not state.in_tiebreak) else ""
+            steps.append(f"{marker}{item.title} {done}/{state.round_quota(item)}")
+        if state.in_tiebreak:
+            steps.append("▶ 加赛:" + "、".join(contest.team(t).name for t in state.tiebreak_teams))
+        if state.final:
+            steps.append("结果已签字确认")
+        elif plan is None and not state.in_tiebreak:
+            steps.insert(0, "比赛尚未开始:按 Ctrl+N 进入第一轮")
+        self.plan.setText("   |   ".join(steps))
+        question = state.question
+        if question is None:
+            self.question.setText("(尚未出题)")
+            self.answer.setText("")
+        else:
+            item = contest.question(question.id)
+            head = f"[{KIND_NAMES.get(item.kind, item.kind)}·{item.source or '题库'}] {item.id}"
+            if question.team:
+                team = contest.team(question.team)
+                head += f"  答题:{team.name}"
+                if question.member:
+                    head += f" {team.members[question.member - 1]}"
+                if question.stake:
+                    head += f"  风险分值 {question.stake}"
+            options = "\n".join(f"{chr(65 + i)}. {o}" for i, o in enumerate(item.options))
+            shown = "已上大屏" if question.revealed else "未上大屏"
+            self.question.setText(f"{head}  ({shown})\n\n{item.stem}\n{options}")
+            self.answer.setText(f"答案:{item.answer_text()}" + (f"\n解析:{item.explanation}" if item.explanation else ""))
+        holder, tied = state.floor()
+        if tied:
+            self.floor.setText("同时抢答:" + "、".join(contest.team(t).name for t in tied) + "(按 J 裁定)")
+        elif holder and question is not None and question.status != "judged":
+            self.floor.setText(f"答题权:{contest.team(holder).name}")
+        elif question is not None and question.status == "open":
+            self.floor.setText("抢答已开放")
+        else:
+            self.floor.setText("")
+        for row, team in enumerate(contest.teams):
+            cells = [team.name, team.buzzer_key, str(state.scores[team.id]), str(state.tiebreak_scores[team.id] or "")]
+            for column, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                if team.id == holder:
+                    item.setBackground(theme.colour(team.color))
+                self.teams.setItem(row, column, item)
+        self.teams.resizeColumnsToContents()
+        self.audit.clear()
+        for change in reversed(state.changes):
+            sign = f"{change.delta:+d}"
+            undone = "(已撤销)" if change.undone else ""
+            kind = {"answer": "答题", "foul": "犯规", "correction": "更正"}.get(change.kind, change.kind)
+            reason = VERDICT_NAMES.get(change.reason, change.reason)
+            self.audit.addItem(f"{format_instant(change.wall_ms)[11:19]} {contest.team(change.team).name} {sign} "
+                               f"{kind}:{reason} 〔{change.operator}〕{undone}")
+        self.evidence.clear()
+        if question is not None:
+            presses = sorted((p for p in state.presses if p.question == question.id), key=lambda p: (p.t_ms, p.seq))
+            first = presses[0].t_ms if presses else 0
+            for press in presses:
+                self.evidence.addItem(f"{contest.team(press.team).name} 键{press.key} 设备时间 {press.t_ms} "
+                                      f"(+{press.t_ms - first} ms) {OUTCOME_NAMES.get(press.outcome, press.outcome)}")

@@ -1,0 +1,60 @@
+"""The contestants' timer screen: a huge countdown (red in the last 5 s, a tick each of the last
+3 s, the buzzer at zero) and which team may answer."""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from finals_app.ui import theme
+from finals_app.ui.widgets.countdown import Countdown
+
+
+class TimerScreen(QWidget):
+    def __init__(self, bridge, sounds=None, parent=None):
+        super().__init__(parent)
+        self.bridge = bridge
+        self.sounds = sounds
+        self.kiosk = False
+        self.setWindowTitle("计时屏")
+        self.setStyleSheet(theme.SCREEN_STYLE)
+        self.setCursor(Qt.CursorShape.BlankCursor)
+        layout = QVBoxLayout(self)
+        self.who = QLabel()
+        self.who.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.countdown = Countdown()
+        layout.addWidget(self.who, 1)
+        layout.addWidget(self.countdown, 4)
+        self._last_second = None
+        bridge.tick.connect(self.on_tick)
+        bridge.changed.connect(self.refresh)
+        self._apply_sizes()
+        self.refresh(bridge.state)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        self._apply_sizes()
+
+    def _apply_sizes(self) -> None:
+        scale = theme.scale_for(max(self.height(), 360))
+        self.who.setFont(theme.font(80 * scale, bold=True))
+        self.countdown.setFont(theme.font(460 * scale, bold=True))
+
+    def on_tick(self, remaining_ms: int) -> None:
+        self.countdown.show_ms(remaining_ms)
+        second = None if remaining_ms < 0 else (remaining_ms + 999) // 1000
+        timer = self.bridge.state.timer
+        if self.sounds is not None and timer is not None and timer.running and second != self._last_second:
+            if second is not None and 1 <= second <= 3:
+                self.sounds.play("tick")
+            elif second == 0 and self._last_second is not None and self._last_second > 0:
+                self.sounds.play("buzzer")
+        self._last_second = second
+
+    def refresh(self, state) -> None:
+        holder, _ = state.floor()
+        team = state.contest.team(holder) if holder else None
+        self.who.setText(f"{team.name} 答题" if team else "")
+        self.who.setStyleSheet(f"color: {team.color};" if team else "")
+
+    def closeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        event.ignore() if self.kiosk else super().closeEvent(event)

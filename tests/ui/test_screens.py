@@ -1,0 +1,181 @@
+"""Offscreen tests of every stage screen: each builds and renders, a score change reaches all
+screens, a press highlights the winner, the timer counts down on a stepped clock, buzzer keys
+are captured application-wide, and the kiosk refuses to close from the wrong side."""
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QApplication
+
+from finals_app.core.clock import ManualClock
+from finals_app.core.stage.engine import StageEngine
+from finals_app.ui.audience_screen import AudienceScreen
+from finals_app.ui.bridge import BuzzerInput, StageBridge
+from finals_app.ui.buzzer_screen import BuzzerScreen
+from finals_app.ui.host_console import HostConsole
+from finals_app.ui.sounds import Sounds
+from finals_app.ui.timer_screen import TimerScreen
+from tests.stage_contest import SMALL_CONTEST, _questions  # noqa: F401
+
+
+class Stage:
+    def __init__(self, qtbot, contest, tmp_path):
+        self.clock = ManualClock()
+        self.engine = StageEngine(contest, tmp_path / "show.journal", clock=self.clock, durable=False)
+        self.bridge = StageBridge(self.engine, self.clock)
+        self.sounds = Sounds(enabled=False)
+        self.buzzers = BuzzerInput(self.bridge)
+        self.answers: list[bool] = []
+        self.audience = AudienceScreen(self.bridge, self.sounds)
+        self.timer = TimerScreen(self.bridge, self.sounds)
+        self.buzzer = BuzzerScreen(self.bridge)
+        self.host = HostConsole(self.bridge, self.buzzers, confirm=self.confirm)
+        for widget in (self.audience, self.timer, self.buzzer, self.host):
+            qtbot.addWidget(widget)
+            widget.resize(1280, 720)
+            widget.show()
+
+    def confirm(self, parent, text: str) -> bool:
+        """The host's answer to a confirmation: scripted by the test, yes when not scripted."""
+        return self.answers.pop(0) if self.answers else True
+
+    def run(self, *commands):
+        for command in commands:
+            assert self.bridge.execute(command), command
+
+
+@pytest.fixture
+def stage(qtbot, contest, tmp_path):
+    built = Stage(qtbot, contest, tmp_path)
+    yield built
+    built.host.allow_close = True
+    built.engine.close()
+
+
+def to_buzzer_question(stage):
+    stage.run({"cmd": "next_round"})
+    for _ in range(4):
+        stage.run({"cmd": "show_question"}, {"cmd": "wrong"})
+    stage.run({"cmd": "next_round"}, {"cmd": "show_question"}, {"cmd": "reveal"})
+
+
+def test_every_screen_renders(stage):
+    for widget in (stage.audience, stage.timer, stage.buzzer, stage.host):
+        image = widget.grab().toImage()
+        assert image.width() == 1280 and not image.isNull()
+
+
+def test_a_score_change_reaches_all_screens(stage):
+    stage.run({"cmd": "next_round"}, {"cmd": "show_question"}, {"cmd": "reveal"}, {"cmd": "correct"})
+    assert stage.audience.scoreboard.target["a"] == 10
+    assert stage.audience.scoreboard.order[0] == "a"
+    assert stage.host.teams.item(0, 2).text() == "10"
+    assert "回答正确" in stage.audience.answer.text() and "正确答案" in stage.audience.answer.text()
+    assert "+10" in stage.host.audit.item(0).text()
+
+
+def test_question_reaches_the_audience_only_once_revealed(stage):
+    stage.run({"cmd": "next_round"}, {"cmd": "show_question"})
+    assert "r1 第1题" not in stage.audience.question.text()
+    assert "r1 第1题" in stage.host.question.text() and "答案" in stage.host.answer.text()
+    stage.run({"cmd": "reveal"})
+    assert "r1 第1题" in stage.audience.question.text() and "A. 甲" in stage.audience.question.text()
+    assert stage.audience.answer.text() == ""  # the answer only after judging
+
+
+def test_a_press_highlights_the_winner_everywhere(stage):
+    to_buzzer_question(stage)
+    stage.run({"cmd": "open_buzzers", "t_ms": 100}, {"cmd": "press", "team": "c", "t_ms": 130},
+              {"cmd": "press", "team": "b", "t_ms": 120})
+    team = stage.bridge.contest.team("b")
+    assert team.name in stage.audience.floor.text() and team.color in stage.audience.floor.styleSheet()
+    assert stage.audience.scoreboard.highlight == "b"
+    assert team.name in stage.buzzer.status.text()
+    assert team.name in stage.timer.who.text()
+    assert "(+10 ms)" in stage.host.evidence.item(1).text()
+
+
+def test_a_foul_is_shown_on_the_buzzer_screen(stage):
+    to_buzzer_question(stage)
+    stage.run({"cmd": "press", "team": "d", "t_ms": 50})
+    assert stage.bridge.contest.team("d").name in stage.buzzer.fouls.text()
+    assert stage.host.teams.item(3, 2).text() == "-5"
+
+
+def test_timer_counts_down_on_a_stepped_clock(stage):
+    stage.sounds.played.clear()
+    stage.run({"cmd": "next_round"}, {"cmd": "show_question"}, {"cmd": "start_timer"})
+    stage.bridge._emit_tick()
+    assert stage.timer.countdown.text() == "30" and not stage.timer.countdown.warning
+    for second in range(29, -1, -1):
+        stage.clock.advance(1000)
+        stage.bridge._emit_tick()
+        assert stage.timer.countdown.text() == str(second)
+        assert stage.host.countdown.text() == str(second)
+    assert stage.timer.countdown.warning and "#ef476f" in stage.timer.countdown.styleSheet()
+    assert stage.sounds.played == ["tick", "tick", "tick", "buzzer"]
+
+
+def test_buzzer_keys_are_captured_application_wide_with_their_timestamp(stage, qtbot):
+    QApplication.instance().installEventFilter(stage.buzzers)
+    try:
+        to_buzzer_question(stage)
+        stage.run({"cmd": "open_buzzers", "t_ms": 1000})
+        press = QKeyEvent(QEvent.Type.KeyPress, Qt.Key.Key_3, Qt.KeyboardModifier.NoModifier, "3")
+        press.setTimestamp(1234)
+        QApplication.sendEvent(stage.audience, press)  # focus on the audience screen: still captured
+        repeat = QKeyEvent(QEvent.Type.KeyPress, Qt.Key.Key_3, Qt.KeyboardModifier.NoModifier, "3", True)
+        repeat.setTimestamp(1300)
+        QApplication.sendEvent(stage.audience, repeat)
+        presses = stage.bridge.state.presses
+        assert [(p.team, p.t_ms, p.outcome) for p in presses] == [("c", 1234, "accepted")]
+    finally:
+        QApplication.instance().removeEventFilter(stage.buzzers)
+
+
+def test_host_shortcuts_drive_the_show(stage, qtbot):
+    qtbot.keyClick(stage.host, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(stage.host, Qt.Key.Key_N)
+    qtbot.keyClick(stage.host, Qt.Key.Key_C)
+    assert stage.bridge.state.scores["a"] == 10
+    qtbot.keyClick(stage.host, Qt.Key.Key_C)  # nobody is waiting for a verdict: refused, shown
+    assert "未执行" in stage.host.message.text()
+
+
+def test_quitting_and_ending_a_round_early_ask_first(stage):
+    stage.run({"cmd": "next_round"})
+    stage.answers[:] = [False]
+    stage.host.next_round()
+    assert stage.bridge.state.round.id == "r1"
+    stage.answers[:] = [False]
+    assert not stage.host.close() and stage.host.isVisible()
+    stage.answers[:] = [True]
+    assert stage.host.close()
+
+
+def test_kiosk_screens_cannot_be_closed_from_the_audience_side(stage):
+    stage.audience.kiosk = True
+    assert not stage.audience.close()
+    stage.audience.kiosk = False
+    assert stage.audience.close()
+
+
+def test_prize_ceremony_reveals_third_second_first(stage, qtbot):
+    stage.run({"cmd": "next_round"})
+    for verdict in ("correct", "correct", "wrong", "wrong"):
+        stage.run({"cmd": "show_question"}, {"cmd": verdict})
+    stage.run({"cmd": "next_round"})
+    for winner in ("a", "a", "b"):
+        stage.run({"cmd": "show_question"}, {"cmd": "open_buzzers", "t_ms": 0},
+                  {"cmd": "press", "team": winner, "t_ms": 5}, {"cmd": "correct"})
+    stage.run({"cmd": "next_round"})
+    for team, stake in zip("abcd", (10, 10, 20, 10)):
+        stage.run({"cmd": "choose_stake", "team": team, "stake": stake}, {"cmd": "show_question"},
+                  {"cmd": "correct" if team != "d" else "wrong"})
+    stage.run({"cmd": "assign_prizes"}, {"cmd": "sign_off", "judge": "甲评委"}, {"cmd": "sign_off", "judge": "乙评委"})
+    rows = stage.audience.ceremony_rows
+    assert stage.audience.stack.currentWidget() is stage.audience.ceremony_page
+    assert "三等奖" in rows["third"].text() and rows["first"].text() == ""
+    qtbot.waitUntil(lambda: "一等奖" in rows["first"].text(), timeout=8000)
+    assert stage.bridge.contest.team("a").name in rows["first"].text()
