@@ -93,6 +93,10 @@ class BuzzerInput(QObject):
         kind = event.type()
         if kind not in (QEvent.Type.KeyPress, QEvent.Type.ShortcutOverride, QEvent.Type.KeyRelease) or not self.enabled:
             return False
+        if kind == QEvent.Type.KeyPress and event.timestamp():
+            # Every key (the host's too) tells us how the device clock relates to ours.
+            sample = self.bridge.now_ms() - int(event.timestamp())
+            self.offset_ms = sample if self.offset_ms is None else min(self.offset_ms, sample)
         team = self.keys.get(event.text().upper()) if event.text() else None
         if team is None:
             return False
@@ -102,9 +106,7 @@ class BuzzerInput(QObject):
         if kind == QEvent.Type.KeyPress and not event.isAutoRepeat():
             device_ms = int(event.timestamp())
             now = self.bridge.now_ms()
-            sample = now - device_ms
-            self.offset_ms = sample if self.offset_ms is None else min(self.offset_ms, sample)
-            self.latencies_ms.append(sample - self.offset_ms)
+            self.latencies_ms.append(now - device_ms - (self.offset_ms or 0))
             self.bridge.execute({"cmd": "press", "team": team, "t_ms": device_ms, "key": event.text().upper(),
                                  "received_ms": now})
         return True  # a buzzer key is never also a shortcut or typed text

@@ -90,6 +90,7 @@ class HostConsole(QMainWindow):
         self.answer.setWordWrap(True)
         self.answer.setFont(theme.font(18, bold=True))
         self.answer.setStyleSheet("color: #0a7d32;")
+        self.question.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         question_layout.addWidget(self.question, 1)
         question_layout.addWidget(self.answer)
         grid.addWidget(question_box, 1, 0, 2, 1)
@@ -98,9 +99,8 @@ class HostConsole(QMainWindow):
         self.floor = QLabel()
         self.floor.setFont(theme.font(22, bold=True))
         self.floor.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.countdown = Countdown()
+        self.countdown = Countdown(normal_colour="#13294b")  # dark on the console's light background
         self.countdown.setFont(theme.font(64, bold=True))
-        self.countdown.setStyleSheet("")
         self.teams = QTableWidget(len(bridge.contest.teams), 4)
         self.teams.setHorizontalHeaderLabels(["代表队", "抢答键", "得分", "加赛"])
         self.teams.verticalHeader().setVisible(False)

@@ -15,8 +15,9 @@ def seconds_text(remaining_ms: int) -> str:
 
 
 class Countdown(QLabel):
-    def __init__(self, parent=None):
+    def __init__(self, parent=None, normal_colour: str = theme.TEXT):
         super().__init__("", parent)
+        self.normal_colour = normal_colour
         self.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.remaining_ms = -1
         self.show_ms(-1)
@@ -28,7 +29,7 @@ class Countdown(QLabel):
             return
         warning = remaining_ms <= WARNING_MS
         self.setText(seconds_text(remaining_ms))
-        colour = theme.DANGER if warning else theme.TEXT
+        colour = theme.DANGER if warning else self.normal_colour
         self.setStyleSheet(f"color: {colour};")
 
     @property
