@@ -7,7 +7,7 @@ import signal
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtCore import QEvent, QObject, QSettings, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QComboBox, QGroupBox, QHBoxLayout, QLabel, QMessageBox
 
@@ -117,6 +117,31 @@ class Kiosk:
         self.screens = ScreenManager(self.windows, QSettings("finals-app", "kiosk"))
         self.host = HostConsole(self.bridge, self.buzzers, self.screens)
 
+    def log_latency(self, path: Path) -> None:
+        """For the buzzer benchmark: when the audience screen draws a new buzzer winner, append
+        `device_ms received_ms painted_ms offset_ms` (our monotonic ms) to `path`."""
+        pending: dict = {}
+        stream = open(path, "a", buffering=1)
+        self._latency_stream = stream
+
+        def on_press(team: str, outcome: str) -> None:
+            holder, _ = self.bridge.state.floor()
+            if outcome == "accepted" and holder == team:
+                press = self.bridge.state.presses[-1]
+                pending["press"] = press
+
+        class PaintWatch(QObject):
+            def eventFilter(watched, target, event):  # noqa: N805 - a tiny local filter
+                if event.type() == QEvent.Type.Paint and "press" in pending:
+                    press = pending.pop("press")
+                    stream.write(f"{press.t_ms} {press.received_mono_ms} {self.clock.monotonic_ms()} "
+                                 f"{self.buzzers.offset_ms}\n")
+                return False
+
+        self._paint_watch = PaintWatch()
+        self.windows["audience"].floor.installEventFilter(self._paint_watch)
+        self.bridge.pressed.connect(on_press)
+
     def start(self, app: QApplication) -> None:
         app.installEventFilter(self.buzzers)
         self.screens.place_all()
@@ -153,6 +178,8 @@ def run_kiosk(contest: Contest, journal: Path, argv: list[str] | None = None) ->
         QMessageBox.critical(None, "无法开始", error.render())
         return 2
     kiosk.start(app)
+    if os.environ.get("FINALS_APP_LATENCY_LOG"):
+        kiosk.log_latency(Path(os.environ["FINALS_APP_LATENCY_LOG"]))
     shots = os.environ.get("FINALS_APP_SCREENSHOTS")  # for end-to-end tests: SIGUSR1 saves every screen
     counter = iter(range(1, 10_000))
     if shots:

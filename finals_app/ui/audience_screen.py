@@ -144,6 +144,9 @@ class AudienceScreen(QWidget):
         else:
             self.floor.setText("")
             self.floor.setStyleSheet("")
+        if self.floor.text() != getattr(self, "_drawn_floor", None):
+            self._drawn_floor = self.floor.text()
+            self.floor.repaint()  # the buzzer winner is drawn now, not at the next frame
         order = [row["team"] for row in state.ranking()]
         self.scoreboard.update_scores(dict(state.scores), order, holder if plan_type == "buzzer" else None)
 

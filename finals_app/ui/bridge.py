@@ -85,6 +85,7 @@ class BuzzerInput(QObject):
         self.offset_ms: int | None = None  # our monotonic ms minus device ms (smallest seen)
         self.enabled = True
         self.latencies_ms: list[int] = []
+        self.self_test = None  # while the pre-show self-test runs: (team, latency ms) -> None
 
     def device_now_ms(self) -> int | None:
         return None if self.offset_ms is None else self.bridge.now_ms() - self.offset_ms
@@ -106,7 +107,11 @@ class BuzzerInput(QObject):
         if kind == QEvent.Type.KeyPress and not event.isAutoRepeat():
             device_ms = int(event.timestamp())
             now = self.bridge.now_ms()
-            self.latencies_ms.append(now - device_ms - (self.offset_ms or 0))
+            latency = now - device_ms - (self.offset_ms or 0)
+            self.latencies_ms.append(latency)
+            if self.self_test is not None:
+                self.self_test(team, latency)
+                return True
             self.bridge.execute({"cmd": "press", "team": team, "t_ms": device_ms, "key": event.text().upper(),
                                  "received_ms": now})
         return True  # a buzzer key is never also a shortcut or typed text

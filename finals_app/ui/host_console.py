@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QGridLayout, QGroupBox,
                                QHBoxLayout, QInputDialog, QLabel, QLineEdit, QListWidget, QMainWindow,
@@ -143,6 +143,7 @@ class HostConsole(QMainWindow):
             ("tiebreak", "开始加赛", "Ctrl+T", lambda: self.run({"cmd": "start_tiebreak"})),
             ("end_tiebreak", "结束加赛", "Ctrl+E", lambda: self.run({"cmd": "end_tiebreak"})),
             ("prizes", "确定奖项", "Ctrl+P", self.assign_prizes),
+            ("self_test", "抢答器自检", "F9", self.buzzer_self_test),
             ("quit", "结束并退出", "Ctrl+Q", self.close),
         ]
         for index, (name, text, key, slot) in enumerate(specs):
@@ -170,7 +171,13 @@ class HostConsole(QMainWindow):
         grid.setColumnStretch(1, 2)
         grid.setColumnStretch(2, 2)
 
-        bridge.changed.connect(self.refresh)
+        # The console redraws a moment after each change, so that the audience's screens (the
+        # buzzer winner above all) are drawn first; changes in between are coalesced.
+        self._refresh_timer = QTimer(self)
+        self._refresh_timer.setSingleShot(True)
+        self._refresh_timer.setInterval(15)
+        self._refresh_timer.timeout.connect(lambda: self.refresh(self.bridge.state))
+        bridge.changed.connect(lambda state: self._refresh_timer.start())
         bridge.refused.connect(self.show_refusal)
         bridge.tick.connect(self.countdown.show_ms)
         self.refresh(bridge.state)
@@ -222,6 +229,13 @@ class HostConsole(QMainWindow):
         if judged and self.bridge.state.changes and not self.confirm(self, "撤销上一步操作(可能撤销已判定的答案)?"):
             return
         self.run({"cmd": "undo"})
+
+    def buzzer_self_test(self) -> None:
+        if self.buzzers is None:
+            return
+        from finals_app.ui.buzzer_test import BuzzerSelfTest
+        self.self_test_dialog = BuzzerSelfTest(self.bridge, self.buzzers, self)
+        self.self_test_dialog.open()
 
     def correct_score(self) -> None:
         dialog = CorrectionDialog(self.bridge.contest, self)

@@ -21,6 +21,7 @@ from tests.stage_contest import SMALL_CONTEST, _questions  # noqa: F401
 
 class Stage:
     def __init__(self, qtbot, contest, tmp_path):
+        self.qtbot = qtbot
         self.clock = ManualClock()
         self.engine = StageEngine(contest, tmp_path / "show.journal", clock=self.clock, durable=False)
         self.bridge = StageBridge(self.engine, self.clock)
@@ -43,6 +44,8 @@ class Stage:
     def run(self, *commands):
         for command in commands:
             assert self.bridge.execute(command), command
+        # The console redraws a moment after the audience screens: wait for it.
+        self.qtbot.waitUntil(lambda: not self.host._refresh_timer.isActive(), timeout=1000)
 
 
 @pytest.fixture
@@ -179,3 +182,25 @@ def test_prize_ceremony_reveals_third_second_first(stage, qtbot):
     assert "三等奖" in rows["third"].text() and rows["first"].text() == ""
     qtbot.waitUntil(lambda: "一等奖" in rows["first"].text(), timeout=8000)
     assert stage.bridge.contest.team("a").name in rows["first"].text()
+
+
+def test_buzzer_self_test_maps_every_seat_and_keeps_presses_out_of_the_show(stage, qtbot):
+    from finals_app.ui.buzzer_test import BuzzerSelfTest
+    QApplication.instance().installEventFilter(stage.buzzers)
+    dialog = BuzzerSelfTest(stage.bridge, stage.buzzers, stage.host)
+    qtbot.addWidget(dialog)
+    try:
+        dialog.show()
+        for stamp, key in enumerate("1234", start=1):
+            event = QKeyEvent(QEvent.Type.KeyPress, Qt.Key.Key_1, Qt.KeyboardModifier.NoModifier, key)
+            event.setTimestamp(stamp * 100)
+            QApplication.sendEvent(dialog, event)
+            if key == "3":
+                assert not dialog.all_mapped() and "丁单位" in dialog.summary.text()
+        assert dialog.all_mapped() and dialog.summary.text() == "全部抢答器正常"
+        assert dialog.table.item(1, 2).text() == "正常"
+        assert stage.bridge.state.presses == []  # nothing reached the show
+        dialog.close()
+        assert stage.buzzers.self_test is None
+    finally:
+        QApplication.instance().removeEventFilter(stage.buzzers)
