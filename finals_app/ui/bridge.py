@@ -43,8 +43,13 @@ class StageBridge(QObject):
         return self.clock.monotonic_ms()
 
     def remaining_ms(self) -> int | None:
+        """The answer timer's time left; None when there is nothing to count (no timer, or the
+        question has been judged)."""
         timer = self.state.timer
-        return None if timer is None else timer.remaining_ms(self.now_ms())
+        question = self.state.question
+        if timer is None or question is None or question.status == "judged":
+            return None
+        return timer.remaining_ms(self.now_ms())
 
     def execute(self, command: dict) -> bool:
         """Run a command; a refusal is reported on `refused`, never raised into Qt."""
