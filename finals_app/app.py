@@ -175,6 +175,7 @@ def run_kiosk(contest: Contest, journal: Path, argv: list[str] | None = None) ->
     try:
         kiosk = Kiosk(contest, journal)
     except FinalsError as error:
+        sys.stderr.write(error.render() + "\n")
         QMessageBox.critical(None, "无法开始", error.render())
         return 2
     kiosk.start(app)

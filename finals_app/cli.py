@@ -431,7 +431,9 @@ def _rehearsal_text(summary: dict) -> str:
 
 def _kiosk(contest_path: str, journal: Path, args, stdout) -> int:
     from finals_app.core.stage.contest import load_contest
+    from finals_app.core.stage.journal import Journal
     contest = load_contest(contest_path, _rules(args))  # a wrong contest is reported here, before any window
+    Journal(journal).close()  # so is a journal that another kiosk holds, or a damaged one
     stdout.write(translate("Opening the stage kiosk on {contest}; journal {journal}", contest=contest.name,
                            journal=journal) + "\n")
     stdout.flush()

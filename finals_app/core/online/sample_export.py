@@ -130,11 +130,12 @@ def generate(path: str | Path, rules: Rules, size: SampleSize | None = None, see
     share_id = 1
 
     def add_attempt(person: int, start_ms: int, seconds: float, questions: int, correct: int,
-                    points: int, score: int | None = None, style: int = 0) -> None:
+                    points: int, score: int | None = None, style: int = 0, start_text: str | None = None) -> None:
         nonlocal attempt_id
         finish_ms = start_ms + int(seconds * 1000)
-        attempts.append((attempt_id, person, _local(rules, start_ms, style), _local(rules, finish_ms, style),
-                         questions, correct, correct * points if score is None else score))
+        attempts.append((attempt_id, person, start_text or _local(rules, start_ms, style),
+                         _local(rules, finish_ms, style), questions, correct,
+                         correct * points if score is None else score))
         attempt_id += 1
 
     def add_share(person: int, instant_ms: int) -> None:
@@ -192,7 +193,8 @@ def _edge_cases(rules: Rules, people, add_attempt, add_share) -> None:
     add_attempt(ids[0], start - 1000, 100, q, q, pts)
     add_attempt(ids[0], start, 100, q, q, pts)
     add_attempt(ids[0], end - 1, 100, q, q, pts)
-    add_attempt(ids[0], end, 100, q, q, pts)  # written as the next day 00:00: outside P1
+    last_day = (datetime(1970, 1, 1) + timedelta(milliseconds=end - 1, hours=rules.utc_offset_hours)).date()
+    add_attempt(ids[0], end, 100, q, q, pts, start_text=f"{last_day} 24:00:00")  # the end of P1: outside it
     # 1: three attempts a day with three shares, one share after the second attempt
     add_share(ids[1], day2 + 1_000)
     add_attempt(ids[1], day2 + 10_000, 200, q, 18, pts)

@@ -119,3 +119,20 @@ def test_rehearse_applies_a_script_and_reports_refusals_by_line(tmp_path, contes
     assert json.loads(out.getvalue())["teams"] == result["teams"]
     assert main(["rehearse", str(contest_file), "--journal", str(journal), "--script", str(script), "--strict"],
                 io.StringIO(), io.StringIO()) == 1
+
+
+def test_a_second_kiosk_on_the_same_journal_is_refused_before_any_window(tmp_path, contest_file):
+    from finals_app.core.stage.journal import Journal
+    journal = tmp_path / "show.journal"
+    with Journal(journal):
+        err = io.StringIO()
+        assert main(["stage", str(contest_file), "--journal", str(journal)], io.StringIO(), err) == 2
+    assert "already open in another finals-app" in err.getvalue()
+
+
+def test_a_wrong_contest_is_refused_before_any_window(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[contest]\nname = 1\n", encoding="utf-8")
+    err = io.StringIO()
+    assert main(["stage", str(bad)], io.StringIO(), err) == 2
+    assert "bad.toml:2, field contest.name" in err.getvalue()
