@@ -79,8 +79,9 @@ def main() -> None:
     journal = folder / "show.journal"
     env = {**os.environ, "DISPLAY": display, "XDG_CONFIG_HOME": str(folder), "FINALS_APP_LATENCY_LOG": str(log)}
     env.pop("QT_QPA_PLATFORM", None)
+    kiosk_log = open(folder / "kiosk.log", "w")
     kiosk = subprocess.Popen([sys.executable, "-m", "finals_app", "stage", str(folder / "contest.toml"), "--journal",
-                              str(journal)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                              str(journal)], env=env, stdout=kiosk_log, stderr=subprocess.STDOUT)
 
     def xdo(*words):
         subprocess.run(["xdotool", *words], env=env, check=True)
@@ -94,7 +95,8 @@ def main() -> None:
         deadline = time.monotonic() + 5
         while events() < before + new:
             if time.monotonic() > deadline:
-                raise SystemExit(f"no event after key {name}")
+                tail = b"\n".join(journal.read_bytes().splitlines()[-4:]).decode()
+                raise SystemExit(f"no event after key {name}; journal ends:\n{tail}\nlog: {folder / 'kiosk.log'}")
             time.sleep(0.005)
 
     try:
@@ -125,7 +127,7 @@ def main() -> None:
                     time.sleep(0.002)
                 done += 1
                 key("x")  # wrong: the next team gets the question re-opened
-                if team < TEAMS:
+                if team < TEAMS and done < args.presses:
                     key("o")
         # Two presses 2 ms apart, in both orders: the earlier must win.
         from finals_app.core.stage.contest import load_contest

@@ -265,6 +265,24 @@ class HostConsole(QMainWindow):
 
     # ---- what the host sees ----
 
+    def _refresh_audit(self, state) -> None:
+        """Newest first; only new entries are added (a show has hundreds), unless an undo changed
+        an old one, which redraws the list."""
+        contest = state.contest
+        wanted = [(c.seq, c.undone) for c in state.changes]
+        shown = getattr(self, "_audit_shown", [])
+        if wanted[:len(shown)] != shown:
+            self.audit.clear()
+            shown = []
+        for change in state.changes[len(shown):]:
+            sign = f"{change.delta:+d}"
+            undone = "(已撤销)" if change.undone else ""
+            kind = {"answer": "答题", "foul": "犯规", "correction": "更正"}.get(change.kind, change.kind)
+            reason = VERDICT_NAMES.get(change.reason, change.reason)
+            self.audit.insertItem(0, f"{format_instant(change.wall_ms)[11:19]} {contest.team(change.team).name} "
+                                     f"{sign} {kind}:{reason} 〔{change.operator}〕{undone}")
+        self._audit_shown = wanted
+
     def refresh(self, state) -> None:
         contest = state.contest
         plan = state.round
@@ -315,14 +333,7 @@ class HostConsole(QMainWindow):
                     item.setBackground(theme.colour(team.color))
                 self.teams.setItem(row, column, item)
         self.teams.resizeColumnsToContents()
-        self.audit.clear()
-        for change in reversed(state.changes):
-            sign = f"{change.delta:+d}"
-            undone = "(已撤销)" if change.undone else ""
-            kind = {"answer": "答题", "foul": "犯规", "correction": "更正"}.get(change.kind, change.kind)
-            reason = VERDICT_NAMES.get(change.reason, change.reason)
-            self.audit.addItem(f"{format_instant(change.wall_ms)[11:19]} {contest.team(change.team).name} {sign} "
-                               f"{kind}:{reason} 〔{change.operator}〕{undone}")
+        self._refresh_audit(state)
         self.evidence.clear()
         if question is not None:
             presses = sorted((p for p in state.presses if p.question == question.id), key=lambda p: (p.t_ms, p.seq))

@@ -57,39 +57,52 @@ class Scoreboard(pg.PlotWidget):
         if scores != self.target:
             self._from = dict(self.shown)
             self.target = {team: float(scores[team]) for team in self.team_ids}
+            self._layout()
             self.animation.stop()
             self.animation.start()
         elif changed:
-            self._redraw()
+            self._layout()
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
         super().resizeEvent(event)
         if "labels" in self.__dict__:  # Qt resizes once during construction, before our parts exist
-            self._redraw()
+            self._layout()
 
     def _step(self, fraction) -> None:
         for team in self.team_ids:
             self.shown[team] = self._from[team] + (self.target[team] - self._from[team]) * float(fraction)
-        self._redraw()
+        self._frame()
 
     def _redraw(self) -> None:
-        xs = list(range(len(self.order)))
-        heights = [self.shown[team] for team in self.order]
-        brushes = [pg.mkBrush(self.colours[team]) for team in self.order]
-        pens = [pg.mkPen(theme.ACCENT, width=6) if team == self.highlight else pg.mkPen(None) for team in self.order]
-        self.bars.setOpts(x=xs, height=heights, brushes=brushes, pens=pens, width=0.7)
-        top = max([10.0, *heights])
-        bottom = min([0.0, *heights])
-        span = top - bottom
-        self.setYRange(bottom - span * 0.22, top + span * 0.15, padding=0)
-        self.setXRange(-0.6, len(xs) - 0.4, padding=0)
-        per_bar = max(40, self.width() // max(1, len(xs)))
-        for x, team in zip(xs, self.order):
+        self._layout()
+
+    def _layout(self) -> None:
+        """What changes rarely: the axis ranges (fitted to where the bars start and end), names,
+        colours, outlines. An animation frame then only moves bars and their values."""
+        heights = [*self.shown.values(), *self.target.values()]
+        self._top = max([10.0, *heights])
+        self._bottom = min([0.0, *heights])
+        span = self._top - self._bottom
+        self.setYRange(self._bottom - span * 0.22, self._top + span * 0.15, padding=0)
+        self.setXRange(-0.6, len(self.order) - 0.4, padding=0)
+        per_bar = max(40, self.width() // max(1, len(self.order)))
+        for x, team in enumerate(self.order):
             name = self.names[team]
             # Names fit their bar: CJK glyphs are about one pixel size wide.
             name_px = int(min(self.text_px * 0.8, 0.9 * per_bar / max(1, len(name))))
             self._set_text(self.labels[team], name, self._white, name_px)
-            self.labels[team].setPos(x, bottom - span * 0.02)
+            self.labels[team].setPos(x, self._bottom - span * 0.02)
+        self._brushes = [pg.mkBrush(self.colours[team]) for team in self.order]
+        self._pens = [pg.mkPen(theme.ACCENT, width=6) if team == self.highlight else pg.mkPen(None)
+                      for team in self.order]
+        self._frame()
+
+    def _frame(self) -> None:
+        span = self._top - self._bottom
+        heights = [self.shown[team] for team in self.order]
+        self.bars.setOpts(x=list(range(len(self.order))), height=heights, brushes=self._brushes, pens=self._pens,
+                          width=0.7)
+        for x, team in enumerate(self.order):
             gold = team == self.highlight
             self._set_text(self.values[team], f"{round(self.shown[team]):d}", self._gold if gold else self._white,
                            int(self.text_px * 1.3))
