@@ -38,7 +38,13 @@ def display():
     os.close(write)
     number = os.read(read, 16).decode().strip()
     os.close(read)
-    yield f":{number}"
+    name = f":{number}"
+    deadline = time.monotonic() + 10
+    while subprocess.run(["xdotool", "getmouselocation"], env={**os.environ, "DISPLAY": name},
+                         capture_output=True).returncode != 0:
+        assert server.poll() is None and time.monotonic() < deadline, f"Xvfb {name} did not come up"
+        time.sleep(0.1)
+    yield name
     server.terminate()
     server.wait(10)
 
