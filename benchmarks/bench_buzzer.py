@@ -130,7 +130,6 @@ def main() -> None:
                 if team < TEAMS and done < args.presses:
                     key("o")
         # Two presses 2 ms apart, in both orders: the earlier must win.
-        from finals_app.core.stage.contest import load_contest
         from finals_app.core.stage.journal import Event  # noqa: F401
         wins = []
         for trial in range(20):

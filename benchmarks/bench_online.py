@@ -84,7 +84,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="finals-bench-") as folder:
         engine = open_store(args.store or f"sqlite:///{Path(folder) / 'store.sqlite'}")
         summary = timed("first sync", lambda: sync(engine, str(args.export), rules), seconds)
-        print(f"  rows: " + ", ".join(f"{n} {c.rows:,}" for n, c in summary.tables.items()))
+        print("  rows: " + ", ".join(f"{n} {c.rows:,}" for n, c in summary.tables.items()))
         timed("re-sync (same export)", lambda: sync(engine, str(args.export), rules), seconds)
         results = Results(engine, rules)
         rows = timed("standings P1 (all rows)", lambda: results.standings_rows("P1"), seconds)

@@ -33,3 +33,10 @@ def test_core_imports_without_qt_installed():
     code = ("import sys; sys.modules['PySide6'] = None; sys.modules['pyqtgraph'] = None; "
             "import finals_app.core.online.results, finals_app.core.online.sync, finals_app.cli")
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+
+
+def test_no_unused_or_undefined_names():
+    ruff = Path(sys.executable).parent / "ruff"
+    result = subprocess.run([str(ruff), "check", "finals_app", "tests", "benchmarks"], cwd=ROOT,
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -9,21 +9,18 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout, 
 from finals_app.core.stage.state import PRIZE_LEVELS
 from finals_app.ui import theme
 from finals_app.ui.widgets.countdown import Countdown
+from finals_app.ui.widgets.kiosk_screen import KioskScreen
 from finals_app.ui.widgets.scoreboard import Scoreboard
 
 PRIZE_NAMES = {"first": "一等奖", "second": "二等奖", "third": "三等奖"}
 VERDICT_NAMES = {"correct": "回答正确", "wrong": "回答错误", "timeout": "超时"}
 
 
-class AudienceScreen(QWidget):
+class AudienceScreen(KioskScreen):
     def __init__(self, bridge, sounds=None, parent=None):
-        super().__init__(parent)
+        super().__init__("观众大屏", parent)
         self.bridge = bridge
         self.sounds = sounds
-        self.kiosk = False
-        self.setWindowTitle("观众大屏")
-        self.setStyleSheet(theme.SCREEN_STYLE)
-        self.setCursor(Qt.CursorShape.BlankCursor)
         self.stack = QStackedWidget(self)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
@@ -72,7 +69,7 @@ class AudienceScreen(QWidget):
         self.ceremony_timer.setInterval(2500)
         self.ceremony_timer.timeout.connect(self._reveal_next_prize)
 
-        self._apply_sizes()
+        self.apply_sizes()
         bridge.changed.connect(self.refresh)
         bridge.tick.connect(self.countdown.show_ms)
         bridge.pressed.connect(self._on_press)
@@ -80,12 +77,10 @@ class AudienceScreen(QWidget):
 
     # ---- sizing: everything follows the screen's height ----
 
-    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
-        super().resizeEvent(event)
-        self._apply_sizes()
-
-    def _apply_sizes(self) -> None:
-        scale = theme.scale_for(max(self.height(), 360))
+    def apply_sizes(self) -> None:
+        if "ceremony_rows" not in self.__dict__:
+            return  # a resize during construction
+        scale = self.scale()
         self.title.setFont(theme.font(54 * scale, bold=True))
         self.title.setStyleSheet(f"color: {theme.ACCENT};")
         self.question.setFont(theme.font(46 * scale))
@@ -182,9 +177,3 @@ class AudienceScreen(QWidget):
         self.ceremony_rows[level].setText(f"{PRIZE_NAMES[level]}:{names}" if names else "")
         self.ceremony_rows[level].setStyleSheet(f"color: {colour};")
         self.ceremony_step += 1
-
-    def closeEvent(self, event) -> None:  # noqa: N802 - Qt's name
-        if self.kiosk:
-            event.ignore()  # only the host console ends the show
-        else:
-            super().closeEvent(event)

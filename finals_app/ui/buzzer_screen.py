@@ -2,19 +2,16 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QVBoxLayout
 
 from finals_app.ui import theme
+from finals_app.ui.widgets.kiosk_screen import KioskScreen
 
 
-class BuzzerScreen(QWidget):
+class BuzzerScreen(KioskScreen):
     def __init__(self, bridge, parent=None):
-        super().__init__(parent)
+        super().__init__("抢答屏", parent)
         self.bridge = bridge
-        self.kiosk = False
-        self.setWindowTitle("抢答屏")
-        self.setStyleSheet(theme.SCREEN_STYLE)
-        self.setCursor(Qt.CursorShape.BlankCursor)
         layout = QVBoxLayout(self)
         self.status = QLabel()
         self.status.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -25,15 +22,11 @@ class BuzzerScreen(QWidget):
         layout.addWidget(self.status, 3)
         layout.addWidget(self.fouls, 1)
         bridge.changed.connect(self.refresh)
-        self._apply_sizes()
+        self.apply_sizes()
         self.refresh(bridge.state)
 
-    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
-        super().resizeEvent(event)
-        self._apply_sizes()
-
-    def _apply_sizes(self) -> None:
-        scale = theme.scale_for(max(self.height(), 360))
+    def apply_sizes(self) -> None:
+        scale = self.scale()
         self.status.setFont(theme.font(120 * scale, bold=True))
         self.fouls.setFont(theme.font(56 * scale, bold=True))
 
@@ -64,6 +57,3 @@ class BuzzerScreen(QWidget):
         fouled = [contest.team(team).name for team in question.locked_out] if question else []
         self.fouls.setText(("违规提前抢答:" + "、".join(fouled)) if fouled else "")
         self.fouls.setStyleSheet(f"color: {theme.DANGER};")
-
-    def closeEvent(self, event) -> None:  # noqa: N802 - Qt's name
-        event.ignore() if self.kiosk else super().closeEvent(event)

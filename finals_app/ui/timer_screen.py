@@ -3,21 +3,18 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QVBoxLayout
 
 from finals_app.ui import theme
 from finals_app.ui.widgets.countdown import Countdown
+from finals_app.ui.widgets.kiosk_screen import KioskScreen
 
 
-class TimerScreen(QWidget):
+class TimerScreen(KioskScreen):
     def __init__(self, bridge, sounds=None, parent=None):
-        super().__init__(parent)
+        super().__init__("计时屏", parent)
         self.bridge = bridge
         self.sounds = sounds
-        self.kiosk = False
-        self.setWindowTitle("计时屏")
-        self.setStyleSheet(theme.SCREEN_STYLE)
-        self.setCursor(Qt.CursorShape.BlankCursor)
         layout = QVBoxLayout(self)
         self.who = QLabel()
         self.who.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -27,15 +24,11 @@ class TimerScreen(QWidget):
         self._last_second = None
         bridge.tick.connect(self.on_tick)
         bridge.changed.connect(self.refresh)
-        self._apply_sizes()
+        self.apply_sizes()
         self.refresh(bridge.state)
 
-    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
-        super().resizeEvent(event)
-        self._apply_sizes()
-
-    def _apply_sizes(self) -> None:
-        scale = theme.scale_for(max(self.height(), 360))
+    def apply_sizes(self) -> None:
+        scale = self.scale()
         self.who.setFont(theme.font(80 * scale, bold=True))
         self.countdown.setFont(theme.font(460 * scale, bold=True))
 
@@ -55,6 +48,3 @@ class TimerScreen(QWidget):
         team = state.contest.team(holder) if holder else None
         self.who.setText(f"{team.name} 答题" if team else "")
         self.who.setStyleSheet(f"color: {team.color};" if team else "")
-
-    def closeEvent(self, event) -> None:  # noqa: N802 - Qt's name
-        event.ignore() if self.kiosk else super().closeEvent(event)

@@ -20,9 +20,9 @@ from finals_app.core.errors import ExportError, Location, Problem
 from finals_app.core.online import derive
 from finals_app.core.online.export import Export, ProgressCallback, RowChecker, open_export
 from finals_app.core.rules import Rules
-from finals_app.core.store.engine import read_meta, write_meta
+from finals_app.core.store.engine import read_meta
 from finals_app.core.store.schema import (EXPORT_TABLES, attempt_status, missing_rows,
-                                          org_branches, organizations, participants, sync_runs)
+                                          org_branches, organizations, sync_runs)
 
 # Read order: referenced tables first, so messages read naturally.
 SYNC_ORDER = ("organizations", "participants", "shares", "attempts", "questions")

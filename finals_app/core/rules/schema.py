@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from importlib import resources
 from pathlib import Path
-from typing import Any
 
 from finals_app.core.errors import Location, RulesError
 from finals_app.core.tomlcheck import TomlReader as _Reader, kind_name as _kind
@@ -240,7 +239,7 @@ def _build(r: _Reader, data: dict, source: str, text: str) -> Rules | None:
             if not isinstance(day, date) or isinstance(day, datetime):
                 raise ValueError
         except ValueError:
-            r.problem(f"online_final.days", "not a date of the form YYYY-MM-DD: {value}", value=raw_day)
+            r.problem("online_final.days", "not a date of the form YYYY-MM-DD: {value}", value=raw_day)
             continue
         final_days.append(day)
         if day_start is not None and day_end is not None:

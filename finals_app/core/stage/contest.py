@@ -9,7 +9,7 @@ import csv
 import hashlib
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from finals_app.core.errors import FinalsError, Location, Problem

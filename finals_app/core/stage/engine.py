@@ -14,7 +14,7 @@ from finals_app.core.clock import Clock, SystemClock
 from finals_app.core.errors import FinalsError
 from finals_app.core.stage.contest import Contest, Question
 from finals_app.core.stage.journal import Event, Journal
-from finals_app.core.stage.state import PRIZE_LEVELS, UNDOABLE, StageState, apply, cancelled_events, fold
+from finals_app.core.stage.state import UNDOABLE, StageState, apply, cancelled_events, fold
 
 VERDICTS = ("correct", "wrong", "timeout")
 

@@ -1,7 +1,7 @@
 """The app's own database (the store): synced export data, derived results, recorded draws."""
 from __future__ import annotations
 
-from sqlalchemy import (BigInteger, Column, Float, Index, Integer, MetaData, String, Table, Text,
+from sqlalchemy import (BigInteger, Column, Index, Integer, MetaData, String, Table, Text,
                         UniqueConstraint)
 
 metadata = MetaData()

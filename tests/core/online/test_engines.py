@@ -2,7 +2,7 @@
 generated exports full of edge cases: SQLite (embedded default) and PostgreSQL (server)."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
