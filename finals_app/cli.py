@@ -116,6 +116,10 @@ def build_parser() -> argparse.ArgumentParser:
     rules = command("rules", "the rules in force")
     rules.add_argument("action", choices=("show",))
 
+    teams = command("teams", "each unit's proposed stage team (party members with a pioneer or exemplar title)",
+                    listing=True)
+    teams.add_argument("--write-contest", metavar="FILE", help="also write a contest file with the proposed teams")
+
     contest = command("contest", "check a contest file (teams, rounds, questions, banks)")
     contest.add_argument("action", choices=("check",))
     contest.add_argument("file")
@@ -348,6 +352,26 @@ def _write_tickets(path: str, tickets) -> None:
         raise FinalsError("cannot write {path}: {reason}", Location(path), path=path, reason=error.strerror) from None
 
 
+def cmd_teams(args, stdout, stderr) -> int:
+    from finals_app.core.online.teams import contest_skeleton, propose_teams
+    results = _results(args)
+    proposal = propose_teams(results)
+    for period in proposal.missing_draws:
+        stderr.write(translate("warning") + ": " + translate(
+            "the awards of {period} have not been run (finals-app awards --period {period} --seed S): "
+            "titles from its random draw are missing", period=period) + "\n")
+    if args.write_contest:
+        target = Path(args.write_contest)
+        try:
+            target.write_text(contest_skeleton(proposal, results.rules.competition_name, results.rules.team_size),
+                              encoding="utf-8")
+        except OSError as error:
+            raise FinalsError("cannot write {path}: {reason}", Location(str(target)), path=str(target),
+                              reason=error.strerror) from None
+    emit(listings.teams(proposal.rows), args.format, args.out, stdout)
+    return EXIT_OK
+
+
 def cmd_rules(args, stdout, stderr) -> int:
     rules = _rules(args)
     stdout.write(f"# {translate('rules in force')}: {rules.source} (sha256 {rules.digest[:16]})\n")
@@ -464,5 +488,5 @@ COMMANDS = {
     "sync": cmd_sync, "validate": cmd_validate, "standings": cmd_standings, "awards": cmd_awards,
     "lottery": cmd_lottery, "branches": cmd_branches, "committees": cmd_committees,
     "final-standings": cmd_final_standings, "draw-verify": cmd_draw_verify, "rules": cmd_rules,
-    "contest": cmd_contest, "rehearse": cmd_rehearse, "stage": cmd_stage, "demo": cmd_demo,
+    "teams": cmd_teams, "contest": cmd_contest, "rehearse": cmd_rehearse, "stage": cmd_stage, "demo": cmd_demo,
 }

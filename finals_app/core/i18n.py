@@ -188,6 +188,9 @@ ZH_CN: dict[str, str] = {
     "line {line}: {cmd} refused: {reason}": "第 {line} 行:{cmd} 被拒绝:{reason}",
     "first": "一等奖", "second": "二等奖", "third": "三等奖",
     "Opening the stage kiosk on {contest}; journal {journal}": "正在打开比赛现场系统:{contest};比赛记录 {journal}",
+    "the awards of {period} have not been run (finals-app awards --period {period} --seed S): "
+    "titles from its random draw are missing":
+        "{period} 的奖项尚未评出(finals-app awards --period {period} --seed 种子):其随机抽取的称号未计入",
     # sync progress stages
     "digest": "校验导出文件", "validate": "校验数据", "compare": "比对变化", "organisation tree": "整理组织树",
     "rules": "按规则计算",

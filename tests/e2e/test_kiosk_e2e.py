@@ -5,6 +5,7 @@ of every screen at key moments under tests/e2e/artifacts/ (not committed)."""
 from __future__ import annotations
 
 import os
+import random
 import shutil
 import signal
 import subprocess
@@ -32,21 +33,32 @@ def display():
         if os.environ.get("CI"):
             pytest.fail(f"missing {missing}: scripts/setup.sh installs them")
         pytest.skip(f"missing {missing}")
-    read, write = os.pipe()
-    server = subprocess.Popen(["Xvfb", "-displayfd", str(write), "-nolisten", "tcp", "-screen", "0", "1920x1080x24",
-                               "-screen", "1", "1280x720x24"], pass_fds=(write,), stderr=subprocess.DEVNULL)
-    os.close(write)
-    number = os.read(read, 16).decode().strip()
-    os.close(read)
-    name = f":{number}"
-    deadline = time.monotonic() + 10
-    while subprocess.run(["xdotool", "getmouselocation"], env={**os.environ, "DISPLAY": name},
-                         capture_output=True).returncode != 0:
-        assert server.poll() is None and time.monotonic() < deadline, f"Xvfb {name} did not come up"
-        time.sleep(0.1)
+    server, name = _start_xvfb()
     yield name
     server.terminate()
     server.wait(10)
+
+
+def _start_xvfb() -> tuple[subprocess.Popen, str]:
+    """An Xvfb with two screens on a free display number (a few tries: numbers can race)."""
+    rng = random.Random()
+    for _ in range(5):
+        number = rng.randrange(200, 900)
+        if Path(f"/tmp/.X{number}-lock").exists():
+            continue
+        name = f":{number}"
+        server = subprocess.Popen(["Xvfb", name, "-nolisten", "tcp", "-screen", "0", "1920x1080x24",
+                                   "-screen", "1", "1280x720x24"], stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 10
+        while server.poll() is None and time.monotonic() < deadline:
+            probe = subprocess.run(["xdotool", "getmouselocation"], env={**os.environ, "DISPLAY": name},
+                                   capture_output=True)
+            if probe.returncode == 0:
+                return server, name
+            time.sleep(0.1)
+        server.kill()
+        server.wait()
+    raise AssertionError("could not start Xvfb")
 
 
 class Kiosk:

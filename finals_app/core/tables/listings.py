@@ -18,6 +18,8 @@ HEADERS_ZH = {
     "period": "期次", "reason": "原因",
     "draw": "抽奖", "seed": "种子", "eligible_count": "参与人数/票数", "winners": "中奖数",
     "eligible_digest": "名单摘要", "result": "核验结果", "created_at": "记录时间",
+    "unit_id": "单位ID", "unit_name": "单位", "slot": "顺位", "final_rank": "决赛名次",
+    "best_prelim_total": "初赛最好成绩", "titles": "称号", "flag": "标记",
 }
 HEADERS_EN = {key: key for key in HEADERS_ZH}
 
@@ -100,6 +102,9 @@ COMMITTEES = ("rank", "committee_id", "name", "score", "participation_rate", "ti
 FINAL_STANDINGS = ("rank", "participant_id", "name", "phone", "branch_id", "score", "duration_ms",
                    "attempts", "tier", "amount_yuan")
 INVALID = ("attempt_id", "participant_id", "period", "reason")
+TEAMS = ("unit_id", "unit_name", "slot", "participant_id", "name", "phone", "final_rank", "best_prelim_total",
+         "titles", "flag")
+FLAGS_ZH = {"short": "不足三人", "alternate": "候补", "no_eligible_members": "无符合条件人员", "": "推荐"}
 
 
 def standings(rows, payout: bool = False, layout: tuple[str, ...] | None = None) -> Listing:
@@ -131,6 +136,12 @@ def branches(rows: list[dict]) -> Listing:
 def committees(rows: list[dict]) -> Listing:
     return Listing("committees", COMMITTEES, publish(rows, COMMITTEES, mask_names=False, full_data=True),
                    {"score": _two_places, "participation_rate": _percent}, {"name": "党委名称"})
+
+
+def teams(rows: list[dict]) -> Listing:
+    # For the organisers and the units: full names, masked phones.
+    return Listing("teams", TEAMS, publish(rows, TEAMS, mask_names=False, full_data=False),
+                   {"flag": lambda v: FLAGS_ZH.get(v, str(v))})
 
 
 def invalid_attempts(rows: list[dict]) -> Listing:

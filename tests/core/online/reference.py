@@ -192,3 +192,31 @@ class Reference:
                     members[node].append(person)
                 node = self.orgs[node][0]
         return self._org_rows(members, self.rules.committee_min_party_members, phase_id, seed)
+
+    def teams(self, seed: str, drawn_periods: list[str]) -> dict[int, list[int]]:
+        """Each unit's eligible party members in proposal order (rules.md section 4)."""
+        rules = self.rules
+        holders: set[int] = set()
+        best: dict[int, int] = {}
+        for period in rules.periods:
+            totals = self.totals(period.id)
+            for row in totals:
+                best[row["participant_id"]] = max(best.get(row["participant_id"], 0), row["score"])
+            if not totals:
+                continue
+            top, drawn = self.awards(period.id, seed)
+            holders |= set(top) | (set(drawn) if period.id in drawn_periods else set())
+        final = {r["participant_id"]: r["rank"] for r in self.totals(rules.final.id)}
+        holders |= {p for p, rank in final.items() if rank <= rules.exemplar_tiers[-1].last_rank}
+        units: dict[int, list[int]] = defaultdict(list)
+        for person in holders:
+            name, phone, member, branch = self.people[person]
+            if member != 1:
+                continue
+            node = branch
+            while node is not None and self.orgs[node][2] != "unit":
+                node = self.orgs[node][0]
+            if node is not None:
+                units[node].append(person)
+        return {unit: sorted(people, key=lambda p: (p not in final, final.get(p, 0), -best.get(p, 0), p))
+                for unit, people in units.items()}
