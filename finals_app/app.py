@@ -20,10 +20,11 @@ from finals_app.ui.audience_screen import AudienceScreen
 from finals_app.ui.bridge import BuzzerInput, StageBridge
 from finals_app.ui.buzzer_screen import BuzzerScreen
 from finals_app.ui.host_console import HostConsole
+from finals_app.ui.judges_view import JudgesView
 from finals_app.ui.sounds import Sounds
 from finals_app.ui.timer_screen import TimerScreen
 
-ROLES = {"audience": "观众大屏", "timer": "计时屏", "buzzer": "抢答屏"}
+ROLES = {"audience": "观众大屏", "timer": "计时屏", "buzzer": "抢答屏", "judges": "评委席"}
 WINDOW, OFF = "window", "off"
 
 
@@ -44,6 +45,8 @@ class ScreenManager:
             return "1" if count >= 2 else WINDOW
         if role == "timer":
             return "2" if count >= 3 else OFF
+        if role == "judges":
+            return WINDOW  # the judges' table: a window on the console's display unless placed
         return "3" if count >= 4 else OFF
 
     def choice(self, role: str) -> str:
@@ -64,12 +67,14 @@ class ScreenManager:
             window.hide()
             return
         if choice == WINDOW:
-            window.kiosk = False
+            if hasattr(window, "kiosk"):
+                window.kiosk = False
             window.showNormal()
             window.resize(960, 540)
             return
         screen = self.displays()[int(choice)]
-        window.kiosk = True
+        if hasattr(window, "kiosk"):
+            window.kiosk = True
         window.setScreen(screen)  # no window manager on a kiosk: place it ourselves
         window.setGeometry(screen.geometry())
         window.showFullScreen()
@@ -96,7 +101,8 @@ class ScreenManager:
 
     def close_all(self) -> None:
         for window in self.windows.values():
-            window.kiosk = False
+            if hasattr(window, "kiosk"):
+                window.kiosk = False
             window.close()
 
 
@@ -113,6 +119,7 @@ class Kiosk:
             "audience": AudienceScreen(self.bridge, self.sounds),
             "timer": TimerScreen(self.bridge, self.sounds),
             "buzzer": BuzzerScreen(self.bridge),
+            "judges": JudgesView(self.bridge),
         }
         self.screens = ScreenManager(self.windows, QSettings("finals-app", "kiosk"))
         self.host = HostConsole(self.bridge, self.buzzers, self.screens)

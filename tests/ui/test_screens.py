@@ -204,3 +204,36 @@ def test_buzzer_self_test_maps_every_seat_and_keeps_presses_out_of_the_show(stag
         assert stage.buzzers.self_test is None
     finally:
         QApplication.instance().removeEventFilter(stage.buzzers)
+
+
+def test_judges_view_marks_ties_and_signs_off_to_a_frozen_result(stage, qtbot):
+    from finals_app.ui.judges_view import JudgesView
+    view = JudgesView(stage.bridge)
+    qtbot.addWidget(view)
+    stage.run({"cmd": "next_round"})
+    for verdict in ("correct", "correct", "correct", "wrong"):
+        stage.run({"cmd": "show_question"}, {"cmd": verdict})
+    stage.run({"cmd": "next_round"})
+    for winner in ("a", "b", "c"):
+        stage.run({"cmd": "show_question"}, {"cmd": "open_buzzers", "t_ms": 0},
+                  {"cmd": "press", "team": winner, "t_ms": 5}, {"cmd": "correct"})
+    stage.run({"cmd": "next_round"})
+    for team in "abcd":
+        stage.run({"cmd": "choose_stake", "team": team, "stake": 10}, {"cmd": "show_question"}, {"cmd": "wrong"})
+    # a, b, c tie at 10 across every prize boundary
+    assert "并列待加赛" in view.ranking.item(0, 4).text() and "须加赛" in view.ties.text()
+    assert view.tiebreak_button.isEnabled() and not view.prizes_button.isEnabled()
+    view.tiebreak_button.click()
+    for winner in ("a", "b"):
+        stage.run({"cmd": "show_question"}, {"cmd": "open_buzzers", "t_ms": 0},
+                  {"cmd": "press", "team": winner, "t_ms": 3}, {"cmd": "correct"})
+    stage.run({"cmd": "show_question"}, {"cmd": "open_buzzers", "t_ms": 0},
+              {"cmd": "press", "team": "a", "t_ms": 3}, {"cmd": "correct"}, {"cmd": "end_tiebreak"})
+    assert view.ties.text() == "" and view.prizes_button.isEnabled()
+    view.prizes_button.click()
+    assert stage.bridge.state.prizes == {"first": ["a"], "second": ["b"], "third": ["c"]}
+    view.sign_buttons["甲评委"].click()
+    assert "已签字" in view.sign_buttons["甲评委"].text() and not view.sign_buttons["甲评委"].isEnabled()
+    view.sign_buttons["乙评委"].click()
+    assert stage.bridge.state.final and "已冻结" in view.status.text() and view.reopen_button.isEnabled()
+    assert stage.engine.events[-2].operator == "乙评委"

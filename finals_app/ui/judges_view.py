@@ -1,0 +1,108 @@
+"""The judges' view: the final ranking as the engine computes it, ties across prize boundaries
+marked, the tie-break to play, the proposed prize list, each judge's sign-off (name and time,
+journalled), and the final, frozen result (reopening needs the chief judge and a reason)."""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (QHBoxLayout, QInputDialog, QLabel, QPushButton, QTableWidget, QTableWidgetItem,
+                               QVBoxLayout, QWidget)
+
+from finals_app.core.online.times import format_instant
+from finals_app.ui import theme
+
+PRIZE_NAMES = {"first": "一等奖", "second": "二等奖", "third": "三等奖", None: ""}
+
+
+class JudgesView(QWidget):
+    def __init__(self, bridge, parent=None):
+        super().__init__(parent)
+        self.bridge = bridge
+        self.setWindowTitle(f"评委席 — {bridge.contest.name}")
+        self.setFont(theme.font(16))
+        layout = QVBoxLayout(self)
+        self.status = QLabel()
+        self.status.setFont(theme.font(20, bold=True))
+        self.status.setWordWrap(True)
+        layout.addWidget(self.status)
+        self.ranking = QTableWidget(0, 5)
+        self.ranking.setHorizontalHeaderLabels(["名次", "代表队", "总分", "加赛", "拟获奖项"])
+        self.ranking.verticalHeader().setVisible(False)
+        self.ranking.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        layout.addWidget(self.ranking, 1)
+        self.ties = QLabel()
+        self.ties.setWordWrap(True)
+        self.ties.setStyleSheet(f"color: {theme.DANGER};")
+        layout.addWidget(self.ties)
+        actions = QHBoxLayout()
+        self.tiebreak_button = QPushButton("开始加赛")
+        self.tiebreak_button.clicked.connect(lambda: self.bridge.execute({"cmd": "start_tiebreak"}))
+        self.prizes_button = QPushButton("确定获奖名单")
+        self.prizes_button.clicked.connect(lambda: self.bridge.execute({"cmd": "assign_prizes"}))
+        self.reopen_button = QPushButton("重新开启(评委会主任)")
+        self.reopen_button.clicked.connect(self.reopen)
+        for button in (self.tiebreak_button, self.prizes_button, self.reopen_button):
+            actions.addWidget(button)
+        layout.addLayout(actions)
+        signing = QHBoxLayout()
+        self.sign_buttons = {}
+        for judge in bridge.contest.judges:
+            button = QPushButton(f"{judge} 签字确认")
+            button.clicked.connect(lambda _=False, j=judge: self.bridge.execute(
+                {"cmd": "sign_off", "judge": j, "operator": j}))
+            signing.addWidget(button)
+            self.sign_buttons[judge] = button
+        layout.addLayout(signing)
+        self.message = QLabel()
+        self.message.setStyleSheet(f"color: {theme.DANGER};")
+        layout.addWidget(self.message)
+        bridge.changed.connect(self.refresh)
+        bridge.refused.connect(self.message.setText)
+        self.refresh(bridge.state)
+
+    def reopen(self) -> None:
+        reason, ok = QInputDialog.getText(self, "重新开启比赛结果", "理由(必填):")
+        if ok:
+            chief = self.bridge.contest.chief_judge
+            self.bridge.execute({"cmd": "reopen_result", "judge": chief, "reason": reason, "operator": chief})
+
+    def refresh(self, state) -> None:
+        self.message.setText("")
+        contest = state.contest
+        ranking = state.ranking()
+        tied = {team for group in state.open_ties() for team in group}
+        self.ranking.setRowCount(len(ranking))
+        for row, item in enumerate(ranking):
+            team = contest.team(item["team"])
+            prize = item["prize"]
+            if state.prizes is not None:
+                prize = next((level for level, teams in state.prizes.items() if item["team"] in teams), None)
+            cells = [str(item["rank"]), team.name, str(item["score"]), str(item["tiebreak"] or ""),
+                     PRIZE_NAMES[prize] + ("(并列待加赛)" if item["team"] in tied else "")]
+            for column, text in enumerate(cells):
+                cell = QTableWidgetItem(text)
+                cell.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
+                if item["team"] in tied:
+                    cell.setBackground(QColor("#ffe0e6"))
+                self.ranking.setItem(row, column, cell)
+        self.ranking.resizeColumnsToContents()
+        groups = state.open_ties()
+        self.ties.setText("跨奖项并列,须加赛决出:" + ";".join("、".join(contest.team(t).name for t in g)
+                                                           for g in groups) if groups else "")
+        if state.final:
+            signed = ",".join(f"{judge} {format_instant(at)[:16]}" for judge, at in state.signoffs.items())
+            self.status.setText(f"比赛结果已确认(已冻结)。签字:{signed}")
+        elif state.prizes is not None:
+            waiting = [j for j in contest.judges if j not in state.signoffs]
+            self.status.setText("获奖名单待评委签字:" + "、".join(waiting))
+        elif state.in_tiebreak:
+            self.status.setText("加赛进行中:" + "、".join(contest.team(t).name for t in state.tiebreak_teams))
+        else:
+            self.status.setText("比赛进行中" if not state.rounds_done else "各轮已结束:请确定获奖名单")
+        self.tiebreak_button.setEnabled(bool(groups) and state.rounds_done and not state.in_tiebreak and not state.final)
+        self.prizes_button.setEnabled(state.rounds_done and not groups and state.prizes is None and not state.final)
+        self.reopen_button.setEnabled(state.final)
+        for judge, button in self.sign_buttons.items():
+            signed_at = state.signoffs.get(judge)
+            button.setEnabled(state.prizes is not None and signed_at is None and not state.final)
+            button.setText(f"{judge} 已签字 {format_instant(signed_at)[11:16]}" if signed_at else f"{judge} 签字确认")
