@@ -116,6 +116,25 @@ def build_parser() -> argparse.ArgumentParser:
     rules = command("rules", "the rules in force")
     rules.add_argument("action", choices=("show",))
 
+    excellent = command("excellent-orgs", "the excellent organisation award (committees) of a period", listing=True)
+    excellent.add_argument("--period", required=True)
+    excellent.add_argument("--seed", help="accepted for symmetry with the other award commands; not needed")
+
+    archive = command("archive", "learning archive of a party member or a branch across every period synced",
+                      listing=True)
+    archive.add_argument("kind", choices=("member", "branch"))
+    archive.add_argument("id", type=int)
+
+    ledger = command("ledger", "participation ledger of a branch in a period", listing=True)
+    ledger.add_argument("--branch", type=int, required=True)
+    ledger.add_argument("--period", required=True)
+
+    payouts = command("payouts", "payout list of a period (or --final): full phone numbers, for the organisers",
+                      listing=True)
+    payouts.add_argument("--period")
+    payouts.add_argument("--seed")
+    payouts.add_argument("--final", action="store_true")
+
     teams = command("teams", "each unit's proposed stage team (party members with a pioneer or exemplar title)",
                     listing=True)
     teams.add_argument("--write-contest", metavar="FILE", help="also write a contest file with the proposed teams")
@@ -352,6 +371,42 @@ def _write_tickets(path: str, tickets) -> None:
         raise FinalsError("cannot write {path}: {reason}", Location(path), path=path, reason=error.strerror) from None
 
 
+def cmd_excellent_orgs(args, stdout, stderr) -> int:
+    from finals_app.core.online import paperwork
+    emit(listings.excellent_orgs(paperwork.excellent_organisations(_results(args), args.period)), args.format,
+         args.out, stdout)
+    return EXIT_OK
+
+
+def cmd_archive(args, stdout, stderr) -> int:
+    from finals_app.core.online import paperwork
+    results = _results(args)
+    if args.kind == "member":
+        listing = listings.member_archive(paperwork.member_archive(results, args.id))
+    else:
+        listing = listings.branch_archive(paperwork.branch_archive(results, args.id))
+    emit(listing, args.format, args.out, stdout)
+    return EXIT_OK
+
+
+def cmd_ledger(args, stdout, stderr) -> int:
+    from finals_app.core.online import paperwork
+    emit(listings.ledger(paperwork.ledger(_results(args), args.branch, args.period)), args.format, args.out, stdout)
+    return EXIT_OK
+
+
+def cmd_payouts(args, stdout, stderr) -> int:
+    from finals_app.core.online import paperwork
+    if not args.final and not args.period:
+        raise FinalsError("give --period P (with --seed S) or --final")
+    rows, missing = paperwork.payouts(_results(args), args.period, args.seed, args.final)
+    if missing:
+        stderr.write(translate("warning") + ": " + translate(
+            "no daily lottery recorded for {days} (finals-app lottery --day D --seed S)", days=", ".join(missing)) + "\n")
+    emit(listings.payouts(rows), args.format, args.out, stdout)
+    return EXIT_OK
+
+
 def cmd_teams(args, stdout, stderr) -> int:
     from finals_app.core.online.teams import contest_skeleton, propose_teams
     results = _results(args)
@@ -488,5 +543,6 @@ COMMANDS = {
     "sync": cmd_sync, "validate": cmd_validate, "standings": cmd_standings, "awards": cmd_awards,
     "lottery": cmd_lottery, "branches": cmd_branches, "committees": cmd_committees,
     "final-standings": cmd_final_standings, "draw-verify": cmd_draw_verify, "rules": cmd_rules,
+    "excellent-orgs": cmd_excellent_orgs, "archive": cmd_archive, "ledger": cmd_ledger, "payouts": cmd_payouts,
     "teams": cmd_teams, "contest": cmd_contest, "rehearse": cmd_rehearse, "stage": cmd_stage, "demo": cmd_demo,
 }

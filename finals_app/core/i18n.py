@@ -191,6 +191,13 @@ ZH_CN: dict[str, str] = {
     "the awards of {period} have not been run (finals-app awards --period {period} --seed S): "
     "titles from its random draw are missing":
         "{period} 的奖项尚未评出(finals-app awards --period {period} --seed 种子):其随机抽取的称号未计入",
+    "no {kind} with id {id}": "没有 id 为 {id} 的{kind}",
+    "branch": "党支部", "committee": "党委", "unit": "单位",
+    "branch {id} has no registered party members": "党支部 {id} 没有登记的党员",
+    "no participant with id {id}": "没有 id 为 {id} 的参赛者",
+    "give --period P (with --seed S) or --final": "请给出 --period 期次(及 --seed 种子)或 --final",
+    "no daily lottery recorded for {days} (finals-app lottery --day D --seed S)":
+        "以下日期尚未抽取每日参与奖:{days}(finals-app lottery --day 日期 --seed 种子)",
     # sync progress stages
     "digest": "校验导出文件", "validate": "校验数据", "compare": "比对变化", "organisation tree": "整理组织树",
     "rules": "按规则计算",

@@ -19,7 +19,9 @@ HEADERS_ZH = {
     "draw": "抽奖", "seed": "种子", "eligible_count": "参与人数/票数", "winners": "中奖数",
     "eligible_digest": "名单摘要", "result": "核验结果", "created_at": "记录时间",
     "unit_id": "单位ID", "unit_name": "单位", "slot": "顺位", "final_rank": "决赛名次",
-    "best_prelim_total": "初赛最好成绩", "titles": "称号", "flag": "标记",
+    "best_prelim_total": "初赛最好成绩", "titles": "称号", "flag": "标记", "branches": "下属党支部数",
+    "participants": "参与人数", "share_bonus_attempts": "分享获赠答题次数", "took_part": "是否参与",
+    "prize": "奖品", "due_date": "发放截止日期",
 }
 HEADERS_EN = {key: key for key in HEADERS_ZH}
 
@@ -104,6 +106,11 @@ FINAL_STANDINGS = ("rank", "participant_id", "name", "phone", "branch_id", "scor
 INVALID = ("attempt_id", "participant_id", "period", "reason")
 TEAMS = ("unit_id", "unit_name", "slot", "participant_id", "name", "phone", "final_rank", "best_prelim_total",
          "titles", "flag")
+EXCELLENT_ORGS = ("rank", "committee_id", "name", "participation_rate", "score", "branches")
+MEMBER_ARCHIVE = ("period", "valid_attempts", "score", "rank", "title")
+BRANCH_ARCHIVE = ("period", "party_members", "participants", "participation_rate", "score", "rank", "title_holders")
+LEDGER = ("participant_id", "name", "phone", "valid_attempts", "share_bonus_attempts", "score", "took_part")
+PAYOUTS = ("award", "order", "participant_id", "name", "phone", "amount_yuan", "prize", "due_date")
 FLAGS_ZH = {"short": "不足三人", "alternate": "候补", "no_eligible_members": "无符合条件人员", "": "推荐"}
 
 
@@ -142,6 +149,31 @@ def teams(rows: list[dict]) -> Listing:
     # For the organisers and the units: full names, masked phones.
     return Listing("teams", TEAMS, publish(rows, TEAMS, mask_names=False, full_data=False),
                    {"flag": lambda v: FLAGS_ZH.get(v, str(v))})
+
+
+def excellent_orgs(rows: list[dict]) -> Listing:
+    return Listing("excellent-orgs", EXCELLENT_ORGS, publish(rows, EXCELLENT_ORGS, mask_names=False, full_data=True),
+                   {"score": _two_places, "participation_rate": _percent}, {"name": "党委名称"})
+
+
+def member_archive(rows: list[dict]) -> Listing:
+    return Listing("archive-member", MEMBER_ARCHIVE, publish(rows, MEMBER_ARCHIVE, mask_names=False, full_data=True), {})
+
+
+def branch_archive(rows: list[dict]) -> Listing:
+    return Listing("archive-branch", BRANCH_ARCHIVE, publish(rows, BRANCH_ARCHIVE, mask_names=False, full_data=True),
+                   {"score": _two_places, "participation_rate": _percent})
+
+
+def ledger(rows: list[dict]) -> Listing:
+    # A branch's own ledger: full names, masked phones.
+    return Listing("ledger", LEDGER, publish(rows, LEDGER, mask_names=False, full_data=False), {"took_part": _yes_no})
+
+
+def payouts(rows: list[dict]) -> Listing:
+    # For the organisers and the operator only: full phone numbers.
+    return Listing("payouts", PAYOUTS, publish(rows, PAYOUTS, mask_names=False, full_data=True),
+                   {"award": lambda v: AWARDS_ZH.get(v, str(v))})
 
 
 def invalid_attempts(rows: list[dict]) -> Listing:

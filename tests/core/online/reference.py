@@ -220,3 +220,28 @@ class Reference:
                 units[node].append(person)
         return {unit: sorted(people, key=lambda p: (p not in final, final.get(p, 0), -best.get(p, 0), p))
                 for unit, people in units.items()}
+
+    def excellent_organisations(self, phase_id: str) -> list[tuple[int, float, float, int]]:
+        """(committee id, participation rate, score, branches below), best first, top N."""
+        rules = self.rules
+        totals = {r["participant_id"]: r for r in self.totals(phase_id)}
+        below: dict[int, set[int]] = defaultdict(set)
+        for org, (parent, _, level) in self.orgs.items():
+            if level != "branch":
+                continue
+            node = parent
+            while node is not None:
+                below[node].add(org)
+                node = self.orgs[node][0]
+        rows = []
+        for org, branches in below.items():
+            if self.orgs[org][2] != "committee" or len(branches) < rules.excellent_org_min_branches:
+                continue
+            members = [p for p, (_, _, member, branch) in self.people.items() if member == 1 and branch in branches]
+            if not members:
+                continue
+            took_part = [m for m in members if m in totals]
+            rows.append((org, len(took_part) / len(members), sum(totals[m]["score"] for m in took_part) / len(members),
+                         len(branches)))
+        rows.sort(key=lambda r: (-r[1], -r[2], r[0]))
+        return rows[: rules.excellent_org_count]

@@ -1,0 +1,170 @@
+"""The organisers' monthly paperwork (rules.md "Monthly paperwork" and award 6): the excellent
+organisation award, learning archives, participation ledgers and payout lists."""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import Float, case, cast, func, select
+
+from finals_app.core.errors import UsageError
+from finals_app.core.online.draws import load_draw
+from finals_app.core.online.results import Results
+from finals_app.core.rules import Phase
+from finals_app.core.store.schema import (draws, org_branches, organizations, participants,
+                                          phase_totals)
+
+
+def excellent_organisations(results: Results, period_id: str) -> list[dict]:
+    """The committees with the highest participation rate (party members with a valid attempt ÷
+    registered party members, over every branch below), then committee score, then id; only
+    committees with at least `min_branches` branches below them."""
+    rules = results.rules
+    phase = results.phase(period_id, preliminary_only=True)
+    ob, p, pt = org_branches.c, participants.c, phase_totals.c
+    committee = organizations.alias("committee")
+    branches_below = (select(ob.ancestor_id, func.count().label("branches")).group_by(ob.ancestor_id)
+                      .subquery("branches_below"))
+    members = (
+        select(ob.ancestor_id.label("committee_id"), func.count().label("party_members"),
+               func.count(pt.participant_id).label("participants"),
+               func.coalesce(func.sum(pt.score), 0).label("total"))
+        .select_from(org_branches.join(participants, p.branch_id == ob.branch_id).outerjoin(
+            phase_totals, (pt.participant_id == p.id) & (pt.phase == phase.id)))
+        .where(p.is_party_member == 1).group_by(ob.ancestor_id).subquery("members"))
+    m, b = members.c, branches_below.c
+    rate = cast(m.participants, Float) / m.party_members
+    score = cast(m.total, Float) / m.party_members
+    ranked = (select(func.row_number().over(order_by=(rate.desc(), score.desc(), m.committee_id.asc())).label("rank"),
+                     m.committee_id, committee.c.name, rate.label("participation_rate"), score.label("score"),
+                     b.branches)
+              .join_from(members, committee, committee.c.id == m.committee_id)
+              .join(branches_below, b.ancestor_id == m.committee_id)
+              .where(committee.c.level == "committee", b.branches >= rules.excellent_org_min_branches)
+              .order_by("rank").limit(rules.excellent_org_count))
+    with results.engine.connect() as connection:
+        return [dict(row._mapping) for row in connection.execute(ranked)]
+
+
+def _known_org(results: Results, org_id: int, levels: tuple[str, ...]):
+    with results.engine.connect() as connection:
+        row = connection.execute(select(organizations).where(organizations.c.id == org_id)).first()
+    if row is None or row.level not in levels:
+        raise UsageError("no {kind} with id {id}", kind="/".join(levels), id=org_id)
+    return row
+
+
+def ledger(results: Results, branch_id: int, period_id: str) -> list[dict]:
+    """Every registered party member of a branch with their attempts in the period."""
+    phase = results.phase(period_id)
+    _known_org(results, branch_id, ("branch",))
+    p, pt = participants.c, phase_totals.c
+    query = (select(p.id.label("participant_id"), p.name, p.phone,
+                    func.coalesce(pt.valid_attempts, 0).label("valid_attempts"),
+                    func.coalesce(pt.share_credit_attempts, 0).label("share_bonus_attempts"),
+                    func.coalesce(pt.score, 0).label("score"),
+                    case((pt.participant_id.is_not(None), 1), else_=0).label("took_part"))
+             .select_from(participants.outerjoin(phase_totals, (pt.participant_id == p.id) & (pt.phase == phase.id)))
+             .where(p.branch_id == branch_id, p.is_party_member == 1).order_by(p.id))
+    with results.engine.connect() as connection:
+        rows = [dict(row._mapping) for row in connection.execute(query)]
+    if not rows:
+        raise UsageError("branch {id} has no registered party members", id=branch_id)
+    return rows
+
+
+def _latest_draw(connection, name: str):
+    draw_id = connection.execute(select(draws.c.id).where(draws.c.name == name).order_by(draws.c.id.desc())
+                                 .limit(1)).scalar()
+    return None if draw_id is None else load_draw(connection, draw_id)
+
+
+def member_archive(results: Results, participant_id: int) -> list[dict]:
+    """One row per phase synced so far: valid attempts, total, rank, titles."""
+    rules = results.rules
+    pt = phase_totals.c
+    with results.engine.connect() as connection:
+        person = connection.execute(select(participants).where(participants.c.id == participant_id)).first()
+        if person is None:
+            raise UsageError("no participant with id {id}", id=participant_id)
+        rows = []
+        for phase in rules.phases:
+            total = connection.execute(select(pt.valid_attempts, pt.score, pt.rank).where(
+                pt.phase == phase.id, pt.participant_id == participant_id)).first()
+            synced = connection.execute(select(func.count()).select_from(phase_totals).where(pt.phase == phase.id)).scalar()
+            if not synced:
+                continue
+            title = ""
+            if total is not None and person.is_party_member:
+                if phase.kind == "final":
+                    tier = rules.exemplar_tier(total.rank)
+                    title = rules.exemplar_title if tier else ""
+                else:
+                    drawn = _latest_draw(connection, rules.pioneer_draw(phase.id))
+                    won = drawn is not None and any(w.participant_id == participant_id for w in drawn.winners)
+                    title = rules.pioneer_title if total.rank <= rules.pioneer_top_count or won else ""
+            rows.append({"period": phase.id, "valid_attempts": total.valid_attempts if total else 0,
+                         "score": total.score if total else 0, "rank": total.rank if total else None,
+                         "title": title})
+    return rows
+
+
+def branch_archive(results: Results, branch_id: int) -> list[dict]:
+    """One row per preliminary period synced so far: members, participants, rate, score, rank,
+    title holders (ranks use each period's latest recorded random draw)."""
+    _known_org(results, branch_id, ("branch",))
+    rows = []
+    with results.engine.connect() as connection:
+        recorded = {period.id: _latest_draw(connection, results.rules.pioneer_draw(period.id))
+                    for period in results.rules.periods}
+    for period in results.rules.periods:
+        draw = recorded[period.id]
+        if draw is None:
+            continue  # no awards run for that period yet: no branch ranking to archive
+        ranking = results.branches(period.id, draw.seed)
+        row = next((r for r in ranking if r["branch_id"] == branch_id), None)
+        if row is not None:
+            rows.append({"period": period.id, "party_members": row["party_members"],
+                         "participants": row["participants"], "participation_rate": row["participation_rate"],
+                         "score": row["score"], "rank": row["rank"], "title_holders": row["title_holders"]})
+    return rows
+
+
+def due_date(rules, phase: Phase) -> date:
+    last = phase.last_day
+    year, month = (last.year + 1, 1) if last.month == 12 else (last.year, last.month + 1)
+    return date(year, month, rules.payout_due_day)
+
+
+def payouts(results: Results, period_id: str | None, seed: str | None, final: bool) -> tuple[list[dict], list[str]]:
+    """Who is paid what, to which phone, by when; and the days whose lottery was not drawn yet."""
+    rules = results.rules
+    rows: list[dict] = []
+    missing: list[str] = []
+    if final:
+        due = due_date(rules, rules.final).isoformat()
+        for row in results.final_standings():
+            if row["tier"] is not None:
+                rows.append({"award": f"exemplar-tier-{row['tier']}", "order": row["rank"],
+                             "participant_id": row["participant_id"], "name": row["name"], "phone": row["phone"],
+                             "amount_yuan": row["amount_yuan"], "prize": "话费", "due_date": due})
+        return rows, missing
+    phase = results.phase(period_id, preliminary_only=True)
+    due = due_date(rules, phase).isoformat()
+    for row in results.awards(phase.id, seed):
+        rows.append({"award": row["award"], "order": row["order"], "participant_id": row["participant_id"],
+                     "name": row["name"], "phone": row["phone"], "amount_yuan": row["amount_yuan"],
+                     "prize": "话费", "due_date": due})
+    with results.engine.connect() as connection:
+        for day in phase.days():
+            drawn = _latest_draw(connection, rules.lottery_draw(day))
+            if drawn is None:
+                missing.append(day.isoformat())
+                continue
+            people = {r.id: r for r in connection.execute(select(participants).where(
+                participants.c.id.in_([w.participant_id for w in drawn.winners])))} if drawn.winners else {}
+            for order, winner in enumerate(drawn.winners, start=1):
+                person = people[winner.participant_id]
+                rows.append({"award": rules.lottery_draw(day), "order": order, "participant_id": person.id,
+                             "name": person.name, "phone": person.phone, "amount_yuan": 0,
+                             "prize": rules.lottery_prize, "due_date": due})
+    return rows, missing
