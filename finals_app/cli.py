@@ -135,6 +135,11 @@ def build_parser() -> argparse.ArgumentParser:
     payouts.add_argument("--seed")
     payouts.add_argument("--final", action="store_true")
 
+    report = command("report", "the period report (汇报材料) of a committee or a branch, as PDF or XLSX")
+    report.add_argument("--org", type=int, required=True)
+    report.add_argument("--period", required=True)
+    report.add_argument("--out", required=True, metavar="FILE.pdf|FILE.xlsx")
+
     teams = command("teams", "each unit's proposed stage team (party members with a pioneer or exemplar title)",
                     listing=True)
     teams.add_argument("--write-contest", metavar="FILE", help="also write a contest file with the proposed teams")
@@ -407,6 +412,28 @@ def cmd_payouts(args, stdout, stderr) -> int:
     return EXIT_OK
 
 
+def cmd_report(args, stdout, stderr) -> int:
+    from datetime import date
+
+    from finals_app.core.online import paperwork
+    from finals_app.reports import period_report
+    target = Path(args.out)
+    writer = {".pdf": period_report.write_pdf, ".xlsx": period_report.write_xlsx}.get(target.suffix.lower())
+    if writer is None:
+        raise FinalsError("the report is written as a PDF or an XLSX file: give --out FILE.pdf or FILE.xlsx")
+    data = paperwork.period_report_data(_results(args), args.org, args.period)
+    temporary = target.with_name(target.name + ".partial" + target.suffix)
+    try:
+        writer(data, temporary, date.today())
+        temporary.replace(target)  # never an empty or half file that looks like a result
+    except OSError as error:
+        temporary.unlink(missing_ok=True)
+        raise FinalsError("cannot write {path}: {reason}", Location(str(target)), path=str(target),
+                          reason=error.strerror) from None
+    stdout.write(f"{target}\n")
+    return EXIT_OK
+
+
 def cmd_teams(args, stdout, stderr) -> int:
     from finals_app.core.online.teams import contest_skeleton, propose_teams
     results = _results(args)
@@ -544,5 +571,5 @@ COMMANDS = {
     "lottery": cmd_lottery, "branches": cmd_branches, "committees": cmd_committees,
     "final-standings": cmd_final_standings, "draw-verify": cmd_draw_verify, "rules": cmd_rules,
     "excellent-orgs": cmd_excellent_orgs, "archive": cmd_archive, "ledger": cmd_ledger, "payouts": cmd_payouts,
-    "teams": cmd_teams, "contest": cmd_contest, "rehearse": cmd_rehearse, "stage": cmd_stage, "demo": cmd_demo,
+    "report": cmd_report, "teams": cmd_teams, "contest": cmd_contest, "rehearse": cmd_rehearse, "stage": cmd_stage, "demo": cmd_demo,
 }

@@ -12,7 +12,7 @@ APT_PACKAGES=(
   # QtMultimedia (stage sounds)
   libpulse0
   # Chinese text on every screen and in every PDF
-  fonts-noto-cjk
+  fonts-noto-cjk fonts-dejavu-core
   # the server engine, started by the test fixtures
   postgresql
   # rendering PDFs to check them

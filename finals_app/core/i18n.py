@@ -193,6 +193,10 @@ ZH_CN: dict[str, str] = {
         "{period} 的奖项尚未评出(finals-app awards --period {period} --seed 种子):其随机抽取的称号未计入",
     "no {kind} with id {id}": "没有 id 为 {id} 的{kind}",
     "branch": "党支部", "committee": "党委", "unit": "单位",
+    "{name} has no branches": "{name} 下没有党支部",
+    "{name} has no registered party members": "{name} 没有登记的党员",
+    "the report is written as a PDF or an XLSX file: give --out FILE.pdf or FILE.xlsx":
+        "汇报材料须写成 PDF 或 XLSX 文件:请指定 --out 文件.pdf 或 文件.xlsx",
     "branch {id} has no registered party members": "党支部 {id} 没有登记的党员",
     "no participant with id {id}": "没有 id 为 {id} 的参赛者",
     "give --period P (with --seed S) or --final": "请给出 --period 期次(及 --seed 种子)或 --final",

@@ -2,7 +2,7 @@
 organisation award, learning archives, participation ledgers and payout lists."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import Float, case, cast, func, select
 
@@ -10,7 +10,7 @@ from finals_app.core.errors import UsageError
 from finals_app.core.online.draws import load_draw
 from finals_app.core.online.results import Results
 from finals_app.core.rules import Phase
-from finals_app.core.store.schema import (draws, org_branches, organizations, participants,
+from finals_app.core.store.schema import (attempt_status, draws, org_branches, organizations, participants,
                                           phase_totals)
 
 
@@ -168,3 +168,67 @@ def payouts(results: Results, period_id: str | None, seed: str | None, final: bo
                              "name": person.name, "phone": person.phone, "amount_yuan": 0,
                              "prize": rules.lottery_prize, "due_date": due})
     return rows, missing
+
+
+def period_report_data(results: Results, org_id: int, period_id: str) -> dict:
+    """Everything the period report (汇报材料) of a committee or a branch shows."""
+    rules = results.rules
+    phase = results.phase(period_id, preliminary_only=True)
+    org = _known_org(results, org_id, ("branch", "committee", "unit"))
+    p, pt, o, t = participants.c, phase_totals.c, organizations.c, attempt_status.c
+    with results.engine.connect() as connection:
+        if org.level == "branch":
+            branch_ids = [org.id]
+        else:
+            branch_ids = list(connection.execute(select(org_branches.c.branch_id).where(
+                org_branches.c.ancestor_id == org.id).order_by(org_branches.c.branch_id)).scalars())
+        if not branch_ids:
+            raise UsageError("{name} has no branches", name=org.name)
+        names = dict(connection.execute(select(o.id, o.name).where(o.id.in_(branch_ids))).all())
+        members = connection.execute(
+            select(p.id, p.name, p.phone, p.branch_id, pt.valid_attempts, pt.share_credit_attempts, pt.score, pt.rank)
+            .select_from(participants.outerjoin(phase_totals, (pt.participant_id == p.id) & (pt.phase == phase.id)))
+            .where(p.branch_id.in_(branch_ids), p.is_party_member == 1).order_by(p.branch_id, p.id)).all()
+        daily = connection.execute(
+            select(t.day, func.count(func.distinct(t.participant_id)))
+            .join(participants, p.id == t.participant_id)
+            .where(t.phase == phase.id, t.reason.is_(None), p.branch_id.in_(branch_ids), p.is_party_member == 1)
+            .group_by(t.day).order_by(t.day)).all()
+        drawn = _latest_draw(connection, rules.pioneer_draw(phase.id))
+    if not members:
+        raise UsageError("{name} has no registered party members", name=org.name)
+    winners = {w.participant_id for w in drawn.winners} if drawn else set()
+    branches = []
+    for branch_id in branch_ids:
+        own = [m for m in members if m.branch_id == branch_id]
+        if not own:
+            continue
+        took = [m for m in own if m.valid_attempts]
+        branches.append({"branch_id": branch_id, "name": names[branch_id], "party_members": len(own),
+                         "participants": len(took), "participation_rate": len(took) / len(own),
+                         "score": sum(m.score or 0 for m in took) / len(own)})
+    took_part = [m for m in members if m.valid_attempts]
+    pioneers = [m for m in took_part if m.rank <= rules.pioneer_top_count or m.id in winners]
+    excellent = next((row for row in excellent_organisations(results, period_id) if row["committee_id"] == org.id),
+                     None)
+    return {
+        "competition": rules.competition_name, "period": phase.id, "first_day": phase.first_day,
+        "last_day": phase.last_day, "org": {"id": org.id, "name": org.name, "level": org.level},
+        "party_members": len(members), "participants": len(took_part),
+        "participation_rate": len(took_part) / len(members),
+        "score": sum(m.score or 0 for m in took_part) / len(members),
+        "total": sum(m.score or 0 for m in took_part),
+        "share_bonus_attempts": sum(m.share_credit_attempts or 0 for m in took_part),
+        "valid_attempts": sum(m.valid_attempts or 0 for m in took_part),
+        "daily": [{"day": date(1970, 1, 1) + timedelta(days=day), "participants": count} for day, count in daily],
+        "branches": branches,
+        "members": [{"participant_id": m.id, "name": m.name, "phone": m.phone, "branch": names[m.branch_id],
+                     "valid_attempts": m.valid_attempts or 0, "share_bonus_attempts": m.share_credit_attempts or 0,
+                     "score": m.score or 0, "rank": m.rank} for m in sorted(took_part, key=lambda m: m.rank)],
+        "pioneers": [{"participant_id": m.id, "name": m.name, "branch": names[m.branch_id], "rank": m.rank,
+                      "drawn": m.rank > rules.pioneer_top_count} for m in sorted(pioneers, key=lambda m: m.rank)],
+        "pioneer_draw": None if drawn is None else {"seed": drawn.seed, "created_at": drawn.created_at},
+        "excellent": excellent,
+        "absent": [{"participant_id": m.id, "name": m.name, "phone": m.phone, "branch": names[m.branch_id]}
+                   for m in members if not m.valid_attempts],
+    }

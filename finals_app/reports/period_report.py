@@ -1,0 +1,159 @@
+"""The period report (汇报材料) of a committee or a branch, as a PDF a party secretary prints
+(A4, Noto Sans CJK SC, page numbers, tables whose header repeats on every page, masked phones)
+and as an XLSX staff sort and filter (one sheet per table, typed cells, frozen header row)."""
+from __future__ import annotations
+
+import html
+import os
+from datetime import date
+from pathlib import Path
+
+from finals_app.core.tables.masking import mask_phone
+
+FONT = "Noto Sans CJK SC"
+# Latin letters and digits from DejaVu Sans: Qt's PDF text layer maps the CJK font's digits
+# wrongly (copy and search lost them); every Chinese character still comes from Noto Sans CJK SC.
+LATIN = "DejaVu Sans"
+
+
+def _table(title: str, headers: list[str], rows: list[list], widths: list[int] | None = None) -> str:
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in headers)
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in row) + "</tr>" for row in rows)
+    if not rows:
+        body = f"<tr><td colspan='{len(headers)}'>(无)</td></tr>"
+    return (f"<h2>{html.escape(title)}</h2><table border='1' cellspacing='0' cellpadding='4' width='100%'>"
+            f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
+
+
+def report_html(data: dict, produced: date) -> str:
+    org = data["org"]
+    level = {"branch": "党支部", "committee": "党委", "unit": "单位"}[org["level"]]
+    summary = [["登记党员", data["party_members"]], ["参与人数(至少一次有效答题)", data["participants"]],
+               ["参与率", f"{data['participation_rate'] * 100:.2f}%"], ["有效答题次数", data["valid_attempts"]],
+               ["分享朋友圈获赠答题次数(已使用)", data["share_bonus_attempts"]], ["党员总得分", data["total"]],
+               [f"{level}得分(总得分÷登记党员)", f"{data['score']:.2f}"]]
+    if data["excellent"]:
+        summary.append(["优秀组织奖", f"第 {data['excellent']['rank']} 名"])
+    parts = [
+        f"<h1>{html.escape(data['competition'])}<br/>{data['period']} 期汇报材料</h1>",
+        f"<p class='meta'>{level}:{html.escape(org['name'])}(ID {org['id']})<br/>"
+        f"竞赛时间:{data['first_day']:%Y年%m月%d日} 至 {data['last_day']:%Y年%m月%d日}<br/>"
+        f"生成日期:{produced:%Y年%m月%d日}</p>",
+        _table("一、参学参赛情况", ["项目", "数值"], summary),
+        "<h2>二、每日参与人数</h2><p><img src='chart://daily' width='640'/></p>",
+    ]
+    if org["level"] != "branch":
+        parts.append(_table("三、各党支部情况", ["党支部", "登记党员", "参与人数", "参与率", "得分"],
+                            [[b["name"], b["party_members"], b["participants"], f"{b['participation_rate'] * 100:.2f}%",
+                              f"{b['score']:.2f}"] for b in data["branches"]]))
+    draw = data["pioneer_draw"]
+    note = f"(随机抽取种子:{draw['seed']})" if draw else "(本期随机抽取尚未进行,仅含前若干名)"
+    parts.append(_table(f"四、“灯塔学习先锋”名单{note}", ["序号", "姓名", "党支部", "名次", "方式"],
+                        [[i, p["name"], p["branch"], p["rank"], "满分随机抽取" if p["drawn"] else "排名前列"]
+                         for i, p in enumerate(data["pioneers"], start=1)]))
+    parts.append(_table("五、个人成绩", ["名次", "姓名", "党支部", "有效答题次数", "分享获赠次数", "得分"],
+                        [[m["rank"], m["name"], m["branch"], m["valid_attempts"], m["share_bonus_attempts"], m["score"]]
+                         for m in data["members"]]))
+    parts.append(_table("六、未参与的党员(请跟进)", ["序号", "姓名", "党支部", "手机号"],
+                        [[i, m["name"], m["branch"], mask_phone(m["phone"])] for i, m in enumerate(data["absent"], 1)]))
+    style = (f"<style>body {{ font-family: '{LATIN}', '{FONT}'; font-size: 10pt; }} h1 {{ font-size: 18pt; text-align: center; }}"
+             " h2 { font-size: 13pt; margin-top: 14px; } th { background-color: #dde4ee; }"
+             " p.meta { font-size: 10pt; }</style>")
+    return f"<html><head>{style}</head><body>{''.join(parts)}</body></html>"
+
+
+def _daily_chart(data: dict):
+    from PySide6.QtCore import QRectF, Qt
+    from PySide6.QtGui import QColor, QFont, QImage, QPainter
+
+    image = QImage(1600, 600, QImage.Format.Format_RGB32)
+    image.fill(QColor("white"))
+    painter = QPainter(image)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    font = QFont(FONT)
+    font.setPixelSize(26)
+    painter.setFont(font)
+    days = data["daily"]
+    top = max([1, *[d["participants"] for d in days]])
+    left, bottom, width, height = 90, 520, 1480, 440
+    painter.drawLine(left, bottom, left + width, bottom)
+    slot = width / max(1, len(days))
+    for index, day in enumerate(days):
+        bar = height * day["participants"] / top
+        x = left + index * slot + slot * 0.15
+        painter.fillRect(QRectF(x, bottom - bar, slot * 0.7, bar), QColor("#c0392b"))
+        painter.drawText(QRectF(x - 20, bottom - bar - 34, slot * 0.7 + 40, 30), Qt.AlignmentFlag.AlignCenter,
+                         str(day["participants"]))
+        painter.drawText(QRectF(x - 30, bottom + 8, slot * 0.7 + 60, 30), Qt.AlignmentFlag.AlignCenter,
+                         f"{day['day']:%m-%d}")
+    painter.drawText(QRectF(0, 0, 1600, 40), Qt.AlignmentFlag.AlignCenter, "每日参与党员人数")
+    painter.end()
+    return image
+
+
+def write_pdf(data: dict, path: Path, produced: date) -> None:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # a report needs no display
+    from PySide6.QtCore import QMarginsF, QUrl
+    from PySide6.QtGui import QFont, QGuiApplication, QPageLayout, QPageSize, QPdfWriter, QTextDocument
+
+    app = QGuiApplication.instance() or QGuiApplication([])  # noqa: F841 - fonts need an application
+    document = QTextDocument()
+    default = QFont()
+    default.setFamilies([LATIN, FONT])
+    default.setPointSize(10)
+    document.setDefaultFont(default)
+    document.addResource(QTextDocument.ResourceType.ImageResource, QUrl("chart://daily"), _daily_chart(data))
+    document.setHtml(report_html(data, produced))
+    writer = QPdfWriter(str(path))
+    writer.setPageLayout(QPageLayout(QPageSize(QPageSize.PageSizeId.A4), QPageLayout.Orientation.Portrait,
+                                     QMarginsF(15, 15, 15, 15)))
+    writer.setResolution(300)
+    writer.setTitle(f"{data['org']['name']} {data['period']} 汇报材料")
+    document.print_(writer)  # with no page size of its own, the document is numbered page by page
+
+
+def write_xlsx(data: dict, path: Path, produced: date) -> None:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    workbook = Workbook()
+    sheets = [
+        ("概况", ["项目", "数值"], [["单位", data["org"]["name"]], ["期次", data["period"]],
+                                  ["生成日期", produced], ["登记党员", data["party_members"]],
+                                  ["参与人数", data["participants"]], ["参与率", data["participation_rate"]],
+                                  ["有效答题次数", data["valid_attempts"]],
+                                  ["分享获赠答题次数", data["share_bonus_attempts"]], ["党员总得分", data["total"]],
+                                  ["得分", data["score"]]]),
+        ("每日参与", ["日期", "参与人数"], [[d["day"], d["participants"]] for d in data["daily"]]),
+        ("各党支部", ["党支部ID", "党支部", "登记党员", "参与人数", "参与率", "得分"],
+         [[b["branch_id"], b["name"], b["party_members"], b["participants"], b["participation_rate"], b["score"]]
+          for b in data["branches"]]),
+        ("学习先锋", ["参赛者ID", "姓名", "党支部", "名次", "方式"],
+         [[p["participant_id"], p["name"], p["branch"], p["rank"], "满分随机抽取" if p["drawn"] else "排名前列"]
+          for p in data["pioneers"]]),
+        ("个人成绩", ["名次", "参赛者ID", "姓名", "党支部", "有效答题次数", "分享获赠次数", "得分"],
+         [[m["rank"], m["participant_id"], m["name"], m["branch"], m["valid_attempts"], m["share_bonus_attempts"],
+           m["score"]] for m in data["members"]]),
+        ("未参与党员", ["参赛者ID", "姓名", "党支部", "手机号"],
+         [[m["participant_id"], m["name"], m["branch"], mask_phone(m["phone"])] for m in data["absent"]]),
+    ]
+    workbook.remove(workbook.active)
+    for title, headers, rows in sheets:
+        sheet = workbook.create_sheet(title)
+        sheet.append(headers)
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        for row in rows:
+            sheet.append(row)
+        sheet.freeze_panes = "A2"
+        for index, header in enumerate(headers, start=1):
+            longest = max([len(str(header)) * 2, *[len(str(r[index - 1])) * 2 for r in rows[:500]]])
+            sheet.column_dimensions[sheet.cell(1, index).column_letter].width = min(50, max(10, longest + 2))
+        for row in sheet.iter_rows(min_row=2):
+            for cell in row:
+                if isinstance(cell.value, float) and headers[cell.column - 1] in ("参与率",) or \
+                        (title == "概况" and row[0].value == "参与率" and cell.column == 2):
+                    cell.number_format = "0.00%"
+                elif isinstance(cell.value, date):
+                    cell.number_format = "yyyy-mm-dd"
+    workbook.save(path)
