@@ -155,6 +155,13 @@ def build_parser() -> argparse.ArgumentParser:
     rehearse.add_argument("--json", action="store_true", help="print the resulting state as JSON")
     rehearse.add_argument("--strict", action="store_true", help="exit 1 when any command was refused")
 
+    for name, text in (("certificates", "after the judges' sign-off: one certificate page per prize-winning member (PDF)"),
+                       ("results", "after the judges' sign-off: the results report (PDF or XLSX)")):
+        document = command(name, text)
+        document.add_argument("contest")
+        document.add_argument("--journal", required=True, metavar="FILE")
+        document.add_argument("--out", required=True, metavar="FILE")
+
     stage = command("stage", "open the stage kiosk on a contest (resuming its journal if it exists)")
     stage.add_argument("contest")
     stage.add_argument("--journal", metavar="FILE", help="default: the contest file's name with .journal")
@@ -547,6 +554,41 @@ def _kiosk(contest_path: str, journal: Path, args, stdout) -> int:
     return run_kiosk(contest, journal)
 
 
+def _stage_document(args, stdout, write) -> int:
+    from finals_app.core.stage.contest import load_contest
+    from finals_app.core.stage.journal import read_events
+    from finals_app.core.stage.state import fold
+    contest = load_contest(args.contest, _rules(args))
+    if not Path(args.journal).exists():
+        raise FinalsError("cannot read {path}: {reason}", Location(args.journal), path=args.journal,
+                          reason="no such file")
+    events, _, _ = read_events(Path(args.journal))  # read only: the kiosk may still be running
+    state = fold(contest, events)
+    target = Path(args.out)
+    temporary = target.with_name(target.name + ".partial" + target.suffix)
+    try:
+        write(state, temporary)
+        temporary.replace(target)
+    except OSError as error:
+        temporary.unlink(missing_ok=True)
+        raise FinalsError("cannot write {path}: {reason}", Location(str(target)), path=str(target),
+                          reason=error.strerror) from None
+    finally:
+        temporary.unlink(missing_ok=True)
+    stdout.write(f"{target}\n")
+    return EXIT_OK
+
+
+def cmd_certificates(args, stdout, stderr) -> int:
+    from finals_app.reports.stage_documents import write_certificates
+    return _stage_document(args, stdout, write_certificates)
+
+
+def cmd_results(args, stdout, stderr) -> int:
+    from finals_app.reports.stage_documents import write_results
+    return _stage_document(args, stdout, write_results)
+
+
 def cmd_stage(args, stdout, stderr) -> int:
     journal = Path(args.journal) if args.journal else Path(args.contest).with_suffix(".journal")
     return _kiosk(args.contest, journal, args, stdout)
@@ -571,5 +613,5 @@ COMMANDS = {
     "lottery": cmd_lottery, "branches": cmd_branches, "committees": cmd_committees,
     "final-standings": cmd_final_standings, "draw-verify": cmd_draw_verify, "rules": cmd_rules,
     "excellent-orgs": cmd_excellent_orgs, "archive": cmd_archive, "ledger": cmd_ledger, "payouts": cmd_payouts,
-    "report": cmd_report, "teams": cmd_teams, "contest": cmd_contest, "rehearse": cmd_rehearse, "stage": cmd_stage, "demo": cmd_demo,
+    "report": cmd_report, "certificates": cmd_certificates, "results": cmd_results, "teams": cmd_teams, "contest": cmd_contest, "rehearse": cmd_rehearse, "stage": cmd_stage, "demo": cmd_demo,
 }

@@ -54,6 +54,32 @@ def _decode(line: bytes) -> dict | None:
     return record if isinstance(record, dict) else None
 
 
+def read_events(path: Path) -> tuple[list[Event], int, bool]:
+    """The intact events of a journal (without locking it: for reports while a kiosk runs), the
+    size in bytes they take, and whether a torn last record follows them."""
+    if not path.exists():
+        return [], 0, False
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        raise JournalError("cannot open the journal {path}: {reason}", Location(str(path)),
+                           path=str(path), reason=error.strerror) from None
+    events: list[Event] = []
+    offset = 0
+    lines = raw.splitlines(keepends=True)
+    for number, line in enumerate(lines, start=1):
+        record = _decode(line)
+        if record is None and number == len(lines):
+            return events, offset, True
+        if record is None or record.get("seq") != len(events) + 1:
+            raise JournalError("the journal is damaged at line {line} (not a torn last record); "
+                               "keep the file and call for help", Location(str(path), number), line=number)
+        events.append(Event(record["seq"], record["type"], record["wall_ms"], record["mono_ms"],
+                            record["operator"], record["data"]))
+        offset += len(line)
+    return events, offset, False
+
+
 class Journal:
     """Open (creating or resuming) the journal at `path`, holding its lock until close()."""
 
@@ -106,33 +132,10 @@ class Journal:
     # ---- reading ----
 
     def _read_and_repair(self) -> list[Event]:
-        if not self.path.exists():
-            return []
-        try:
-            raw = self.path.read_bytes()
-        except OSError as error:
-            raise JournalError("cannot open the journal {path}: {reason}", Location(str(self.path)),
-                               path=str(self.path), reason=error.strerror) from None
-        events: list[Event] = []
-        offset = 0
-        lines = raw.splitlines(keepends=True)
-        for number, line in enumerate(lines, start=1):
-            record = _decode(line)
-            is_last = number == len(lines)
-            if record is None:
-                if is_last:  # a record torn by a crash mid-write: the show resumes before it
-                    self._truncate(offset)
-                    self.recovered_torn_tail = True
-                    break
-                raise JournalError("the journal is damaged at line {line} (not a torn last record); "
-                                   "keep the file and call for help", Location(str(self.path), number), line=number)
-            expected = len(events) + 1
-            if record.get("seq") != expected:
-                raise JournalError("the journal is damaged at line {line} (not a torn last record); "
-                                   "keep the file and call for help", Location(str(self.path), number), line=number)
-            events.append(Event(record["seq"], record["type"], record["wall_ms"], record["mono_ms"],
-                                record["operator"], record["data"]))
-            offset += len(line)
+        events, intact_size, torn = read_events(self.path)
+        if torn:  # a record torn by a crash mid-write: the show resumes before it
+            self._truncate(intact_size)
+            self.recovered_torn_tail = True
         return events
 
     def _truncate(self, size: int) -> None:

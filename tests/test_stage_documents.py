@@ -1,0 +1,84 @@
+"""Certificates and the results report: refused before the last sign-off; after it, one page per
+prize-winning member with name, prize, unit and judges; the report's figures from the journal."""
+from __future__ import annotations
+
+import io
+import shutil
+import subprocess
+import unicodedata
+
+import pytest
+from openpyxl import load_workbook
+
+from finals_app.cli import main
+from finals_app.core.stage.engine import StageEngine
+
+
+def _play_to_the_end(engine: StageEngine, sign: bool) -> None:
+    run = engine.execute
+    run({"cmd": "next_round"})
+    for verdict in ("correct", "correct", "wrong", "wrong"):
+        run({"cmd": "show_question"})
+        run({"cmd": verdict})
+    run({"cmd": "next_round"})
+    for winner in ("a", "b", "c"):
+        for command in ({"cmd": "show_question"}, {"cmd": "open_buzzers", "t_ms": 0},
+                        {"cmd": "press", "team": winner, "t_ms": 5}, {"cmd": "correct"}):
+            run(command)
+    run({"cmd": "next_round"})
+    for team, stake in zip("abcd", (30, 10, 10, 10)):
+        for command in ({"cmd": "choose_stake", "team": team, "stake": stake}, {"cmd": "show_question"},
+                        {"cmd": "correct" if team != "d" else "wrong"}):
+            run(command)
+    run({"cmd": "correct_score", "team": "b", "delta": 5, "reason": "复核录像后加分"})
+    run({"cmd": "assign_prizes"})
+    if sign:
+        run({"cmd": "sign_off", "judge": "甲评委"})
+        run({"cmd": "sign_off", "judge": "乙评委"})
+
+
+def test_documents_need_the_final_result(tmp_path, contest, contest_file):
+    journal = tmp_path / "show.journal"
+    engine = StageEngine(contest, journal)
+    _play_to_the_end(engine, sign=False)
+    engine.close()
+    err = io.StringIO()
+    assert main(["certificates", str(contest_file), "--journal", str(journal), "--out", str(tmp_path / "c.pdf")],
+                io.StringIO(), err) == 2
+    assert "need every judge's sign-off" in err.getvalue() and not list(tmp_path.glob("c.*"))
+
+
+def test_certificates_and_results(tmp_path, contest, contest_file):
+    if shutil.which("pdftotext") is None:
+        pytest.skip("poppler-utils not installed (scripts/setup.sh installs it)")
+    journal = tmp_path / "show.journal"
+    engine = StageEngine(contest, journal)
+    _play_to_the_end(engine, sign=True)
+    state = engine.state
+    assert state.final  # the kiosk may keep running: documents read the journal without its lock
+    certificates = tmp_path / "certificates.pdf"
+    assert main(["certificates", str(contest_file), "--journal", str(journal), "--out", str(certificates)],
+                io.StringIO(), io.StringIO()) == 0
+    results_pdf, results_xlsx = tmp_path / "results.pdf", tmp_path / "results.xlsx"
+    for target in (results_pdf, results_xlsx):
+        assert main(["results", str(contest_file), "--journal", str(journal), "--out", str(target)],
+                    io.StringIO(), io.StringIO()) == 0
+    engine.close()
+    info = subprocess.run(["pdfinfo", str(certificates)], capture_output=True, text=True).stdout
+    assert "Pages:           9" in info and "842 x 595 pts (A4)" in info  # 3 prize teams × 3 members
+    text = unicodedata.normalize("NFKC", subprocess.run(["pdftotext", str(certificates), "-"], capture_output=True,
+                                                        text=True).stdout)
+    for level, teams in state.prizes.items():
+        for team_id in teams:
+            team = contest.team(team_id)
+            for member in team.members:
+                assert f"{member} 同志" in text
+    assert {"一等奖", "二等奖", "三等奖"} <= set(text.split()) or all(p in text for p in ("一等奖", "二等奖", "三等奖"))
+    report = unicodedata.normalize("NFKC", subprocess.run(["pdftotext", "-layout", str(results_pdf), "-"],
+                                                          capture_output=True, text=True).stdout)
+    assert "复核录像后加分" in report and "+5" in report and "甲评委" in report
+    sheet = load_workbook(results_xlsx)["各轮得分"]
+    totals = {row[1]: row[-2] for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert totals == {contest.team(t).name: state.scores[t] for t in state.scores}
+    by_round = {row[1]: row[2:-2] for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert all(sum(values) == totals[name] for name, values in by_round.items())
