@@ -155,6 +155,8 @@ def build_parser() -> argparse.ArgumentParser:
     rehearse.add_argument("--json", action="store_true", help="print the resulting state as JSON")
     rehearse.add_argument("--strict", action="store_true", help="exit 1 when any command was refused")
 
+    command("office", "the organisers' office window: sync, tables, charts, the draw ceremony")
+
     for name, text in (("certificates", "after the judges' sign-off: one certificate page per prize-winning member (PDF)"),
                        ("results", "after the judges' sign-off: the results report (PDF or XLSX)")):
         document = command(name, text)
@@ -579,6 +581,11 @@ def _stage_document(args, stdout, write) -> int:
     return EXIT_OK
 
 
+def cmd_office(args, stdout, stderr) -> int:
+    from finals_app.ui.online.office import run_office
+    return run_office(_engine(args), _rules(args))
+
+
 def cmd_certificates(args, stdout, stderr) -> int:
     from finals_app.reports.stage_documents import write_certificates
     return _stage_document(args, stdout, write_certificates)
@@ -613,5 +620,5 @@ COMMANDS = {
     "lottery": cmd_lottery, "branches": cmd_branches, "committees": cmd_committees,
     "final-standings": cmd_final_standings, "draw-verify": cmd_draw_verify, "rules": cmd_rules,
     "excellent-orgs": cmd_excellent_orgs, "archive": cmd_archive, "ledger": cmd_ledger, "payouts": cmd_payouts,
-    "report": cmd_report, "certificates": cmd_certificates, "results": cmd_results, "teams": cmd_teams, "contest": cmd_contest, "rehearse": cmd_rehearse, "stage": cmd_stage, "demo": cmd_demo,
+    "report": cmd_report, "office": cmd_office, "certificates": cmd_certificates, "results": cmd_results, "teams": cmd_teams, "contest": cmd_contest, "rehearse": cmd_rehearse, "stage": cmd_stage, "demo": cmd_demo,
 }

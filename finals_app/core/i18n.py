@@ -204,6 +204,7 @@ ZH_CN: dict[str, str] = {
         "以下日期尚未抽取每日参与奖:{days}(finals-app lottery --day 日期 --seed 种子)",
     "the result is not final: certificates and the results report need every judge's sign-off":
         "比赛结果尚未确认:获奖证书和成绩报告须在全部评委签字后生成",
+    "the sync was cancelled; the store is as it was": "同步已取消;数据库保持原样",
     # sync progress stages
     "digest": "校验导出文件", "validate": "校验数据", "compare": "比对变化", "organisation tree": "整理组织树",
     "rules": "按规则计算",

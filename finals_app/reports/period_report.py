@@ -4,11 +4,11 @@ and as an XLSX staff sort and filter (one sheet per table, typed cells, frozen h
 from __future__ import annotations
 
 import html
-import os
 from datetime import date
 from pathlib import Path
 
 from finals_app.core.tables.masking import mask_phone
+from finals_app.reports.qt import qt_application
 
 FONT = "Noto Sans CJK SC"
 # Latin letters and digits from DejaVu Sans: Qt's PDF text layer maps the CJK font's digits
@@ -92,11 +92,10 @@ def _daily_chart(data: dict):
 
 
 def write_pdf(data: dict, path: Path, produced: date) -> None:
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # a report needs no display
     from PySide6.QtCore import QMarginsF, QUrl
-    from PySide6.QtGui import QFont, QGuiApplication, QPageLayout, QPageSize, QPdfWriter, QTextDocument
+    from PySide6.QtGui import QFont, QPageLayout, QPageSize, QPdfWriter, QTextDocument
 
-    app = QGuiApplication.instance() or QGuiApplication([])  # noqa: F841 - fonts need an application
+    qt_application()  # fonts need an application; a report needs no display
     document = QTextDocument()
     default = QFont()
     default.setFamilies([LATIN, FONT])

@@ -4,7 +4,6 @@ buzzer evidence summary, prizes and sign-offs)."""
 from __future__ import annotations
 
 import html
-import os
 from collections import Counter, defaultdict
 from pathlib import Path
 
@@ -12,6 +11,7 @@ from finals_app.core.errors import FinalsError
 from finals_app.core.online.times import format_instant
 from finals_app.core.stage.state import PRIZE_LEVELS, StageState
 from finals_app.reports.period_report import FONT, LATIN
+from finals_app.reports.qt import qt_application
 
 PRIZE_NAMES = {"first": "一等奖", "second": "二等奖", "third": "三等奖"}
 
@@ -51,18 +51,12 @@ def results_tables(state: StageState) -> dict:
     }
 
 
-def _application():
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from PySide6.QtGui import QGuiApplication
-    return QGuiApplication.instance() or QGuiApplication([])
-
-
 def _print(html_text: str, path: Path) -> None:
     """A numbered A4 portrait document from HTML (tables repeat their header on each page)."""
     from PySide6.QtCore import QMarginsF
     from PySide6.QtGui import QFont, QPageLayout, QPageSize, QPdfWriter, QTextDocument
 
-    _application()
+    qt_application()
     document = QTextDocument()
     default = QFont()
     default.setFamilies([LATIN, FONT])
@@ -83,7 +77,7 @@ def write_certificates(state: StageState, path: Path) -> int:
     from PySide6.QtCore import QMarginsF, QRectF, Qt
     from PySide6.QtGui import QColor, QFont, QPageLayout, QPageSize, QPainter, QPdfWriter, QPen
 
-    _application()
+    qt_application()
     contest = state.contest
     writer = QPdfWriter(str(path))
     writer.setPageLayout(QPageLayout(QPageSize(QPageSize.PageSizeId.A4), QPageLayout.Orientation.Landscape,

@@ -16,13 +16,17 @@ from datetime import datetime, timezone
 from sqlalchemy import (BigInteger, Column, MetaData, String, Table, bindparam, delete, exists,
                         func, insert, literal, or_, select, update)
 
-from finals_app.core.errors import ExportError, Location, Problem
+from finals_app.core.errors import ExportError, FinalsError, Location, Problem
 from finals_app.core.online import derive
 from finals_app.core.online.export import Export, ProgressCallback, RowChecker, open_export
 from finals_app.core.rules import Rules
 from finals_app.core.store.engine import read_meta
 from finals_app.core.store.schema import (EXPORT_TABLES, attempt_status, missing_rows,
                                           org_branches, organizations, sync_runs)
+
+class SyncCancelled(FinalsError):
+    """The user stopped the sync; the transaction was rolled back."""
+
 
 # Read order: referenced tables first, so messages read naturally.
 SYNC_ORDER = ("organizations", "participants", "shares", "attempts", "questions")

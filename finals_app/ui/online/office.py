@@ -1,0 +1,408 @@
+"""The organisers' office window: sync an export (progress, cancel, the window stays live), every
+listing as a sortable, filterable table exported to XLSX/CSV, charts, and the draw ceremony."""
+from __future__ import annotations
+
+import asyncio
+import gc
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from collections import Counter
+
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QLabel, QLineEdit, QMainWindow, QProgressBar,
+                               QPushButton, QTableView, QTabWidget, QVBoxLayout, QWidget)
+
+from finals_app.core.errors import FinalsError
+from finals_app.core.online import paperwork
+from finals_app.core.online.results import Results
+from finals_app.core.online.sync import SyncCancelled, sync
+from finals_app.core.online.teams import propose_teams
+from finals_app.core.tables import listings
+from finals_app.core.tables.masking import mask_name, mask_phone
+from finals_app.reports.writers import emit
+from finals_app.ui import theme
+from finals_app.ui.online.table_model import ListingModel, ListingProxy
+
+
+class SyncProgress:
+    """Progress written by the worker thread and read by the GUI's timer: the worker never
+    touches a Qt object."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.latest: tuple[str, int, int] | None = None
+
+    def put(self, stage: str, done: int, total: int) -> None:
+        with self.lock:
+            self.latest = (stage, done, total)
+
+    def take(self) -> tuple[str, int, int] | None:
+        with self.lock:
+            latest, self.latest = self.latest, None
+        return latest
+
+
+def _sync_with_own_engine(url, export: str, rules, progress):
+    """The worker's sync, on connections of its own (SQLite connections stay in their thread)."""
+    from finals_app.core.store.engine import open_store
+    engine = open_store(url)
+    try:
+        return sync(engine, export, rules, progress)
+    finally:
+        engine.dispose()
+
+
+class ListingTab(QWidget):
+    """Parameters, a filter, the table, and an export button for one listing."""
+
+    def __init__(self, office, name: str, build, needs: tuple[str, ...] = ()):
+        super().__init__()
+        self.office = office
+        self.name = name
+        self.build = build  # (results, period, seed, day) -> Listing
+        layout = QVBoxLayout(self)
+        bar = QHBoxLayout()
+        self.period = QComboBox()
+        for phase in office.rules.phases if "phase" in needs else office.rules.periods:
+            self.period.addItem(phase.id)
+        self.seed = QLineEdit()
+        self.seed.setPlaceholderText("随机种子(公布的)")
+        self.day = QLineEdit(office.rules.periods[0].first_day.isoformat())
+        for key, widget, label in (("period", self.period, "期次"), ("phase", self.period, "期次"),
+                                   ("seed", self.seed, "种子"), ("day", self.day, "日期")):
+            if key in needs:
+                bar.addWidget(QLabel(label))
+                bar.addWidget(widget)
+        self.refresh_button = QPushButton("查询")
+        self.refresh_button.clicked.connect(self.refresh)
+        bar.addWidget(self.refresh_button)
+        self.filter = QLineEdit()
+        self.filter.setPlaceholderText("筛选(任意列)")
+        bar.addWidget(self.filter, 1)
+        self.export_button = QPushButton("导出 XLSX/CSV")
+        self.export_button.clicked.connect(self.export)
+        bar.addWidget(self.export_button)
+        layout.addLayout(bar)
+        self.model = ListingModel()
+        self.proxy = ListingProxy()
+        self.proxy.setSourceModel(self.model)
+        self.filter.textChanged.connect(self.proxy.setFilterFixedString)
+        self.view = QTableView()
+        self.view.setModel(self.proxy)
+        self.view.setSortingEnabled(True)
+        self.view.setAlternatingRowColors(True)
+        layout.addWidget(self.view, 1)
+        self.status = QLabel()
+        layout.addWidget(self.status)
+
+    def refresh(self) -> bool:
+        try:
+            listing = self.build(self.office.results(), self.period.currentText(), self.seed.text() or None,
+                                 self.day.text())
+        except FinalsError as error:
+            self.status.setText(error.render())
+            self.status.setStyleSheet(f"color: {theme.DANGER};")
+            return False
+        self.model.set_listing(listing)
+        self.view.resizeColumnsToContents()
+        self.status.setText(f"{len(listing.rows):,} 行")
+        self.status.setStyleSheet("")
+        return True
+
+    def export(self, path: str | None = None) -> None:
+        if self.model.listing is None:
+            return
+        if path is None:
+            path, _ = QFileDialog.getSaveFileName(self, "导出", f"{self.name}.xlsx", "Excel (*.xlsx);;CSV (*.csv)")
+            if not path:
+                return
+        fmt = "csv" if path.lower().endswith(".csv") else "xlsx"
+        try:
+            emit(self.model.listing, fmt, path, None)
+            self.status.setText(f"已导出:{path}")
+        except FinalsError as error:
+            self.status.setText(error.render())
+
+
+class DrawCeremony(QWidget):
+    """The draw on the big screen: the published seed, names rolling, then the winners with
+    masked names and phones, and the check anyone can repeat with `finals-app draw-verify`."""
+
+    def __init__(self, office, period: str, seed: str):
+        super().__init__()
+        self.office = office
+        self.setWindowTitle("抽奖仪式")
+        self.setStyleSheet(theme.SCREEN_STYLE)
+        layout = QVBoxLayout(self)
+        self.title = QLabel(f"{period} 灯塔学习先锋 满分随机抽取\n随机种子:{seed}")
+        self.title.setFont(theme.font(40, bold=True))
+        self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.rolling = QLabel()
+        self.rolling.setFont(theme.font(56, bold=True))
+        self.rolling.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.rolling.setStyleSheet(f"color: {theme.ACCENT};")
+        self.winners = QLabel()
+        self.winners.setFont(theme.font(22))
+        self.winners.setWordWrap(True)
+        self.winners.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        for widget in (self.title, self.rolling, self.winners):
+            layout.addWidget(widget)
+        results = office.results()
+        self.draw = results.pioneer_draw(period, seed)  # recorded in the store
+        people = results._people([w.participant_id for w in self.draw.winners])
+        self.shown = [f"{mask_name(people[w.participant_id]['name'])} {mask_phone(people[w.participant_id]['phone'])}"
+                      for w in self.draw.winners]
+        self.steps = 0
+        self.timer = QTimer(self)
+        self.timer.setInterval(60)
+        self.timer.timeout.connect(self._roll)
+        self.timer.start()
+
+    def _roll(self) -> None:
+        self.steps += 1
+        if not self.shown:
+            self.timer.stop()
+            self.rolling.setText("无符合条件的人员")
+            return
+        if self.steps < 40:
+            self.rolling.setText(self.shown[(self.steps * 7) % len(self.shown)])
+            return
+        self.timer.stop()
+        self.rolling.setText(f"共 {len(self.shown)} 人中奖(参与 {self.draw.eligible_count} 人)")
+        self.winners.setText("    ".join(self.shown[:60]) + ("  …" if len(self.shown) > 60 else "")
+                             + f"\n\n核验:finals-app draw-verify --draw {self.draw.name} --seed {self.draw.seed}")
+
+
+class OfficeWindow(QMainWindow):
+    def __init__(self, engine, rules, parent=None):
+        super().__init__(parent)
+        self.engine = engine
+        self.rules = rules
+        self.task: asyncio.Task | None = None
+        self.cancel_requested = threading.Event()
+        # The window owns its worker: one plain thread for long work, shut down with the window.
+        self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="finals-office")
+        self.setWindowTitle(f"线上竞赛办公 — {rules.competition_name}")
+        self.setFont(theme.font(15))
+        central = QWidget()
+        self.setCentralWidget(central)
+        layout = QVBoxLayout(central)
+        top = QHBoxLayout()
+        self.sync_button = QPushButton("同步导出库…")
+        self.sync_button.clicked.connect(lambda: self.choose_export())
+        self.progress = QProgressBar()
+        self.progress.setFormat("%p%")
+        self.stage = QLabel("")
+        self.cancel_button = QPushButton("取消同步")
+        self.cancel_button.setEnabled(False)
+        self.cancel_button.clicked.connect(self.cancel_sync)
+        for widget in (self.sync_button, self.stage, self.progress, self.cancel_button):
+            top.addWidget(widget)
+        layout.addLayout(top)
+        self.message = QLabel("")
+        self.message.setWordWrap(True)
+        layout.addWidget(self.message)
+        self.tabs = QTabWidget()
+        layout.addWidget(self.tabs, 1)
+        self.sync_progress = SyncProgress()
+        self.progress_timer = QTimer(self)
+        self.progress_timer.setInterval(50)
+        self.progress_timer.timeout.connect(self._poll_progress)
+        self.listing_tabs = {}
+        for name, title, build, needs in self._listings():
+            tab = ListingTab(self, name, build, needs)
+            self.listing_tabs[name] = tab
+            self.tabs.addTab(tab, title)
+        ceremony = QPushButton("抽奖仪式(大屏)")
+        ceremony.clicked.connect(self.open_ceremony)
+        self.listing_tabs["awards"].layout().itemAt(0).layout().addWidget(ceremony)
+        self.charts = self._charts_tab()
+        self.tabs.addTab(self.charts, "图表")
+        self.ceremony: DrawCeremony | None = None
+
+    # ---- the listings (same rows as the CLI) ----
+
+    def _listings(self):
+        return [
+            ("standings", "个人排名", lambda r, p, s, d: listings.standings(
+                r.standings_rows(p), layout=r.STANDINGS_LAYOUT), ("phase",)),
+            ("awards", "获奖名单", lambda r, p, s, d: listings.awards(r.awards(p, s)), ("period", "seed")),
+            ("lottery", "每日参与奖", lambda r, p, s, d: listings.lottery(r.lottery(d, s)), ("day", "seed")),
+            ("branches", "党支部排名", lambda r, p, s, d: listings.branches(r.branches(p, s)), ("period", "seed")),
+            ("committees", "党委排名", lambda r, p, s, d: listings.committees(r.committees(p, s)), ("period", "seed")),
+            ("excellent", "优秀组织奖", lambda r, p, s, d: listings.excellent_orgs(
+                paperwork.excellent_organisations(r, p)), ("period",)),
+            ("final", "决赛排名", lambda r, p, s, d: listings.final_standings(r.final_standings()), ()),
+            ("teams", "代表队推荐", lambda r, p, s, d: listings.teams(propose_teams(r).rows), ()),
+            ("invalid", "无效答题", lambda r, p, s, d: listings.invalid_attempts(r.invalid_attempts(p)), ("phase",)),
+        ]
+
+    def results(self) -> Results:
+        return Results(self.engine, self.rules)
+
+    # ---- sync off the GUI thread ----
+
+    def choose_export(self, path: str | None = None) -> None:
+        if path is None:
+            path, _ = QFileDialog.getOpenFileName(self, "选择导出库", "", "SQLite (*.sqlite *.db);;所有文件 (*)")
+            if not path:
+                return
+        self.start_sync(path)
+
+    def start_sync(self, path: str) -> asyncio.Task:
+        self.cancel_requested.clear()
+        self.sync_button.setEnabled(False)
+        self.cancel_button.setEnabled(True)
+        self.message.setText(f"正在同步 {path} …")
+        self.task = asyncio.ensure_future(self._sync(path))
+        return self.task
+
+    def cancel_sync(self) -> None:
+        self.cancel_requested.set()
+        self.message.setText("正在取消…")
+
+    def _progress_from_worker(self, stage: str, done: int, total: int | None) -> None:
+        if self.cancel_requested.is_set():
+            raise SyncCancelled("the sync was cancelled; the store is as it was")
+        self.sync_progress.put(stage, done, total or 0)
+
+    def _poll_progress(self) -> None:
+        latest = self.sync_progress.take()
+        if latest is None:
+            return
+        from finals_app.core.i18n import translate
+        stage, done, total = latest
+        self.stage.setText(translate(stage))
+        self.progress.setRange(0, total if total else 0)
+        if total:
+            self.progress.setValue(done)
+
+    async def _sync(self, path: str):
+        loop = asyncio.get_running_loop()
+        self.progress_timer.start()
+        # Collect cyclic garbage now, on this thread, and not again until the worker is done:
+        # PySide6 aborted when the collector freed Qt/pyqtgraph objects while the worker ran Python.
+        gc.collect()
+        gc.disable()
+        try:
+            url = self.engine.url.render_as_string(hide_password=False)
+            summary = await loop.run_in_executor(self.executor, _sync_with_own_engine, url, path, self.rules,
+                                                 self._progress_from_worker)
+        except FinalsError as error:
+            self.message.setText(error.render())
+            self.message.setStyleSheet(f"color: {theme.DANGER};")
+            return None
+        finally:
+            gc.enable()
+            self.progress_timer.stop()
+            self.sync_button.setEnabled(True)
+            self.cancel_button.setEnabled(False)
+            self.progress.setRange(0, 1)
+            self.progress.setValue(1)
+        self.message.setStyleSheet("")
+        counts = ",".join(f"{name} {change.rows:,}" for name, change in summary.tables.items())
+        self.message.setText(("导出库未变化。" if summary.unchanged else "同步完成。") + counts +
+                             f"(用时 {summary.seconds:.1f} 秒)")
+        self.refresh_charts()
+        return summary
+
+    def closeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        if self.task is not None and not self.task.done():
+            self.cancel_requested.set()  # the worker stops at its next step; the store rolls back
+            self.task.cancel()
+        self.executor.shutdown(wait=False)
+        super().closeEvent(event)
+
+    # ---- charts ----
+
+    def _charts_tab(self) -> QWidget:
+        tab = QWidget()
+        layout = QVBoxLayout(tab)
+        bar = QHBoxLayout()
+        self.chart_period = QComboBox()
+        for period in self.rules.periods:
+            self.chart_period.addItem(period.id)
+        refresh = QPushButton("绘制")
+        refresh.clicked.connect(self.refresh_charts)
+        bar.addWidget(QLabel("期次"))
+        bar.addWidget(self.chart_period)
+        bar.addWidget(refresh)
+        bar.addStretch(1)
+        layout.addLayout(bar)
+        self.plots = {}
+        for key, title in (("scores", "个人总得分分布"), ("daily", "每日参与人数"), ("perfect", "各单位满分答题率(%)")):
+            plot = pg.PlotWidget(title=title, background="w")
+            plot.setMenuEnabled(False)
+            layout.addWidget(plot, 1)
+            self.plots[key] = plot
+        return tab
+
+    def chart_data(self, period_id: str) -> dict:
+        from sqlalchemy import func, select
+
+        from finals_app.core.store.schema import attempt_status, organizations, participants, phase_totals
+        t, pt, p, o = attempt_status.c, phase_totals.c, participants.c, organizations.c
+        with self.engine.connect() as connection:
+            scores = [s for s in connection.execute(select(pt.score).where(pt.phase == period_id)).scalars()]
+            daily = connection.execute(select(t.day, func.count(func.distinct(t.participant_id))).where(
+                t.phase == period_id, t.reason.is_(None)).group_by(t.day).order_by(t.day)).all()
+            perfect = connection.execute(
+                select(o.unit_id, func.sum(t.perfect), func.count()).join(participants, p.id == t.participant_id)
+                .join(organizations, o.id == p.branch_id).where(t.phase == period_id, t.reason.is_(None))
+                .group_by(o.unit_id).order_by(o.unit_id)).all()
+        bins = Counter(min(score // 50, 40) for score in scores)
+        return {"score_bins": sorted(bins.items()), "daily": [(day, count) for day, count in daily],
+                "perfect": [(unit, 100 * ok / total) for unit, ok, total in perfect if unit is not None]}
+
+    def refresh_charts(self) -> None:
+        try:
+            data = self.chart_data(self.chart_period.currentText())
+        except Exception as error:  # noqa: BLE001 - an empty store: nothing to draw, say so
+            self.message.setText(str(error))
+            return
+        for key, pairs, width in (("scores", data["score_bins"], 0.8), ("daily", data["daily"], 0.7),
+                                  ("perfect", data["perfect"], 0.7)):
+            plot = self.plots[key]
+            plot.clear()
+            if pairs:
+                xs = list(range(len(pairs)))
+                plot.addItem(pg.BarGraphItem(x=xs, height=[v for _, v in pairs], width=width, brush="#c0392b"))
+                labels = [(i, f"{k * 50}" if key == "scores" else str(k)) for i, (k, _) in enumerate(pairs)]
+                plot.getAxis("bottom").setTicks([labels])
+
+    # ---- the draw ceremony ----
+
+    def open_ceremony(self) -> None:
+        tab = self.listing_tabs["awards"]
+        try:
+            self.ceremony = DrawCeremony(self, tab.period.currentText(), tab.seed.text())
+        except FinalsError as error:
+            tab.status.setText(error.render())
+            return
+        self.ceremony.resize(1280, 720)
+        self.ceremony.show()
+        tab.refresh()
+
+
+def run_office(engine, rules, argv=None) -> int:
+    import os
+    import sys
+
+    os.environ.setdefault("QT_API", "pyside6")
+    import qasync
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication(argv or sys.argv[:1])
+    app.setFont(theme.font(15))
+    window = OfficeWindow(engine, rules)
+    window.resize(1400, 900)
+    window.show()
+    finished = asyncio.Event()
+    app.aboutToQuit.connect(finished.set)
+
+    async def main() -> None:
+        await finished.wait()
+
+    asyncio.run(main(), loop_factory=lambda: qasync.QEventLoop(app))
+    return 0
