@@ -120,3 +120,29 @@ def test_cancelled_sync_leaves_the_store_as_it_was(office, sample_export, qtbot)
     assert task.result() is None and "the sync was cancelled" in office.message.text()
     with pytest.raises(Exception, match="no synced export"):
         office.results()
+
+
+def test_team_selection_confirms_or_swaps_and_writes_the_contest(office, sample_export, small_rules, tmp_path):
+    from PySide6.QtCore import Qt as QtNamespace
+    sync(office.engine, str(sample_export), small_rules)
+    view = office.team_selection
+    assert view.load()
+    full = next(view.tree.topLevelItem(i) for i in range(view.tree.topLevelItemCount())
+                if view.tree.topLevelItem(i).childCount() >= 4)
+    proposed = view.chosen()[full.data(0, QtNamespace.ItemDataRole.UserRole)]
+    assert len(proposed) == 3 and "不足" not in full.text(0)
+    alternate = full.child(3)
+    alternate.setCheckState(0, QtNamespace.CheckState.Checked)  # a fourth: refused
+    assert alternate.checkState(0) == QtNamespace.CheckState.Unchecked and "每队 3 人" in view.message.text()
+    full.child(0).setCheckState(0, QtNamespace.CheckState.Unchecked)
+    assert "不足 3 人" in full.text(0)
+    alternate.setCheckState(0, QtNamespace.CheckState.Checked)  # the swap
+    unit_id = full.data(0, QtNamespace.ItemDataRole.UserRole)
+    chosen = view.chosen()[unit_id]
+    assert chosen == proposed[1:] + [alternate.data(0, QtNamespace.ItemDataRole.UserRole)]
+    target = view.write(str(tmp_path / "final.toml"))
+    import tomllib
+    teams = {team["id"]: team for team in tomllib.loads(target.read_text(encoding="utf-8"))["teams"]}
+    names = {full.child(i).data(0, QtNamespace.ItemDataRole.UserRole): full.child(i).text(0)
+             for i in range(full.childCount())}
+    assert teams[f"unit{unit_id}"]["members"] == [names[person] for person in chosen]

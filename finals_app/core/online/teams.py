@@ -107,8 +107,10 @@ def propose_teams(results: Results) -> TeamProposal:
     return TeamProposal(rows, missing)
 
 
-def contest_skeleton(proposal: TeamProposal, competition: str, team_size: int) -> str:
-    """A contest file with the proposed teams (to complete with judges and questions)."""
+def contest_skeleton(proposal: TeamProposal, competition: str, team_size: int,
+                     chosen: dict[int, list[int]] | None = None) -> str:
+    """A contest file with the proposed teams, or with the members the organiser `chosen` per
+    unit (participant ids), to complete with judges and questions."""
     lines = ["# 由 finals-app teams 生成:各单位参赛代表队(按线上成绩推荐,请确认或调整)。",
              "[contest]", f'name = "{competition}线下总决赛"', 'date = ""', 'venue = ""',
              'judges = ["评委一", "评委二", "评委三"]', 'chief_judge = "评委一"', "",
@@ -117,7 +119,9 @@ def contest_skeleton(proposal: TeamProposal, competition: str, team_size: int) -
     names: dict[int, str] = {}
     for row in proposal.rows:
         names[row["unit_id"]] = row["unit_name"]
-        if row.get("proposed"):
+        picked = (row["participant_id"] in chosen.get(row["unit_id"], ())) if chosen is not None \
+            else row.get("proposed")
+        if picked:
             teams.setdefault(row["unit_id"], []).append(row)
     for index, (unit_id, members) in enumerate(sorted(teams.items()), start=1):
         listed = ", ".join(f'"{m["name"]}"' for m in members)

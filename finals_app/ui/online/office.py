@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+from datetime import date, timedelta
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from collections import Counter
@@ -23,6 +24,7 @@ from finals_app.core.tables.masking import mask_name, mask_phone
 from finals_app.reports.writers import emit
 from finals_app.ui import theme
 from finals_app.ui.online.table_model import ListingModel, ListingProxy
+from finals_app.ui.online.team_selection import TeamSelectionView
 
 
 class SyncProgress:
@@ -217,6 +219,8 @@ class OfficeWindow(QMainWindow):
         ceremony = QPushButton("抽奖仪式(大屏)")
         ceremony.clicked.connect(self.open_ceremony)
         self.listing_tabs["awards"].layout().itemAt(0).layout().addWidget(ceremony)
+        self.team_selection = TeamSelectionView(self)
+        self.tabs.addTab(self.team_selection, "代表队选拔")
         self.charts = self._charts_tab()
         self.tabs.addTab(self.charts, "图表")
         self.ceremony: DrawCeremony | None = None
@@ -351,9 +355,13 @@ class OfficeWindow(QMainWindow):
                 select(o.unit_id, func.sum(t.perfect), func.count()).join(participants, p.id == t.participant_id)
                 .join(organizations, o.id == p.branch_id).where(t.phase == period_id, t.reason.is_(None))
                 .group_by(o.unit_id).order_by(o.unit_id)).all()
+            unit_names = dict(connection.execute(select(o.id, o.name).where(o.level == "unit")).all())
         bins = Counter(min(score // 50, 40) for score in scores)
-        return {"score_bins": sorted(bins.items()), "daily": [(day, count) for day, count in daily],
-                "perfect": [(unit, 100 * ok / total) for unit, ok, total in perfect if unit is not None]}
+        epoch = date(1970, 1, 1)
+        return {"score_bins": [(f"{k * 50}-", v) for k, v in sorted(bins.items())],
+                "daily": [((epoch + timedelta(days=day)).strftime("%m-%d"), count) for day, count in daily],
+                "perfect": [(unit_names.get(unit, str(unit))[:8], 100 * ok / total)
+                            for unit, ok, total in perfect if unit is not None]}
 
     def refresh_charts(self) -> None:
         try:
@@ -368,7 +376,7 @@ class OfficeWindow(QMainWindow):
             if pairs:
                 xs = list(range(len(pairs)))
                 plot.addItem(pg.BarGraphItem(x=xs, height=[v for _, v in pairs], width=width, brush="#c0392b"))
-                labels = [(i, f"{k * 50}" if key == "scores" else str(k)) for i, (k, _) in enumerate(pairs)]
+                labels = [(i, str(label)) for i, (label, _) in enumerate(pairs)]
                 plot.getAxis("bottom").setTicks([labels])
 
     # ---- the draw ceremony ----
