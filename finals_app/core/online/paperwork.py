@@ -2,6 +2,7 @@
 organisation award, learning archives, participation ledgers and payout lists."""
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date, timedelta
 
 from sqlalchemy import Float, case, cast, func, select
@@ -20,26 +21,20 @@ def excellent_organisations(results: Results, period_id: str) -> list[dict]:
     committees with at least `min_branches` branches below them."""
     rules = results.rules
     phase = results.phase(period_id, preliminary_only=True)
-    ob, p, pt = org_branches.c, participants.c, phase_totals.c
+    ob = org_branches.c
     committee = organizations.alias("committee")
     branches_below = (select(ob.ancestor_id, func.count().label("branches")).group_by(ob.ancestor_id)
                       .subquery("branches_below"))
-    members = (
-        select(ob.ancestor_id.label("committee_id"), func.count().label("party_members"),
-               func.count(pt.participant_id).label("participants"),
-               func.coalesce(func.sum(pt.score), 0).label("total"))
-        .select_from(org_branches.join(participants, p.branch_id == ob.branch_id).outerjoin(
-            phase_totals, (pt.participant_id == p.id) & (pt.phase == phase.id)))
-        .where(p.is_party_member == 1).group_by(ob.ancestor_id).subquery("members"))
+    members = results.committee_aggregates(phase, None).subquery("members")
     m, b = members.c, branches_below.c
     rate = cast(m.participants, Float) / m.party_members
     score = cast(m.total, Float) / m.party_members
-    ranked = (select(func.row_number().over(order_by=(rate.desc(), score.desc(), m.committee_id.asc())).label("rank"),
-                     m.committee_id, committee.c.name, rate.label("participation_rate"), score.label("score"),
-                     b.branches)
-              .join_from(members, committee, committee.c.id == m.committee_id)
-              .join(branches_below, b.ancestor_id == m.committee_id)
-              .where(committee.c.level == "committee", b.branches >= rules.excellent_org_min_branches)
+    ranked = (select(func.row_number().over(order_by=(rate.desc(), score.desc(), m.org_id.asc())).label("rank"),
+                     m.org_id.label("committee_id"), committee.c.name, rate.label("participation_rate"),
+                     score.label("score"), b.branches)
+              .join_from(members, committee, committee.c.id == m.org_id)
+              .join(branches_below, b.ancestor_id == m.org_id)
+              .where(b.branches >= rules.excellent_org_min_branches, m.party_members > 0)
               .order_by("rank").limit(rules.excellent_org_count))
     with results.engine.connect() as connection:
         return [dict(row._mapping) for row in connection.execute(ranked)]
@@ -189,11 +184,16 @@ def period_report_data(results: Results, org_id: int, period_id: str) -> dict:
             select(p.id, p.name, p.phone, p.branch_id, pt.valid_attempts, pt.share_credit_attempts, pt.score, pt.rank)
             .select_from(participants.outerjoin(phase_totals, (pt.participant_id == p.id) & (pt.phase == phase.id)))
             .where(p.branch_id.in_(branch_ids), p.is_party_member == 1).order_by(p.branch_id, p.id)).all()
-        daily = connection.execute(
-            select(t.day, func.count(func.distinct(t.participant_id)))
-            .join(participants, p.id == t.participant_id)
-            .where(t.phase == phase.id, t.reason.is_(None), p.branch_id.in_(branch_ids), p.is_party_member == 1)
-            .group_by(t.day).order_by(t.day)).all()
+        # Only those who took part have valid attempts: count their days (no scan of every attempt).
+        took_ids = [m.id for m in members if m.valid_attempts]
+        per_day: Counter = Counter()
+        for first in range(0, len(took_ids), 5000):
+            chunk = took_ids[first:first + 5000]
+            for day, count in connection.execute(
+                    select(t.day, func.count(func.distinct(t.participant_id)))
+                    .where(t.phase == phase.id, t.reason.is_(None), t.participant_id.in_(chunk)).group_by(t.day)):
+                per_day[day] += count
+        daily = sorted(per_day.items())
         drawn = _latest_draw(connection, rules.pioneer_draw(phase.id))
     if not members:
         raise UsageError("{name} has no registered party members", name=org.name)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Float, case, cast, func, literal, or_, select
+from sqlalchemy import Float, and_, case, cast, func, literal, or_, select
 
 from finals_app.core.errors import UsageError
 from finals_app.core.online.derive import ensure_derived
@@ -174,27 +174,30 @@ class Results:
 
     # ---- organisations ----
 
-    def _holder_condition(self, phase: Phase, draw: DrawResult):
-        pt = phase_totals.c
-        random_winners = select(draw_winners.c.participant_id).where(draw_winners.c.draw_id == draw.draw_id)
-        return or_(pt.rank <= self.rules.pioneer_top_count, participants.c.id.in_(random_winners))
-
-    def _org_ranking(self, group_column, joined, minimum: int, phase: Phase, draw: DrawResult,
-                     id_label: str) -> list[dict]:
-        p, pt, o = participants.c, phase_totals.c, organizations.c
-        holder = case((self._holder_condition(phase, draw), 1), else_=0)
-        grouped = (
-            select(group_column.label("org_id"),
+    def branch_aggregates(self, phase: Phase, draw: DrawResult | None):
+        """Per branch: registered party members, those with a valid attempt, their total, and the
+        title holders of the period (top of the ranking, or drawn). Organisations above add these
+        up, which costs a few thousand rows instead of a million people times the tree's depth."""
+        p, pt = participants.c, phase_totals.c
+        holder = pt.rank <= self.rules.pioneer_top_count
+        if draw is not None:
+            drawn = select(draw_winners.c.participant_id).where(draw_winners.c.draw_id == draw.draw_id)
+            holder = or_(holder, p.id.in_(drawn))
+        return (
+            select(p.branch_id.label("branch_id"),
                    func.count().label("party_members"),
                    func.count(pt.participant_id).label("participants"),
                    func.coalesce(func.sum(pt.score), 0).label("total"),
-                   func.coalesce(func.sum(case((pt.participant_id.is_not(None), holder), else_=0)), 0)
+                   func.coalesce(func.sum(case((and_(pt.participant_id.is_not(None), holder), 1), else_=0)), 0)
                    .label("title_holders"))
-            .select_from(joined.outerjoin(phase_totals, (pt.participant_id == p.id) & (pt.phase == phase.id)))
+            .select_from(participants.outerjoin(phase_totals, (pt.participant_id == p.id) & (pt.phase == phase.id)))
             .where(p.is_party_member == 1)
-            .group_by(group_column)
-            .having(func.count() >= minimum)
-        ).subquery("grouped")
+            .group_by(p.branch_id)
+        ).subquery("branch_aggregates")
+
+    def _org_ranking(self, grouped, id_label: str) -> list[dict]:
+        """Rank organisations (columns org_id, party_members, participants, total, title_holders)."""
+        o = organizations.c
         g = grouped.c
         score = cast(g.total, Float) / g.party_members
         rate = cast(g.participants, Float) / g.party_members
@@ -214,11 +217,28 @@ class Results:
                 rows.append(item)
             return rows
 
+    def committee_aggregates(self, phase: Phase, draw: DrawResult | None):
+        """Per committee: the branch aggregates of every branch below it, at any depth."""
+        ob = org_branches.c
+        branches = self.branch_aggregates(phase, draw)
+        b = branches.c
+        committee = organizations.alias("committee")
+        return (
+            select(ob.ancestor_id.label("org_id"), func.sum(b.party_members).label("party_members"),
+                   func.sum(b.participants).label("participants"), func.sum(b.total).label("total"),
+                   func.sum(b.title_holders).label("title_holders"))
+            .join_from(org_branches, branches, b.branch_id == ob.branch_id)
+            .join(committee, (committee.c.id == ob.ancestor_id) & (committee.c.level == literal("committee")))
+            .group_by(ob.ancestor_id)
+        )
+
     def branches(self, phase_id: str, seed: str | None) -> list[dict]:
         phase = self.phase(phase_id, preliminary_only=True)
         draw = self.pioneer_draw(phase.id, seed)
-        rows = self._org_ranking(participants.c.branch_id, participants, self.rules.branch_min_party_members,
-                                 phase, draw, "branch_id")
+        b = self.branch_aggregates(phase, draw).c
+        grouped = select(b.branch_id.label("org_id"), b.party_members, b.participants, b.total, b.title_holders).where(
+            b.party_members >= self.rules.branch_min_party_members).subquery("grouped")
+        rows = self._org_ranking(grouped, "branch_id")
         for row in rows:
             row["title"] = self.rules.learning_branch_title if row["rank"] <= self.rules.learning_branch_top_count else ""
         return rows
@@ -226,9 +246,7 @@ class Results:
     def committees(self, phase_id: str, seed: str | None) -> list[dict]:
         phase = self.phase(phase_id, preliminary_only=True)
         draw = self.pioneer_draw(phase.id, seed)
-        ob = org_branches.c
-        committee = organizations.alias("committee")
-        joined = participants.join(org_branches, ob.branch_id == participants.c.branch_id).join(
-            committee, (committee.c.id == ob.ancestor_id) & (committee.c.level == literal("committee")))
-        return self._org_ranking(ob.ancestor_id, joined, self.rules.committee_min_party_members, phase, draw,
-                                 "committee_id")
+        aggregates = self.committee_aggregates(phase, draw).subquery("committee_aggregates")
+        grouped = select(aggregates).where(
+            aggregates.c.party_members >= self.rules.committee_min_party_members).subquery("grouped")
+        return self._org_ranking(grouped, "committee_id")
