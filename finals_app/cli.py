@@ -71,7 +71,8 @@ def build_parser() -> argparse.ArgumentParser:
     _global_options(common, suppress=True)
 
     def command(name: str, text: str, listing: bool = False) -> argparse.ArgumentParser:
-        sub = commands.add_parser(name, help=text, description=text, parents=[common])
+        shown = translate(text)  # command descriptions in the user's language (zh_CN by default)
+        sub = commands.add_parser(name, help=shown, description=shown, parents=[common])
         if listing:
             _listing_options(sub)
         return sub

@@ -43,3 +43,12 @@ def test_every_message_has_a_chinese_translation():
 def test_translations_keep_their_placeholders():
     for english, chinese in ZH_CN.items():
         assert set(re.findall(r"{(\w+)", english)) == set(re.findall(r"{(\w+)", chinese)), english
+
+
+def test_every_command_is_described_in_chinese(monkeypatch):
+    from finals_app.cli import build_parser
+    monkeypatch.setenv("FINALS_APP_LANG", "zh_CN")
+    parser = build_parser()
+    commands = next(action for action in parser._actions if action.dest == "command")
+    for name, sub in commands.choices.items():
+        assert any("\u4e00" <= ch <= "\u9fff" for ch in sub.description), name
