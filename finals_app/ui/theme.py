@@ -2,7 +2,7 @@
 high-contrast colours, and sizes derived from the screen so the back of a hall can read them."""
 from __future__ import annotations
 
-from PySide6.QtGui import QColor, QFont, QFontDatabase
+from PySide6.QtGui import QColor, QFont
 
 FONT_FAMILY = "Noto Sans CJK SC"
 BACKGROUND = "#0b1d3a"
@@ -20,9 +20,6 @@ def font(pixel_size: int, bold: bool = False) -> QFont:
     chosen.setBold(bold)
     return chosen
 
-
-def font_available() -> bool:
-    return FONT_FAMILY in QFontDatabase.families()
 
 
 def colour(hex_text: str) -> QColor:

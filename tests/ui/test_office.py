@@ -80,7 +80,9 @@ def test_charts_draw_from_the_store(office, sample_export, small_rules):
     assert sum(count for _, count in data["score_bins"]) == len(office.results().standings("P1"))
     assert len(data["daily"]) == 7 and all(0 <= rate <= 100 for _, rate in data["perfect"])
     office.refresh_charts()
-    assert office.plots["daily"].getPlotItem().listDataItems() or office.plots["daily"].getPlotItem().items
+    import pyqtgraph as pg
+    bars = [item for item in office.plots["daily"].getPlotItem().items if isinstance(item, pg.BarGraphItem)]
+    assert len(bars) == 1 and list(bars[0].opts["height"]) == [count for _, count in data["daily"]]
 
 
 def test_draw_ceremony_shows_masked_winners_and_records_the_draw(office, sample_export, small_rules, qtbot):
@@ -94,7 +96,7 @@ def test_draw_ceremony_shows_masked_winners_and_records_the_draw(office, sample_
     assert SEED in ceremony.title.text() and "****" in ceremony.winners.text()
     assert f"draw-verify --draw pioneer-random:P1 --seed {SEED}" in ceremony.winners.text()
     results = office.results()
-    people = results._people([w.participant_id for w in ceremony.draw.winners])
+    people = results.people([w.participant_id for w in ceremony.draw.winners])
     for winner in ceremony.draw.winners[:5]:
         assert people[winner.participant_id]["phone"] not in ceremony.winners.text()
 

@@ -132,7 +132,7 @@ class Results:
         rows = []
         for row in self.standings(phase.id, limit=rules.pioneer_top_count):
             rows.append(self._award_row("top", row["rank"], row, rules.pioneer_top_amount_yuan))
-        people = self._people([t.participant_id for t in draw.winners])
+        people = self.people([t.participant_id for t in draw.winners])
         for order, ticket in enumerate(draw.winners, start=1):
             rows.append(self._award_row("random", order, people[ticket.participant_id], rules.pioneer_random_amount_yuan))
         return rows
@@ -144,7 +144,7 @@ class Results:
                 "is_party_member": member, "title": self.rules.pioneer_title if member else "",
                 "amount_yuan": amount}
 
-    def _people(self, ids: list[int]) -> dict[int, dict]:
+    def people(self, ids: list[int]) -> dict[int, dict]:
         p = participants.c
         found: dict[int, dict] = {}
         with self.engine.connect() as connection:
@@ -167,7 +167,7 @@ class Results:
             draw = run_recorded_draw(connection, self.rules.lottery_draw(day), seed, tickets,
                                      self.rules.lottery_winners_per_day,
                                      self.rules.lottery_one_win_per_person_per_day)
-        people = self._people([w.participant_id for w in draw.winners])
+        people = self.people([w.participant_id for w in draw.winners])
         return [{"order": order, "participant_id": w.participant_id, "attempt_id": w.ticket_id,
                  "name": people[w.participant_id]["name"], "phone": people[w.participant_id]["phone"]}
                 for order, w in enumerate(draw.winners, start=1)]

@@ -117,12 +117,6 @@ class Rules:
     def exemplar_tier(self, rank: int) -> ExemplarTier | None:
         return next((t for t in self.exemplar_tiers if t.first_rank <= rank <= t.last_rank), None)
 
-    def day_of(self, instant_ms: int) -> date:
-        """The competition-local calendar day of an instant."""
-        return date(1970, 1, 1) + timedelta(
-            days=(instant_ms + self.utc_offset_hours * 3_600_000) // 86_400_000
-        )
-
 
 def _parse_local(value: str) -> datetime | None:
     """`YYYY-MM-DD HH:MM`, where 24:00 is the end of that day."""

@@ -5,7 +5,7 @@ import os
 from pathlib import Path
 
 from platformdirs import user_data_dir
-from sqlalchemy import Engine, create_engine, event, inspect, select
+from sqlalchemy import Engine, create_engine, event, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from finals_app.core.errors import FinalsError
@@ -75,6 +75,3 @@ def write_meta(connection, key: str, value: str) -> None:
     elif existing != value:
         connection.execute(store_meta.update().where(store_meta.c.key == key).values(value=value))
 
-
-def has_table(engine: Engine, name: str) -> bool:
-    return inspect(engine).has_table(name)

@@ -152,7 +152,7 @@ class DrawCeremony(QWidget):
             layout.addWidget(widget)
         results = office.results()
         self.draw = results.pioneer_draw(period, seed)  # recorded in the store
-        people = results._people([w.participant_id for w in self.draw.winners])
+        people = results.people([w.participant_id for w in self.draw.winners])
         self.shown = [f"{mask_name(people[w.participant_id]['name'])} {mask_phone(people[w.participant_id]['phone'])}"
                       for w in self.draw.winners]
         self.steps = 0

@@ -44,11 +44,11 @@ class Scoreboard(pg.PlotWidget):
         self._white = QColor(theme.TEXT)
         self._gold = QColor(theme.ACCENT)
         self._label_state: dict[int, tuple] = {}
-        self._redraw()
+        self._layout()
 
     def set_text_size(self, pixels: int) -> None:
         self.text_px = pixels
-        self._redraw()
+        self._layout()
 
     def update_scores(self, scores: dict[str, int], order: list[str], highlight: str | None) -> None:
         changed = scores != self.target or order != self.order or highlight != self.highlight
@@ -72,9 +72,6 @@ class Scoreboard(pg.PlotWidget):
         for team in self.team_ids:
             self.shown[team] = self._from[team] + (self.target[team] - self._from[team]) * float(fraction)
         self._frame()
-
-    def _redraw(self) -> None:
-        self._layout()
 
     def _layout(self) -> None:
         """What changes rarely: the axis ranges (fitted to where the bars start and end), names,
