@@ -31,6 +31,7 @@ ZH_CN: dict[str, str] = {
     "not a date of the form YYYY-MM-DD: {value}": "不是 YYYY-MM-DD 形式的日期:{value}",
     "not a clock time of the form HH:MM: {value}": "不是 HH:MM 形式的时刻:{value}",
     "the window ends before it starts": "时间窗口的结束早于开始",
+    "a phase may span at most {max} days, this one spans {days}": "每期最多 {max} 天,此期为 {days} 天",
     "period {first} overlaps period {second}": "期次 {first} 与期次 {second} 时间重叠",
     "duplicate id {value}": "重复的 id {value}",
     "must contain {draw_key} exactly once": "必须恰好包含一次 {draw_key}",

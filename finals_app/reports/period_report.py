@@ -25,6 +25,22 @@ def _table(title: str, headers: list[str], rows: list[list], widths: list[int] |
             f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
 
 
+DAILY_PAIRS = 4  # (date, count) pairs per row of the daily table under the chart
+
+
+def _daily_table(daily: list[dict]) -> str:
+    """The chart's figures as text: four (date, count) pairs a row, so they can be read aloud,
+    searched and copied."""
+    cells = [(f"{d['day']:%m-%d}", d["participants"]) for d in daily]
+    rows = []
+    for first in range(0, len(cells), DAILY_PAIRS):
+        chunk = cells[first:first + DAILY_PAIRS]
+        chunk += [("", "")] * (DAILY_PAIRS - len(chunk))
+        rows.append([value for pair in chunk for value in pair])
+    headers = ["日期", "参与人数"] * DAILY_PAIRS
+    return _table("", headers, rows).removeprefix("<h2></h2>")
+
+
 def report_html(data: dict, produced: date) -> str:
     org = data["org"]
     level = {"branch": "党支部", "committee": "党委", "unit": "单位"}[org["level"]]
@@ -41,6 +57,7 @@ def report_html(data: dict, produced: date) -> str:
         f"生成日期:{produced:%Y年%m月%d日}</p>",
         _table("一、参学参赛情况", ["项目", "数值"], summary),
         "<h2>二、每日参与人数</h2><p><img src='chart://daily' width='640'/></p>",
+        _daily_table(data["daily"]),
     ]
     if org["level"] != "branch":
         parts.append(_table("三、各党支部情况", ["党支部", "登记党员", "参与人数", "参与率", "得分"],
@@ -62,30 +79,53 @@ def report_html(data: dict, produced: date) -> str:
     return f"<html><head>{style}</head><body>{''.join(parts)}</body></html>"
 
 
+def nice_step(rough: float) -> int:
+    """The smallest of 1, 2, 5 × 10^k (k ≥ 0) that is at least `rough`: a scale people read."""
+    magnitude = 1
+    while True:
+        for factor in (1, 2, 5):
+            if factor * magnitude >= rough:
+                return factor * magnitude
+        magnitude *= 10
+
+
 def _daily_chart(data: dict):
+    """Bars of the members taking part each day, a scale with grid lines, dates under the bars
+    (every few days when a month does not fit) and counts above them when they fit."""
     from PySide6.QtCore import QRectF, Qt
-    from PySide6.QtGui import QColor, QFont, QImage, QPainter
+    from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen
 
     image = QImage(1600, 600, QImage.Format.Format_RGB32)
     image.fill(QColor("white"))
     painter = QPainter(image)
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    font = QFont(FONT)
-    font.setPixelSize(26)
+    font = QFont()
+    font.setFamilies([LATIN, FONT])
+    font.setPixelSize(24)
     painter.setFont(font)
     days = data["daily"]
-    top = max([1, *[d["participants"] for d in days]])
-    left, bottom, width, height = 90, 520, 1480, 440
-    painter.drawLine(left, bottom, left + width, bottom)
+    step = nice_step(max([1, *[d["participants"] for d in days]]) / 4)
+    top = step * -(-max([1, *[d["participants"] for d in days]]) // step)  # the scale ends on a step
+    left, bottom, width, height = 130, 520, 1440, 420
+    for value in range(0, top + 1, step):
+        y = bottom - height * value / top
+        painter.setPen(QPen(QColor("#999999" if value == 0 else "#dddddd"), 2))
+        painter.drawLine(left, round(y), left + width, round(y))
+        painter.setPen(QColor("black"))
+        painter.drawText(QRectF(0, y - 15, left - 12, 30), Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+                         f"{value:,}")
     slot = width / max(1, len(days))
+    label_every = max(1, -(-len(days) * 100 // width))  # a date label needs about 100 px
     for index, day in enumerate(days):
         bar = height * day["participants"] / top
         x = left + index * slot + slot * 0.15
         painter.fillRect(QRectF(x, bottom - bar, slot * 0.7, bar), QColor("#c0392b"))
-        painter.drawText(QRectF(x - 20, bottom - bar - 34, slot * 0.7 + 40, 30), Qt.AlignmentFlag.AlignCenter,
-                         str(day["participants"]))
-        painter.drawText(QRectF(x - 30, bottom + 8, slot * 0.7 + 60, 30), Qt.AlignmentFlag.AlignCenter,
-                         f"{day['day']:%m-%d}")
+        if slot >= 100:
+            painter.drawText(QRectF(x - 20, bottom - bar - 34, slot * 0.7 + 40, 30), Qt.AlignmentFlag.AlignCenter,
+                             f"{day['participants']:,}")
+        if index % label_every == 0:
+            painter.drawText(QRectF(x + slot * 0.35 - 60, bottom + 8, 120, 30), Qt.AlignmentFlag.AlignCenter,
+                             f"{day['day']:%m-%d}")
     painter.drawText(QRectF(0, 0, 1600, 40), Qt.AlignmentFlag.AlignCenter, "每日参与党员人数")
     painter.end()
     return image

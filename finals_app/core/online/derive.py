@@ -3,7 +3,9 @@
 From the synced attempts and shares and the rules in force this builds:
 - attempt_status: every attempt that started in a scored window, with its phase, local day,
   duration, perfection and, when invalid, the reason;
-- phase_totals: per phase and person, the total of valid attempts and the distinct rank.
+- phase_totals: per phase and person, the total of valid attempts, the distinct rank and the
+  days with a valid attempt (as bits);
+- branch_totals: per phase and branch, what the organisation rankings add up.
 
 The allowance walk of rules.md section 2 (first attempt(s) of each day, then share credits
 earned at or before an attempt's start, each used once) is computed without a loop. Put a
@@ -13,13 +15,13 @@ and extra k is valid exactly when used_k > used_{k-1}. Invalid attempts use noth
 """
 from __future__ import annotations
 
-from sqlalchemy import (Column, Float, Integer, MetaData, Table, and_, case, cast, delete, func,
-                        insert, literal, or_, select, update)
+from sqlalchemy import (BigInteger, Column, Float, Integer, MetaData, Table, and_, case, cast, delete,
+                        distinct, func, insert, literal, or_, select, true, union_all, update)
 
 from finals_app.core.rules import Rules
 from finals_app.core.store.engine import read_meta, write_meta
-from finals_app.core.store.schema import (Id, attempt_status, attempts, participants, phase_totals,
-                                          shares)
+from finals_app.core.store.schema import (DERIVED_TABLES, Id, attempt_status, attempts, branch_totals,
+                                          participants, phase_totals, shares)
 
 DAY_MS = 86_400_000
 
@@ -32,8 +34,12 @@ REASONS = (REASON_FINISH_BEFORE_START, REASON_QUESTION_COUNT, REASON_CORRECT_COU
            REASON_SCORE_MISMATCH, REASON_ALLOWANCE)
 
 
+# Bumped whenever a derived table changes shape: an older store rebuilds them on first use.
+DERIVED_SCHEMA = "2"
+
+
 def derived_key(rules: Rules, data_version: str) -> str:
-    return f"{rules.digest}:{data_version}"
+    return f"{DERIVED_SCHEMA}:{rules.digest}:{data_version}"
 
 
 def is_derived(connection, rules: Rules) -> bool:
@@ -64,12 +70,19 @@ def _per_phase(rules: Rules, phase_column, attribute: str):
 
 
 def derive(connection, rules: Rules) -> None:
-    """Recompute attempt_status and phase_totals (inside the caller's transaction)."""
-    connection.execute(delete(phase_totals))
-    connection.execute(delete(attempt_status))
+    """Recompute the derived tables (inside the caller's transaction)."""
+    if read_meta(connection, "derived_schema") != DERIVED_SCHEMA:
+        for table in reversed(DERIVED_TABLES):
+            table.drop(connection, checkfirst=True)
+        for table in DERIVED_TABLES:
+            table.create(connection)
+        write_meta(connection, "derived_schema", DERIVED_SCHEMA)
+    for table in reversed(DERIVED_TABLES):
+        connection.execute(delete(table))
     _insert_attempt_status(connection, rules)
     _apply_allowance(connection, rules)
     _insert_phase_totals(connection, rules)
+    _insert_branch_totals(connection, rules)
     write_meta(connection, "derived_for", derived_key(rules, read_meta(connection, "data_version") or "0"))
 
 
@@ -178,9 +191,12 @@ def _insert_phase_totals(connection, rules: Rules) -> None:
     t = attempt_status.c
     last = func.row_number().over(partition_by=(t.phase, t.participant_id),
                                   order_by=(t.started_ms.desc(), t.attempt_id.desc()))
-    valid = select(t.phase, t.participant_id, t.score, t.duration_ms, t.perfect, t.share_credit,
+    valid = select(t.phase, t.participant_id, t.day, t.score, t.duration_ms, t.perfect, t.share_credit,
                    t.finished_ms, last.label("from_last")).where(t.reason.is_(None)).subquery("valid")
     v = valid.c
+    # The days taken part as bits; the distinct powers of two add up to their OR.
+    day_bit = cast(literal(1), BigInteger).op("<<", return_type=BigInteger)(
+        v.day - _per_phase(rules, v.phase, "first_day_number"))
     grouped = select(
         v.phase, v.participant_id,
         func.sum(v.score).label("score"),
@@ -189,19 +205,41 @@ def _insert_phase_totals(connection, rules: Rules) -> None:
         func.sum(v.perfect).label("perfect_attempts"),
         func.sum(v.share_credit).label("share_credit_attempts"),
         func.max(case((v.from_last == 1, v.finished_ms))).label("last_finish_ms"),
+        func.sum(distinct(day_bit)).label("days_mask"),
     ).group_by(v.phase, v.participant_id).subquery("grouped")
     g = grouped.c
     p = participants.c
     ranked = select(
         g.phase, func.row_number().over(partition_by=g.phase, order_by=ranking_order(rules, g)).label("rank"),
         g.participant_id, p.name, p.phone, p.branch_id, p.is_party_member, g.score, g.duration_ms,
-        g.valid_attempts, g.perfect_attempts, g.share_credit_attempts, g.last_finish_ms,
+        g.valid_attempts, g.perfect_attempts, g.share_credit_attempts, g.last_finish_ms, g.days_mask,
     ).join_from(grouped, participants, p.id == g.participant_id).subquery("ranked")
     columns = ["phase", "rank", "participant_id", "name", "phone", "branch_id", "is_party_member", "score",
-               "duration_ms", "valid_attempts", "perfect_attempts", "share_credit_attempts", "last_finish_ms"]
+               "duration_ms", "valid_attempts", "perfect_attempts", "share_credit_attempts", "last_finish_ms",
+               "days_mask"]
     # In clustered order, so the table is written front to back.
     connection.execute(insert(phase_totals).from_select(
         columns, select(*[ranked.c[c] for c in columns]).order_by(ranked.c.phase, ranked.c.rank)))
+
+
+def _insert_branch_totals(connection, rules: Rules) -> None:
+    """Per phase and branch with registered party members: those members, the ones among them
+    with a valid attempt, their total and how many rank in the period's top."""
+    p, pt = participants.c, phase_totals.c
+    members = select(p.branch_id, func.count().label("party_members")).where(
+        p.is_party_member == 1).group_by(p.branch_id).subquery("members")
+    took_part = select(
+        pt.phase, pt.branch_id, func.count().label("participants"), func.sum(pt.score).label("total"),
+        func.sum(case((pt.rank <= rules.pioneer_top_count, 1), else_=0)).label("top_holders"),
+    ).where(pt.is_party_member == 1).group_by(pt.phase, pt.branch_id).subquery("took_part")
+    phases = union_all(*[select(literal(phase.id).label("phase")) for phase in rules.phases]).subquery("phases")
+    m, k = members.c, took_part.c
+    rows = (select(phases.c.phase, m.branch_id, m.party_members, func.coalesce(k.participants, 0),
+                   func.coalesce(k.total, 0), func.coalesce(k.top_holders, 0))
+            .select_from(phases.join(members, true()))
+            .outerjoin(took_part, (k.phase == phases.c.phase) & (k.branch_id == m.branch_id)))
+    connection.execute(insert(branch_totals).from_select(
+        ["phase", "branch_id", "party_members", "participants", "total", "top_holders"], rows))
 
 
 def bump_data_version(connection) -> str:

@@ -3,7 +3,7 @@ organisation award, learning archives, participation ledgers and payout lists.""
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date, timedelta
+from datetime import date
 
 from sqlalchemy import Float, case, cast, func, select
 
@@ -11,7 +11,7 @@ from finals_app.core.errors import UsageError
 from finals_app.core.online.draws import load_draw
 from finals_app.core.online.results import Results
 from finals_app.core.rules import Phase
-from finals_app.core.store.schema import (attempt_status, draws, org_branches, organizations, participants,
+from finals_app.core.store.schema import (draws, org_branches, organizations, participants,
                                           phase_totals)
 
 
@@ -170,7 +170,7 @@ def period_report_data(results: Results, org_id: int, period_id: str) -> dict:
     rules = results.rules
     phase = results.phase(period_id, preliminary_only=True)
     org = _known_org(results, org_id, ("branch", "committee", "unit"))
-    p, pt, o, t = participants.c, phase_totals.c, organizations.c, attempt_status.c
+    p, pt, o = participants.c, phase_totals.c, organizations.c
     with results.engine.connect() as connection:
         if org.level == "branch":
             branch_ids = [org.id]
@@ -181,19 +181,13 @@ def period_report_data(results: Results, org_id: int, period_id: str) -> dict:
             raise UsageError("{name} has no branches", name=org.name)
         names = dict(connection.execute(select(o.id, o.name).where(o.id.in_(branch_ids))).all())
         members = connection.execute(
-            select(p.id, p.name, p.phone, p.branch_id, pt.valid_attempts, pt.share_credit_attempts, pt.score, pt.rank)
+            select(p.id, p.name, p.phone, p.branch_id, pt.valid_attempts, pt.share_credit_attempts, pt.score, pt.rank,
+                   pt.days_mask)
             .select_from(participants.outerjoin(phase_totals, (pt.participant_id == p.id) & (pt.phase == phase.id)))
             .where(p.branch_id.in_(branch_ids), p.is_party_member == 1).order_by(p.branch_id, p.id)).all()
-        # Only those who took part have valid attempts: count their days (no scan of every attempt).
-        took_ids = [m.id for m in members if m.valid_attempts]
-        per_day: Counter = Counter()
-        for first in range(0, len(took_ids), 5000):
-            chunk = took_ids[first:first + 5000]
-            for day, count in connection.execute(
-                    select(t.day, func.count(func.distinct(t.participant_id)))
-                    .where(t.phase == phase.id, t.reason.is_(None), t.participant_id.in_(chunk)).group_by(t.day)):
-                per_day[day] += count
-        daily = sorted(per_day.items())
+        # The days each member took part are bits of days_mask (0 = the period's first day).
+        per_day = Counter(bit for m in members if m.days_mask for bit in range(m.days_mask.bit_length())
+                          if m.days_mask >> bit & 1)
         drawn = _latest_draw(connection, rules.pioneer_draw(phase.id))
     if not members:
         raise UsageError("{name} has no registered party members", name=org.name)
@@ -220,7 +214,7 @@ def period_report_data(results: Results, org_id: int, period_id: str) -> dict:
         "total": sum(m.score or 0 for m in took_part),
         "share_bonus_attempts": sum(m.share_credit_attempts or 0 for m in took_part),
         "valid_attempts": sum(m.valid_attempts or 0 for m in took_part),
-        "daily": [{"day": date(1970, 1, 1) + timedelta(days=day), "participants": count} for day, count in daily],
+        "daily": [{"day": day, "participants": per_day.get(offset, 0)} for offset, day in enumerate(phase.days())],
         "branches": branches,
         "members": [{"participant_id": m.id, "name": m.name, "phone": m.phone, "branch": names[m.branch_id],
                      "valid_attempts": m.valid_attempts or 0, "share_bonus_attempts": m.share_credit_attempts or 0,

@@ -8,15 +8,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Float, and_, case, cast, func, literal, or_, select
+from sqlalchemy import Float, cast, func, literal, select
 
 from finals_app.core.errors import UsageError
 from finals_app.core.online.derive import ensure_derived
 from finals_app.core.online.draws import DrawResult, Ticket, run_recorded_draw
 from finals_app.core.rules import Phase, Rules
 from finals_app.core.store.engine import read_meta
-from finals_app.core.store.schema import (attempt_status, draw_winners, org_branches, organizations,
-                                          participants, phase_totals)
+from finals_app.core.store.schema import (attempt_status, branch_totals, draw_winners, org_branches,
+                                          organizations, participants, phase_totals)
 
 
 def fetch_tuples(connection, query) -> list[tuple]:
@@ -176,24 +176,21 @@ class Results:
 
     def branch_aggregates(self, phase: Phase, draw: DrawResult | None):
         """Per branch: registered party members, those with a valid attempt, their total, and the
-        title holders of the period (top of the ranking, or drawn). Organisations above add these
-        up, which costs a few thousand rows instead of a million people times the tree's depth."""
-        p, pt = participants.c, phase_totals.c
-        holder = pt.rank <= self.rules.pioneer_top_count
+        title holders of the period (top of the ranking, or drawn). The derived branch_totals
+        hold all but the drawn holders, who are a few thousand lookups; organisations above add
+        these up, a few thousand rows instead of a million people times the tree's depth."""
+        bt, pt = branch_totals.c, phase_totals.c
+        holders = bt.top_holders
+        query = select(bt.branch_id, bt.party_members, bt.participants, bt.total)
         if draw is not None:
-            drawn = select(draw_winners.c.participant_id).where(draw_winners.c.draw_id == draw.draw_id)
-            holder = or_(holder, p.id.in_(drawn))
-        return (
-            select(p.branch_id.label("branch_id"),
-                   func.count().label("party_members"),
-                   func.count(pt.participant_id).label("participants"),
-                   func.coalesce(func.sum(pt.score), 0).label("total"),
-                   func.coalesce(func.sum(case((and_(pt.participant_id.is_not(None), holder), 1), else_=0)), 0)
-                   .label("title_holders"))
-            .select_from(participants.outerjoin(phase_totals, (pt.participant_id == p.id) & (pt.phase == phase.id)))
-            .where(p.is_party_member == 1)
-            .group_by(p.branch_id)
-        ).subquery("branch_aggregates")
+            drawn = (select(pt.branch_id, func.count().label("drawn"))
+                     .where(pt.phase == phase.id, pt.is_party_member == 1, pt.rank > self.rules.pioneer_top_count,
+                            pt.participant_id.in_(select(draw_winners.c.participant_id)
+                                                  .where(draw_winners.c.draw_id == draw.draw_id)))
+                     .group_by(pt.branch_id).subquery("drawn"))
+            holders = holders + func.coalesce(drawn.c.drawn, 0)
+            query = query.outerjoin(drawn, drawn.c.branch_id == bt.branch_id)
+        return query.add_columns(holders.label("title_holders")).where(bt.phase == phase.id).subquery("branch_aggregates")
 
     def _org_ranking(self, grouped, id_label: str) -> list[dict]:
         """Rank organisations (columns org_id, party_members, participants, total, title_holders)."""

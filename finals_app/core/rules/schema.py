@@ -50,6 +50,11 @@ class Phase:
         count = (self.last_day - self.first_day).days + 1
         return [self.first_day + timedelta(days=offset) for offset in range(count)]
 
+    @property
+    def first_day_number(self) -> int:
+        """The first day as days since 1970-01-01 (the store's `day`)."""
+        return (self.first_day - date(1970, 1, 1)).days
+
 
 @dataclass(frozen=True)
 class ExemplarTier:
@@ -153,6 +158,16 @@ def load_rules(path: str | Path | None = None) -> Rules:
     return parse_rules(text, source)
 
 
+# The store keeps the days a person took part as the bits of a 64-bit integer.
+MAX_PHASE_DAYS = 62
+
+
+def _check_span(r: "_Reader", phase: Phase, path: str) -> None:
+    span = (phase.last_day - phase.first_day).days + 1
+    if span > MAX_PHASE_DAYS:
+        r.problem(path, "a phase may span at most {max} days, this one spans {days}", max=MAX_PHASE_DAYS, days=span)
+
+
 def parse_rules(text: str, source: str) -> Rules:
     try:
         data = tomllib.loads(text)
@@ -211,6 +226,7 @@ def _build(r: _Reader, data: dict, source: str, text: str) -> Rules | None:
             periods.append(Phase(period_id, "preliminary",
                                  (Window(_to_ms(start, offset_hours), _to_ms(end, offset_hours)),),
                                  *pre_counts, start.date(), last_instant.date()))
+            _check_span(r, periods[-1], f"{path}.end")
     periods.sort(key=lambda p: p.windows[0].start_ms)
     for first, second in zip(periods, periods[1:]):
         if second.windows[0].start_ms < first.windows[0].end_ms:
@@ -251,6 +267,7 @@ def _build(r: _Reader, data: dict, source: str, text: str) -> Rules | None:
                       min(final_days), max(final_days))
         if final.id in seen:
             r.problem("online_final.id", "duplicate id {value}", value=final_id)
+        _check_span(r, final, "online_final.days")
 
     ranking = r.table(top.get("ranking", {}), "ranking", ("order",))
     order = r.get(ranking, "ranking", "order", list) or []

@@ -54,7 +54,8 @@ participants = Table(
     Column("phone", Text),
     Column("is_party_member", Integer, nullable=False),
     Column("branch_id", BigInteger, nullable=False),
-    Index("ix_participants_branch", "branch_id"),
+    # Covering the party-member count per branch (an index-only scan at derive time).
+    Index("ix_participants_branch", "branch_id", "is_party_member"),
 )
 
 shares = Table(
@@ -128,9 +129,26 @@ phase_totals = Table(
     Column("perfect_attempts", Integer, nullable=False),
     Column("share_credit_attempts", Integer, nullable=False),
     Column("last_finish_ms", BigInteger, nullable=False),
+    # Bit d set: at least one valid attempt on the phase's day d (0 = its first day).
+    Column("days_mask", BigInteger, nullable=False),
     Index("ix_phase_totals_person", "phase", "participant_id", unique=True),
     sqlite_with_rowid=False,
 )
+
+# Per phase and branch: what every organisation ranking adds up (registered party members,
+# those of them with a valid attempt, their total, those ranked in the top of the period), so
+# that a committee or the excellent-organisation ranking reads a few thousand rows.
+branch_totals = Table(
+    "branch_totals", metadata,
+    Column("phase", String(16), primary_key=True),
+    Column("branch_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("party_members", Integer, nullable=False),
+    Column("participants", Integer, nullable=False),
+    Column("total", BigInteger, nullable=False),
+    Column("top_holders", Integer, nullable=False),
+)
+
+DERIVED_TABLES = (attempt_status, phase_totals, branch_totals)
 
 # ---- recorded draws: enough to publish and re-verify each one ----
 

@@ -245,3 +245,39 @@ class Reference:
                          len(branches)))
         rows.sort(key=lambda r: (-r[1], -r[2], r[0]))
         return rows[: rules.excellent_org_count]
+
+    def period_report(self, org_id: int, phase_id: str, seed: str) -> dict:
+        """The figures of a committee's or a branch's period report, counted person by person."""
+        phase = self.rules.phase(phase_id)
+        branches = set()
+        for org, (parent, _, level) in self.orgs.items():
+            if level != "branch":
+                continue
+            node = org
+            while node is not None and node != org_id:
+                node = self.orgs[node][0]
+            if node == org_id:
+                branches.add(org)
+        members = sorted(p for p, (_, _, member, branch) in self.people.items() if member == 1 and branch in branches)
+        totals = {r["participant_id"]: r for r in self.totals(phase_id)}
+        took_part = [m for m in members if m in totals]
+        valid = [a for a in self.valid(phase_id) if a.person in set(members)]
+        first = phase.first_day_number
+        daily = [len({a.person for a in valid if a.day == first + offset}) for offset in range(len(phase.days()))]
+        top, drawn = self.awards(phase_id, seed)
+        holders = (set(top) | set(drawn)) & set(took_part)
+        per_branch = {}
+        for branch in branches:
+            own = [m for m in members if self.people[m][3] == branch]
+            if own:
+                took = [m for m in own if m in totals]
+                per_branch[branch] = (len(own), len(took), sum(totals[m]["score"] for m in took) / len(own))
+        return {"party_members": len(members), "participants": len(took_part),
+                "total": sum(totals[m]["score"] for m in took_part),
+                "valid_attempts": sum(totals[m]["valid_attempts"] for m in took_part),
+                "share_bonus_attempts": sum(1 for a in valid if a.share_credit), "daily": daily,
+                "branches": per_branch, "pioneers": sorted(holders, key=lambda m: totals[m]["rank"]),
+                "members": [(m, totals[m]["rank"], totals[m]["score"]) for m in
+                            sorted(took_part, key=lambda m: totals[m]["rank"])],
+                # grouped by branch for the secretaries who follow them up
+                "absent": sorted((m for m in members if m not in totals), key=lambda m: (self.people[m][3], m))}

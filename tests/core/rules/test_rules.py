@@ -71,6 +71,13 @@ def test_bad_period_times_and_overlap(rules):
     assert "period P1 overlaps period P2" in message
 
 
+def test_a_period_longer_than_the_day_bits_is_refused(rules):
+    # The store keeps the days a person took part as 62 bits: a longer period is said, not truncated.
+    message = _error(rules.text.replace('end = "2017-12-24 24:00"', 'end = "2018-03-01 24:00"')
+                     .replace('start = "2018-01-11 06:00"', 'start = "2018-03-02 06:00"'))
+    assert "preliminary.periods[0].end: a phase may span at most 62 days, this one spans 74" in message
+
+
 def test_broken_toml_names_the_line():
     message = _error('[competition]\nname = "x"\nutc_offset_hours = \n')
     assert message.startswith("province.toml:3")
