@@ -31,6 +31,8 @@ ZH_CN: dict[str, str] = {
     "not a date of the form YYYY-MM-DD: {value}": "不是 YYYY-MM-DD 形式的日期:{value}",
     "not a clock time of the form HH:MM: {value}": "不是 HH:MM 形式的时刻:{value}",
     "the window ends before it starts": "时间窗口的结束早于开始",
+    "the store has no attempts of period {period} yet: sync an export that covers {first} to {last}":
+        "数据库中尚无 {period} 期的答题记录:请同步包含 {first} 至 {last} 的导出库",
     "a phase may span at most {max} days, this one spans {days}": "每期最多 {max} 天,此期为 {days} 天",
     "period {first} overlaps period {second}": "期次 {first} 与期次 {second} 时间重叠",
     "duplicate id {value}": "重复的 id {value}",

@@ -82,12 +82,9 @@ def member_archive(results: Results, participant_id: int) -> list[dict]:
         if person is None:
             raise UsageError("no participant with id {id}", id=participant_id)
         rows = []
-        for phase in rules.phases:
+        for phase in results.synced_phases():
             total = connection.execute(select(pt.valid_attempts, pt.score, pt.rank).where(
                 pt.phase == phase.id, pt.participant_id == participant_id)).first()
-            synced = connection.execute(select(func.count()).select_from(phase_totals).where(pt.phase == phase.id)).scalar()
-            if not synced:
-                continue
             title = ""
             if total is not None and person.is_party_member:
                 if phase.kind == "final":

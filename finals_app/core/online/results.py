@@ -47,12 +47,32 @@ class Results:
 
     # ---- looking things up ----
 
-    def phase(self, phase_id: str, preliminary_only: bool = False) -> Phase:
+    def phase(self, phase_id: str, preliminary_only: bool = False, synced: bool = True) -> Phase:
+        """The phase of that id; with `synced`, one the store has attempts of (a result for a
+        period nobody has played yet would be an empty list that looks like a result)."""
         phase = self.rules.phase(phase_id or "")
         if phase is None or (preliminary_only and phase.kind != "preliminary"):
             known = [p.id for p in (self.rules.periods if preliminary_only else self.rules.phases)]
             raise UsageError("no period {period} (periods: {known})", period=phase_id, known=", ".join(known))
+        if synced:
+            self._require_attempts(phase)
         return phase
+
+    def _has_attempts(self, connection, phase: Phase) -> bool:
+        t = attempt_status.c
+        return connection.execute(select(t.attempt_id).where(t.phase == phase.id).limit(1)).first() is not None
+
+    def _require_attempts(self, phase: Phase) -> None:
+        with self.engine.connect() as connection:
+            if not self._has_attempts(connection, phase):
+                raise UsageError("the store has no attempts of period {period} yet: sync an export that covers "
+                                 "{first} to {last}", period=phase.id, first=phase.first_day.isoformat(),
+                                 last=phase.last_day.isoformat())
+
+    def synced_phases(self) -> list[Phase]:
+        """The phases the store has attempts of, in the rules' order."""
+        with self.engine.connect() as connection:
+            return [phase for phase in self.rules.phases if self._has_attempts(connection, phase)]
 
     def lottery_day(self, day_text: str) -> tuple[date, Phase]:
         try:
@@ -62,6 +82,7 @@ class Results:
         phase = self.rules.period_of_day(day)
         if phase is None:
             raise UsageError("{day} is not a day of any preliminary period", day=day.isoformat())
+        self._require_attempts(phase)
         return day, phase
 
     @staticmethod
@@ -77,7 +98,7 @@ class Results:
         query = select(t.attempt_id, t.participant_id, t.phase.label("period"), t.reason).where(
             t.reason.is_not(None)).order_by(t.phase, t.attempt_id)
         if phase_id:
-            query = query.where(t.phase == self.phase(phase_id).id)
+            query = query.where(t.phase == self.phase(phase_id, synced=False).id)
         with self.engine.connect() as connection:
             return [dict(row._mapping) for row in connection.execute(query)]
 

@@ -92,3 +92,30 @@ def test_payout_lists(tmp_path, sample_export):
     err = io.StringIO()
     assert main([*base, "ledger", "--branch", "1", "--period", "P1"], io.StringIO(), err) == 2
     assert "no branch with id 1" in err.getvalue()
+
+
+def test_a_period_not_synced_yet_is_refused_everywhere(tmp_path, export_copy):
+    """An export of the first period only: every result of a later period (or of the online
+    final) says it has no attempts yet, exits 2 and writes nothing."""
+    import sqlite3
+    with sqlite3.connect(export_copy) as db:
+        db.execute("delete from attempts where started_at >= '2017-12-25'")
+    rules_file = tmp_path / "rules.toml"
+    rules_file.write_text(small_rules_text(), encoding="utf-8")
+    base = ["--store", str(tmp_path / "s.sqlite"), "--rules", str(rules_file), "--lang", "en"]
+    assert main([*base, "sync", str(export_copy)], io.StringIO(), io.StringIO()) == 0
+    out = tmp_path / "out.xlsx"
+    for command in (["standings", "--period", "P2"], ["awards", "--period", "P2", "--seed", SEED],
+                    ["lottery", "--day", "2018-01-12", "--seed", SEED], ["branches", "--period", "P3", "--seed", SEED],
+                    ["committees", "--period", "P3", "--seed", SEED], ["excellent-orgs", "--period", "P2"],
+                    ["ledger", "--branch", "3", "--period", "P2"], ["payouts", "--period", "P2", "--seed", SEED],
+                    ["payouts", "--final"], ["final-standings"],
+                    ["report", "--org", "2", "--period", "P2", "--out", str(tmp_path / "r.pdf")]):
+        err = io.StringIO()
+        assert main([*base, *command, "--out", str(out)] if command[0] != "report" else [*base, *command],
+                    io.StringIO(), err) == 2, command
+        assert "the store has no attempts of period" in err.getvalue(), (command, err.getvalue())
+        assert not out.exists() and not (tmp_path / "r.pdf").exists(), command
+    out_text = io.StringIO()
+    assert main([*base, "standings", "--period", "P1", "--format", "csv"], out_text, io.StringIO()) == 0
+    assert len(out_text.getvalue().splitlines()) > 10
