@@ -102,6 +102,12 @@ def main() -> None:
             data = period_report_data(results, largest["committee_id"], "P1")
             writer = period_report.write_pdf if kind == "pdf" else period_report.write_xlsx
             writer(data, Path(folder) / f"report.{kind}", date.today())
+        from finals_app.core.online import paperwork
+        timed("excellent-orgs P1", lambda: paperwork.excellent_organisations(results, "P1"), seconds)
+        branch = committees and results.branches("P1", "bench-seed")[0]["branch_id"]
+        timed("ledger of a branch", lambda: paperwork.ledger(results, branch, "P1"), seconds)
+        timed("archive of a member", lambda: paperwork.member_archive(results, rows[0][1]), seconds)
+        timed("payouts P1", lambda: paperwork.payouts(results, "P1", "bench-seed", False), seconds)
         timed("report PDF, largest", lambda: report("pdf"), seconds)
         timed("report XLSX, largest", lambda: report("xlsx"), seconds)
 

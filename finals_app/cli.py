@@ -428,19 +428,10 @@ def cmd_report(args, stdout, stderr) -> int:
     from finals_app.core.online import paperwork
     from finals_app.reports import period_report
     target = Path(args.out)
-    writer = {".pdf": period_report.write_pdf, ".xlsx": period_report.write_xlsx}.get(target.suffix.lower())
-    if writer is None:
+    if target.suffix.lower() not in (".pdf", ".xlsx"):  # said before any work is done
         raise FinalsError("the report is written as a PDF or an XLSX file: give --out FILE.pdf or FILE.xlsx")
     data = paperwork.period_report_data(_results(args), args.org, args.period)
-    temporary = target.with_name(target.name + ".partial" + target.suffix)
-    try:
-        writer(data, temporary, date.today())
-        temporary.replace(target)  # never an empty or half file that looks like a result
-    except OSError as error:
-        temporary.unlink(missing_ok=True)
-        raise FinalsError("cannot write {path}: {reason}", Location(str(target)), path=str(target),
-                          reason=error.strerror) from None
-    stdout.write(f"{target}\n")
+    stdout.write(f"{period_report.write_report(data, target, date.today())}\n")
     return EXIT_OK
 
 

@@ -31,6 +31,10 @@ ZH_CN: dict[str, str] = {
     "not a date of the form YYYY-MM-DD: {value}": "不是 YYYY-MM-DD 形式的日期:{value}",
     "not a clock time of the form HH:MM: {value}": "不是 HH:MM 形式的时刻:{value}",
     "the window ends before it starts": "时间窗口的结束早于开始",
+    "give an organisation's name or id": "请输入组织名称或 ID",
+    "give a participant id (digits)": "请输入参赛者 ID(数字)",
+    "no {kind} named {name}": "没有名为 {name} 的{kind}",
+    "several organisations are named {name} (ids {ids}): give the id": "有多个组织名为 {name}(ID {ids}):请输入 ID",
     "the store has no attempts of period {period} yet: sync an export that covers {first} to {last}":
         "数据库中尚无 {period} 期的答题记录:请同步包含 {first} 至 {last} 的导出库",
     "a phase may span at most {max} days, this one spans {days}": "每期最多 {max} 天,此期为 {days} 天",

@@ -57,6 +57,8 @@ def test_sorting_is_by_value(office, sample_export, small_rules):
     sync(office.engine, str(sample_export), small_rules)
     tab = office.listing_tabs["standings"]
     tab.refresh()
+    ranks = [tab.proxy.index(row, 0).data(Qt.ItemDataRole.UserRole) for row in range(tab.proxy.rowCount())]
+    assert ranks == list(range(1, len(ranks) + 1))  # the ranking's own order until a header is clicked
     score_column = tab.model.listing.columns.index("score")
     tab.view.sortByColumn(score_column, Qt.SortOrder.AscendingOrder)
     values = [tab.proxy.index(row, score_column).data(Qt.ItemDataRole.UserRole) for row in range(tab.proxy.rowCount())]
@@ -79,6 +81,14 @@ def test_charts_draw_from_the_store(office, sample_export, small_rules):
     data = office.chart_data("P1")
     assert sum(count for _, count in data["score_bins"]) == len(office.results().standings("P1"))
     assert len(data["daily"]) == 7 and all(0 <= rate <= 100 for _, rate in data["perfect"])
+    import sqlite3
+    from datetime import date, timedelta
+    with sqlite3.connect(office.engine.url.database) as db:  # counted from the attempts themselves
+        counted = dict(db.execute("select day, count(distinct participant_id) from attempt_status "
+                                  "where phase = 'P1' and reason is null group by day").fetchall())
+    first = small_rules.phase("P1").first_day
+    assert [n for _, n in data["daily"]] == [counted.get((first + timedelta(days=i) - date(1970, 1, 1)).days, 0)
+                                            for i in range(7)] and sum(counted.values()) > 0
     office.refresh_charts()
     import pyqtgraph as pg
     bars = [item for item in office.plots["daily"].getPlotItem().items if isinstance(item, pg.BarGraphItem)]
@@ -148,3 +158,64 @@ def test_team_selection_confirms_or_swaps_and_writes_the_contest(office, sample_
     names = {full.child(i).data(0, QtNamespace.ItemDataRole.UserRole): full.child(i).text(0)
              for i in range(full.childCount())}
     assert teams[f"unit{unit_id}"]["members"] == [names[person] for person in chosen]
+
+
+def test_paperwork_tabs_give_the_cli_rows(office, sample_export, small_rules, tmp_path):
+    """Archives, ledger and payouts in the office are the CLI's rows; organisations are picked by
+    name from a completer; payouts carry full phones and say which lottery days are missing."""
+    from finals_app.core.online import paperwork
+    sync(office.engine, str(sample_export), small_rules)
+    results = office.results()
+    tabs = office.paperwork.tabs
+    top = results.standings("P1", limit=1)[0]
+    tabs["archive-member"].member.setText(str(top["participant_id"]))
+    assert tabs["archive-member"].refresh()
+    assert tabs["archive-member"].model.listing.rows == [
+        tuple(row[c] for c in tabs["archive-member"].model.listing.columns)
+        for row in paperwork.member_archive(results, top["participant_id"])]
+    ledger_tab = tabs["ledger"]
+    choices = paperwork.organisation_choices(results, ("branch",))
+    assert ledger_tab.org.load_choices() == len(choices) > 10
+    names = [name for _, name, _ in choices]
+    branch_id, branch_name, _ = next(c for c in choices if names.count(c[1]) == 1)
+    ledger_tab.org.setText(branch_name)  # the exact name is enough when it is unique
+    assert ledger_tab.refresh(), ledger_tab.status.text()
+    expected = paperwork.ledger(results, branch_id, "P1")
+    assert [row[0] for row in ledger_tab.model.listing.rows] == [r["participant_id"] for r in expected]
+    assert all("****" in row[2] for row in ledger_tab.model.listing.rows if row[2])  # masked phones
+    ledger_tab.org.setText("没有这个支部")
+    assert not ledger_tab.refresh() and "没有这个支部" in ledger_tab.status.text()
+    payouts = tabs["payouts"]
+    payouts.seed.setText(SEED)
+    assert payouts.refresh()
+    assert "尚未抽取每日参与奖" in payouts.status.text()
+    phone = payouts.model.listing.columns.index("phone")
+    assert all(row[phone].isdigit() for row in payouts.model.listing.rows)  # full numbers for the operator
+    payouts.final.setChecked(True)
+    assert payouts.refresh() and not payouts.period.isEnabled()
+    assert {row[0] for row in payouts.model.listing.rows} == {"exemplar-tier-1", "exemplar-tier-2", "exemplar-tier-3"}
+
+
+def test_period_report_from_the_office(office, sample_export, small_rules, tmp_path):
+    from finals_app.core.online import paperwork
+    sync(office.engine, str(sample_export), small_rules)
+    results = office.results()
+    committee = paperwork.excellent_organisations(results, "P1")[0]
+    report = office.paperwork.report
+    report.org.load_choices()
+    offered = report.org.completer().model().stringList()
+    pick = next(text for text in offered if text.startswith(f"{committee['name']} ({committee['committee_id']})"))
+    report.org.setText(pick)
+    assert report.preview(), report.status.text()
+    shown = {report.figures.itemAt(row, report.figures.ItemRole.LabelRole).widget().text():
+             report.figures.itemAt(row, report.figures.ItemRole.FieldRole).widget().text()
+             for row in range(report.figures.rowCount())}
+    data = paperwork.period_report_data(results, committee["committee_id"], "P1")
+    assert shown["登记党员"] == f"{data['party_members']:,}" and shown["优秀组织奖"] == "第 1 名"
+    pdf = report.write(str(tmp_path / "r.pdf"))
+    xlsx = report.write(str(tmp_path / "r.xlsx"), suffix=".xlsx")
+    assert pdf.read_bytes().startswith(b"%PDF") and load_workbook(xlsx).sheetnames[0] == "概况"
+    report.org.setText("999999")
+    assert report.write(str(tmp_path / "wrong.pdf")) is None
+    assert "999999" in report.status.text() and not (tmp_path / "wrong.pdf").exists()
+    assert report.figures.rowCount() == 0  # no figures of an earlier organisation left on screen

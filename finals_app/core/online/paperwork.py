@@ -48,6 +48,37 @@ def _known_org(results: Results, org_id: int, levels: tuple[str, ...]):
     return row
 
 
+def organisation_choices(results: Results, levels: tuple[str, ...]) -> list[tuple[int, str, str]]:
+    """(id, name, level) of every organisation of those levels, by name: what a staff member
+    picks from instead of remembering ids."""
+    o = organizations.c
+    with results.engine.connect() as connection:
+        return [tuple(row) for row in connection.execute(
+            select(o.id, o.name, o.level).where(o.level.in_(levels)).order_by(o.name, o.id))]
+
+
+def resolve_organisation(results: Results, text: str, levels: tuple[str, ...]) -> int:
+    """An organisation's id from what a person typed: the id, `name (id)` as the completer
+    offers it, or the exact name when it is unique among those levels."""
+    import re
+
+    typed = (text or "").strip()
+    match = re.fullmatch(r"(?:.*\()?\s*(\d+)\s*\)?", typed)
+    if match:
+        return _known_org(results, int(match.group(1)), levels).id
+    if not typed:
+        raise UsageError("give an organisation's name or id")
+    o = organizations.c
+    with results.engine.connect() as connection:
+        found = connection.execute(select(o.id).where(o.name == typed, o.level.in_(levels)).limit(6)).scalars().all()
+    if not found:
+        raise UsageError("no {kind} named {name}", kind="/".join(levels), name=typed)
+    if len(found) > 1:
+        raise UsageError("several organisations are named {name} (ids {ids}): give the id",
+                         name=typed, ids=", ".join(map(str, found)))
+    return found[0]
+
+
 def ledger(results: Results, branch_id: int, period_id: str) -> list[dict]:
     """Every registered party member of a branch with their attempts in the period."""
     phase = results.phase(period_id)

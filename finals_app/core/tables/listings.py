@@ -32,7 +32,7 @@ REASONS_ZH = {
     "score_mismatch": "得分与答对题数不符",
     "over_daily_allowance": "超出每日答题次数(无可用分享机会)",
 }
-AWARDS_ZH = {"top": "前500名", "random": "满分随机抽取"}
+AWARDS_ZH = {"top": "排名前列", "random": "满分随机抽取"}  # the count is the rules file's
 
 
 @dataclass(frozen=True)

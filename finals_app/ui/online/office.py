@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import gc
-from datetime import date, timedelta
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from collections import Counter
 
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QLabel, QLineEdit, QMainWindow, QProgressBar,
-                               QPushButton, QTableView, QTabWidget, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QLabel, QMainWindow, QProgressBar,
+                               QPushButton, QTabWidget, QVBoxLayout, QWidget)
 
 from finals_app.core.errors import FinalsError
 from finals_app.core.online import paperwork
@@ -21,9 +20,9 @@ from finals_app.core.online.sync import SyncCancelled, sync
 from finals_app.core.online.teams import propose_teams
 from finals_app.core.tables import listings
 from finals_app.core.tables.masking import mask_name, mask_phone
-from finals_app.reports.writers import emit
 from finals_app.ui import theme
-from finals_app.ui.online.table_model import ListingModel, ListingProxy
+from finals_app.ui.online.listing_tab import ListingTab
+from finals_app.ui.online.paperwork_tabs import PaperworkTabs
 from finals_app.ui.online.team_selection import TeamSelectionView
 
 
@@ -53,78 +52,6 @@ def _sync_with_own_engine(url, export: str, rules, progress):
         return sync(engine, export, rules, progress)
     finally:
         engine.dispose()
-
-
-class ListingTab(QWidget):
-    """Parameters, a filter, the table, and an export button for one listing."""
-
-    def __init__(self, office, name: str, build, needs: tuple[str, ...] = ()):
-        super().__init__()
-        self.office = office
-        self.name = name
-        self.build = build  # (results, period, seed, day) -> Listing
-        layout = QVBoxLayout(self)
-        bar = QHBoxLayout()
-        self.period = QComboBox()
-        for phase in office.rules.phases if "phase" in needs else office.rules.periods:
-            self.period.addItem(phase.id)
-        self.seed = QLineEdit()
-        self.seed.setPlaceholderText("随机种子(公布的)")
-        self.day = QLineEdit(office.rules.periods[0].first_day.isoformat())
-        for key, widget, label in (("period", self.period, "期次"), ("phase", self.period, "期次"),
-                                   ("seed", self.seed, "种子"), ("day", self.day, "日期")):
-            if key in needs:
-                bar.addWidget(QLabel(label))
-                bar.addWidget(widget)
-        self.refresh_button = QPushButton("查询")
-        self.refresh_button.clicked.connect(self.refresh)
-        bar.addWidget(self.refresh_button)
-        self.filter = QLineEdit()
-        self.filter.setPlaceholderText("筛选(任意列)")
-        bar.addWidget(self.filter, 1)
-        self.export_button = QPushButton("导出 XLSX/CSV")
-        self.export_button.clicked.connect(self.export)
-        bar.addWidget(self.export_button)
-        layout.addLayout(bar)
-        self.model = ListingModel()
-        self.proxy = ListingProxy()
-        self.proxy.setSourceModel(self.model)
-        self.filter.textChanged.connect(self.proxy.setFilterFixedString)
-        self.view = QTableView()
-        self.view.setModel(self.proxy)
-        self.view.setSortingEnabled(True)
-        self.view.setAlternatingRowColors(True)
-        layout.addWidget(self.view, 1)
-        self.status = QLabel()
-        layout.addWidget(self.status)
-
-    def refresh(self) -> bool:
-        try:
-            listing = self.build(self.office.results(), self.period.currentText(), self.seed.text() or None,
-                                 self.day.text())
-        except FinalsError as error:
-            self.status.setText(error.render())
-            self.status.setStyleSheet(f"color: {theme.DANGER};")
-            return False
-        self.model.set_listing(listing)
-        self.view.resizeColumnsToContents()
-        self.status.setText(f"{len(listing.rows):,} 行")
-        self.status.setStyleSheet("")
-        return True
-
-    def export(self, path: str | None = None) -> None:
-        if self.model.listing is None:
-            return
-        if path is None:
-            path, _ = QFileDialog.getSaveFileName(self, "导出", f"{self.name}.xlsx", "Excel (*.xlsx);;CSV (*.csv)")
-            if not path:
-                return
-        fmt = "csv" if path.lower().endswith(".csv") else "xlsx"
-        try:
-            emit(self.model.listing, fmt, path, None)
-            self.status.setText(f"已导出:{path}")
-        except FinalsError as error:
-            self.status.setText(error.render())
 
 
 class DrawCeremony(QWidget):
@@ -221,6 +148,8 @@ class OfficeWindow(QMainWindow):
         self.listing_tabs["awards"].layout().itemAt(0).layout().addWidget(ceremony)
         self.team_selection = TeamSelectionView(self)
         self.tabs.addTab(self.team_selection, "代表队选拔")
+        self.paperwork = PaperworkTabs(self)
+        self.tabs.addTab(self.paperwork, "月度材料")
         self.charts = self._charts_tab()
         self.tabs.addTab(self.charts, "图表")
         self.ceremony: DrawCeremony | None = None
@@ -229,21 +158,28 @@ class OfficeWindow(QMainWindow):
 
     def _listings(self):
         return [
-            ("standings", "个人排名", lambda r, p, s, d: listings.standings(
-                r.standings_rows(p), layout=r.STANDINGS_LAYOUT), ("phase",)),
-            ("awards", "获奖名单", lambda r, p, s, d: listings.awards(r.awards(p, s)), ("period", "seed")),
-            ("lottery", "每日参与奖", lambda r, p, s, d: listings.lottery(r.lottery(d, s)), ("day", "seed")),
-            ("branches", "党支部排名", lambda r, p, s, d: listings.branches(r.branches(p, s)), ("period", "seed")),
-            ("committees", "党委排名", lambda r, p, s, d: listings.committees(r.committees(p, s)), ("period", "seed")),
-            ("excellent", "优秀组织奖", lambda r, p, s, d: listings.excellent_orgs(
-                paperwork.excellent_organisations(r, p)), ("period",)),
-            ("final", "决赛排名", lambda r, p, s, d: listings.final_standings(r.final_standings()), ()),
-            ("teams", "代表队推荐", lambda r, p, s, d: listings.teams(propose_teams(r).rows), ()),
-            ("invalid", "无效答题", lambda r, p, s, d: listings.invalid_attempts(r.invalid_attempts(p)), ("phase",)),
+            ("standings", "个人排名", lambda r, p: listings.standings(
+                r.standings_rows(p.period), layout=r.STANDINGS_LAYOUT), ("phase",)),
+            ("awards", "获奖名单", lambda r, p: listings.awards(r.awards(p.period, p.seed)), ("period", "seed")),
+            ("lottery", "每日参与奖", lambda r, p: listings.lottery(r.lottery(p.day, p.seed)), ("day", "seed")),
+            ("branches", "党支部排名", lambda r, p: listings.branches(r.branches(p.period, p.seed)), ("period", "seed")),
+            ("committees", "党委排名", lambda r, p: listings.committees(r.committees(p.period, p.seed)),
+             ("period", "seed")),
+            ("excellent", "优秀组织奖", lambda r, p: listings.excellent_orgs(
+                paperwork.excellent_organisations(r, p.period)), ("period",)),
+            ("final", "决赛排名", lambda r, p: listings.final_standings(r.final_standings()), ()),
+            ("teams", "代表队推荐", lambda r, p: listings.teams(propose_teams(r).rows), ()),
+            ("invalid", "无效答题", lambda r, p: listings.invalid_attempts(r.invalid_attempts(p.period)), ("phase",)),
         ]
 
     def results(self) -> Results:
         return Results(self.engine, self.rules)
+
+    def data_version(self) -> str | None:
+        """Changes with every sync that changed the data (cached lists reload then)."""
+        from finals_app.core.store.engine import read_meta
+        with self.engine.connect() as connection:
+            return read_meta(connection, "data_version")
 
     # ---- sync off the GUI thread ----
 
@@ -343,25 +279,28 @@ class OfficeWindow(QMainWindow):
         return tab
 
     def chart_data(self, period_id: str) -> dict:
+        """The charts' figures from the ranking table alone (one pass over the period's people):
+        the days each took part are bits of days_mask, perfect and valid attempts are counted."""
         from sqlalchemy import func, select
 
-        from finals_app.core.store.schema import attempt_status, organizations, participants, phase_totals
-        t, pt, p, o = attempt_status.c, phase_totals.c, participants.c, organizations.c
+        from finals_app.core.store.schema import organizations, phase_totals
+        pt, o = phase_totals.c, organizations.c
+        phase = self.results().phase(period_id)
+        days = phase.days()
         with self.engine.connect() as connection:
-            scores = [s for s in connection.execute(select(pt.score).where(pt.phase == period_id)).scalars()]
-            daily = connection.execute(select(t.day, func.count(func.distinct(t.participant_id))).where(
-                t.phase == period_id, t.reason.is_(None)).group_by(t.day).order_by(t.day)).all()
+            scores = list(connection.execute(select(pt.score).where(pt.phase == phase.id)).scalars())
+            per_day = connection.execute(select(*[func.sum(pt.days_mask.op(">>")(bit).op("&")(1))
+                                                  for bit in range(len(days))]).where(pt.phase == phase.id)).one()
             perfect = connection.execute(
-                select(o.unit_id, func.sum(t.perfect), func.count()).join(participants, p.id == t.participant_id)
-                .join(organizations, o.id == p.branch_id).where(t.phase == period_id, t.reason.is_(None))
+                select(o.unit_id, func.sum(pt.perfect_attempts), func.sum(pt.valid_attempts))
+                .join(organizations, o.id == pt.branch_id).where(pt.phase == phase.id)
                 .group_by(o.unit_id).order_by(o.unit_id)).all()
             unit_names = dict(connection.execute(select(o.id, o.name).where(o.level == "unit")).all())
         bins = Counter(min(score // 50, 40) for score in scores)
-        epoch = date(1970, 1, 1)
         return {"score_bins": [(f"{k * 50}-", v) for k, v in sorted(bins.items())],
-                "daily": [((epoch + timedelta(days=day)).strftime("%m-%d"), count) for day, count in daily],
+                "daily": [(day.strftime("%m-%d"), int(count or 0)) for day, count in zip(days, per_day)],
                 "perfect": [(unit_names.get(unit, str(unit))[:8], 100 * ok / total)
-                            for unit, ok, total in perfect if unit is not None]}
+                            for unit, ok, total in perfect if unit is not None and total]}
 
     def refresh_charts(self) -> None:
         try:
@@ -386,7 +325,7 @@ class OfficeWindow(QMainWindow):
         try:
             self.ceremony = DrawCeremony(self, tab.period.currentText(), tab.seed.text())
         except FinalsError as error:
-            tab.status.setText(error.render())
+            tab.say(error.render(), error=True)
             return
         self.ceremony.resize(1280, 720)
         self.ceremony.show()

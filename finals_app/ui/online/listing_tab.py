@@ -1,0 +1,181 @@
+"""One listing of the office window: its parameters, a filter, the table (model/view, sorted by
+value) and an export to XLSX/CSV. The rows are the CLI's, so the two never disagree."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from PySide6.QtCore import QStringListModel, Qt
+from PySide6.QtGui import QGuiApplication, QRegularExpressionValidator
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QCompleter, QFileDialog, QHBoxLayout, QLabel, QLineEdit,
+                               QPushButton, QTableView, QVBoxLayout, QWidget)
+
+from finals_app.core.errors import FinalsError
+from finals_app.core.online import paperwork
+from finals_app.core.tables.listings import Listing
+from finals_app.reports.writers import emit
+from finals_app.ui import theme
+from finals_app.ui.online.table_model import ListingModel, ListingProxy
+
+LEVEL_NAMES = {"branch": "党支部", "committee": "党委", "unit": "单位"}
+
+
+@dataclass(frozen=True)
+class Params:
+    """What the parameter bar of a tab holds when the user asks for the listing."""
+
+    period: str
+    seed: str | None
+    day: str
+    org: str  # as typed: a name, `name (id)` or an id; resolved by the listing
+    member: str
+    final: bool
+
+
+class OrgField(QLineEdit):
+    """An organisation by name or id. It completes `name (id)` from the store's organisations of
+    the wanted levels (any part of the name matches), loaded when the field is first used."""
+
+    def __init__(self, office, levels: tuple[str, ...]):
+        super().__init__()
+        self.office = office
+        self.levels = levels
+        self.setPlaceholderText("名称或 ID(输入名称的一部分可选择)")
+        self.setMinimumWidth(320)
+        self.loaded_for: object = None
+
+    def focusInEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        self.load_choices()
+        super().focusInEvent(event)
+
+    def load_choices(self) -> int:
+        """Fill the completer from the store (again after a sync); returns how many."""
+        try:
+            results = self.office.results()
+        except FinalsError:
+            return 0
+        version = self.office.data_version()
+        if version == self.loaded_for:
+            return self.completer().model().rowCount() if self.completer() else 0
+        texts = [f"{name} ({org_id})" + ("" if len(self.levels) == 1 else f" · {LEVEL_NAMES.get(level, level)}")
+                 for org_id, name, level in paperwork.organisation_choices(results, self.levels)]
+        completer = QCompleter(QStringListModel(texts, self), self)
+        completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        completer.setMaxVisibleItems(15)
+        self.setCompleter(completer)
+        self.loaded_for = version
+        return len(texts)
+
+    def text_for_lookup(self) -> str:
+        return self.text().split(" · ")[0]
+
+
+class ListingTab(QWidget):
+    """Parameters, a filter, the table, and an export button for one listing.
+
+    `build(results, params)` returns the Listing, or (Listing, note) when the user must be told
+    something about it (a draw not run yet)."""
+
+    def __init__(self, office, name: str, build: Callable, needs: tuple[str, ...] = (),
+                 levels: tuple[str, ...] = ("branch",), note: str = ""):
+        super().__init__()
+        self.office = office
+        self.name = name
+        self.build = build
+        layout = QVBoxLayout(self)
+        bar = QHBoxLayout()
+        self.period = QComboBox()
+        for phase in office.rules.phases if "phase" in needs else office.rules.periods:
+            self.period.addItem(phase.id)
+        self.seed = QLineEdit()
+        self.seed.setPlaceholderText("随机种子(公布的)")
+        self.day = QLineEdit(office.rules.periods[0].first_day.isoformat())
+        self.org = OrgField(office, levels)
+        self.member = QLineEdit()
+        self.member.setPlaceholderText("参赛者 ID")
+        self.member.setValidator(QRegularExpressionValidator(r"\d{1,19}", self.member))
+        self.final = QCheckBox("线上决赛")
+        self.final.toggled.connect(lambda checked: self.period.setEnabled(not checked))
+        self.final.toggled.connect(lambda checked: self.seed.setEnabled(not checked))
+        org_label = "党支部" if levels == ("branch",) else "组织"
+        for key, widget, label in (("org", self.org, org_label), ("member", self.member, "参赛者"),
+                                   ("period", self.period, "期次"), ("phase", self.period, "期次"),
+                                   ("seed", self.seed, "种子"), ("day", self.day, "日期"), ("final", self.final, "")):
+            if key in needs:
+                if label:
+                    bar.addWidget(QLabel(label))
+                bar.addWidget(widget)
+        self.refresh_button = QPushButton("查询")
+        self.refresh_button.clicked.connect(self.refresh)
+        bar.addWidget(self.refresh_button)
+        for field in (self.seed, self.day, self.org, self.member):
+            field.returnPressed.connect(self.refresh)
+        self.filter = QLineEdit()
+        self.filter.setPlaceholderText("筛选(任意列)")
+        bar.addWidget(self.filter, 1)
+        self.export_button = QPushButton("导出 XLSX/CSV")
+        self.export_button.clicked.connect(self.export)
+        bar.addWidget(self.export_button)
+        layout.addLayout(bar)
+        if note:
+            notice = QLabel(note)
+            notice.setStyleSheet(f"color: {theme.DANGER};")
+            layout.addWidget(notice)
+        self.model = ListingModel()
+        self.proxy = ListingProxy()
+        self.proxy.setSourceModel(self.model)
+        self.filter.textChanged.connect(self.proxy.setFilterFixedString)
+        self.view = QTableView()
+        self.view.setModel(self.proxy)
+        # Shown in the listing's own order (rank, order of the award list) until a header is
+        # clicked; Qt would otherwise sort by the first column, descending.
+        header = self.view.horizontalHeader()
+        header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        header.setSortIndicatorClearable(True)
+        self.view.setSortingEnabled(True)
+        self.view.setAlternatingRowColors(True)
+        layout.addWidget(self.view, 1)
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        layout.addWidget(self.status)
+
+    def params(self) -> Params:
+        return Params(self.period.currentText(), self.seed.text().strip() or None, self.day.text(),
+                      self.org.text_for_lookup(), self.member.text(), self.final.isChecked())
+
+    def say(self, text: str, error: bool = False) -> None:
+        self.status.setText(text)
+        self.status.setStyleSheet(f"color: {theme.DANGER};" if error else "")
+
+    def refresh(self) -> bool:
+        self.say("正在查询…")
+        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            built = self.build(self.office.results(), self.params())
+        except FinalsError as error:
+            self.say(error.render(), error=True)
+            return False
+        finally:
+            QGuiApplication.restoreOverrideCursor()
+        listing, note = built if isinstance(built, tuple) else (built, "")
+        self.model.set_listing(listing)
+        self.view.resizeColumnsToContents()
+        self.say(f"{len(listing.rows):,} 行" + (f"。{note}" if note else ""), error=bool(note))
+        return True
+
+    def export(self, path: str | None = None) -> None:
+        listing: Listing | None = self.model.listing
+        if listing is None:
+            self.say("请先查询,再导出", error=True)
+            return
+        if path is None:
+            path, _ = QFileDialog.getSaveFileName(self, "导出", f"{self.name}.xlsx", "Excel (*.xlsx);;CSV (*.csv)")
+            if not path:
+                return
+        fmt = "csv" if path.lower().endswith(".csv") else "xlsx"
+        try:
+            emit(listing, fmt, path, None)
+            self.say(f"已导出:{path}")
+        except FinalsError as error:
+            self.say(error.render(), error=True)
