@@ -176,3 +176,27 @@ def test_out_file_is_written_whole(cli, tmp_path):
     assert code == 0 and out == "" and target.read_text().startswith("rank,participant_id")
     code, _, err = cli("standings", "--period", "P1", "--format", "csv", "--out", str(tmp_path / "no" / "s.csv"))
     assert code == 2 and "cannot write" in err
+
+
+def test_xlsx_cells_are_typed_for_staff(cli, tmp_path):
+    """Bold frozen header; rates as percentages and organisation scores with two decimals (still
+    numbers); due dates as dates; coded values as the words of the Chinese table."""
+    import datetime
+    branches = tmp_path / "branches.xlsx"
+    assert cli("branches", "--period", "P1", "--seed", SEED, "--format", "xlsx", "--out", str(branches),
+               "--lang", "zh_CN")[0] == 0
+    sheet = load_workbook(branches).active
+    header = [c.value for c in sheet[1]]
+    rate, score = sheet.cell(2, header.index("参与率") + 1), sheet.cell(2, header.index("得分") + 1)
+    assert isinstance(rate.value, (int, float)) and rate.number_format == "0.00%"  # 1.0 reads back as 1
+    assert isinstance(score.value, float) and score.number_format == "0.00"
+    assert all(cell.font.bold for cell in sheet[1]) and sheet.freeze_panes == "A2"
+    payouts = tmp_path / "payouts.xlsx"
+    assert cli("payouts", "--period", "P1", "--seed", SEED, "--format", "xlsx", "--out", str(payouts),
+               "--lang", "zh_CN")[0] == 0
+    sheet = load_workbook(payouts).active
+    header = [c.value for c in sheet[1]]
+    due = sheet.cell(2, header.index("发放截止日期") + 1)
+    assert due.value == datetime.datetime(2018, 1, 10) and due.number_format == "yyyy-mm-dd"
+    assert sheet.cell(2, header.index("奖项") + 1).value == "排名前列"
+    assert isinstance(sheet.cell(2, header.index("手机号") + 1).value, str)  # a phone is text, never a number

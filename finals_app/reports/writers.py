@@ -4,12 +4,14 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import date, datetime
 from pathlib import Path
 from typing import TextIO
 
 from finals_app.core.errors import FinalsError, Location
 from finals_app.core.i18n import current_language
-from finals_app.core.tables.listings import HEADERS_EN, HEADERS_ZH, Listing, display_width
+from finals_app.core.tables.listings import (HEADERS_EN, HEADERS_ZH, Listing, percent, two_places,
+                                             display_width)
 
 FORMATS = ("table", "csv", "json", "xlsx")
 XLSX_MAX_ROWS = 1_048_575  # Excel's limit, less the header row
@@ -61,26 +63,90 @@ def write_json(listing: Listing, stream: TextIO) -> None:
         stream.write(json.dumps(dict(zip(columns, row)), ensure_ascii=False) + "\n")
 
 
+DATE_COLUMNS = frozenset({"due_date", "day"})
+DATETIME_COLUMNS = frozenset({"created_at"})
+
+
+def _xlsx_columns(listing: Listing, words: bool) -> list[tuple[str | None, object]]:
+    """Per column: the number format, and how a value becomes a cell value. Numbers stay numbers
+    (rates as percentages, scores of organisations with two decimals), dates and times become
+    real dates and times, coded values (award, reason, yes/no) the words the Chinese table shows."""
+    out = []
+    for column in listing.columns:
+        show = listing.display.get(column)
+        if show is percent:
+            out.append(("0.00%", None))
+        elif show is two_places:
+            out.append(("0.00", None))
+        elif show is not None and words:
+            out.append((None, lambda value, show=show: None if value is None else show(value)))
+        elif column in DATE_COLUMNS:
+            out.append(("yyyy-mm-dd", lambda value: _parse_time(value, date.fromisoformat)))
+        elif column in DATETIME_COLUMNS:
+            out.append(("yyyy-mm-dd hh:mm:ss", lambda value: _parse_time(value, _naive_datetime)))
+        else:
+            out.append((None, None))
+    return out
+
+
+def _naive_datetime(text: str) -> datetime:
+    # Excel has no time zones: the recorded instant in this machine's local time.
+    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return (moment.astimezone() if moment.tzinfo else moment).replace(tzinfo=None)
+
+
+def _parse_time(value, parse):
+    if not isinstance(value, str) or not value:
+        return value or None
+    try:
+        return parse(value)
+    except ValueError:
+        return value
+
+
 def write_xlsx(listing: Listing, path: Path, language: str | None = None) -> None:
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
     headers = _headers(listing, language)
     workbook = Workbook(write_only=True)
     title = listing.name[:28]
+    columns = _xlsx_columns(listing, words=(language or current_language()) == "zh_CN")
     widths = [max(10, display_width(headers.get(c, c)) + 2) for c in listing.columns]
     for row in listing.rows[:2000]:
         for i, value in enumerate(row):
-            widths[i] = min(60, max(widths[i], display_width(_cell(value)) + 2))
+            convert = columns[i][1]
+            widths[i] = min(60, max(widths[i], display_width(_cell(convert(value) if convert else value)) + 2))
+    bold = Font(bold=True)
     chunks = [listing.rows[i:i + XLSX_MAX_ROWS] for i in range(0, max(1, len(listing.rows)), XLSX_MAX_ROWS)]
+    formatted = [i for i, (number_format, _) in enumerate(columns) if number_format]
+    converted = [(i, convert) for i, (_, convert) in enumerate(columns) if convert]
     for index, chunk in enumerate(chunks):
         sheet = workbook.create_sheet(title if index == 0 else f"{title} ({index + 1})")
         sheet.freeze_panes = "A2"
         for i, width in enumerate(widths, start=1):
             sheet.column_dimensions[get_column_letter(i)].width = width
-        sheet.append([headers.get(c, c) for c in listing.columns])
+        header_cells = []
+        for c in listing.columns:
+            cell = WriteOnlyCell(sheet, headers.get(c, c))
+            cell.font = bold
+            header_cells.append(cell)
+        sheet.append(header_cells)
+        if not formatted and not converted:
+            for row in chunk:  # the fast path (a million standings rows): plain values
+                sheet.append(row)
+            continue
         for row in chunk:
-            sheet.append(list(row))
+            values = list(row)
+            for i, convert in converted:
+                values[i] = convert(values[i])
+            for i in formatted:
+                cell = WriteOnlyCell(sheet, values[i])
+                cell.number_format = columns[i][0]
+                values[i] = cell
+            sheet.append(values)
     workbook.save(path)
 
 

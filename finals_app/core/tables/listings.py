@@ -58,11 +58,11 @@ def pad(text: str, width: int) -> str:
     return text + " " * max(0, width - display_width(text))
 
 
-def _percent(value) -> str:
+def percent(value) -> str:
     return "" if value is None else f"{float(value) * 100:.2f}%"
 
 
-def _two_places(value) -> str:
+def two_places(value) -> str:
     return "" if value is None else f"{float(value):.2f}"
 
 
@@ -137,12 +137,12 @@ def lottery(rows: list[dict], payout: bool = False) -> Listing:
 
 def branches(rows: list[dict]) -> Listing:
     return Listing("branches", BRANCHES, publish(rows, BRANCHES, mask_names=False, full_data=True),
-                   {"score": _two_places, "participation_rate": _percent}, {"name": "党支部名称"})
+                   {"score": two_places, "participation_rate": percent}, {"name": "党支部名称"})
 
 
 def committees(rows: list[dict]) -> Listing:
     return Listing("committees", COMMITTEES, publish(rows, COMMITTEES, mask_names=False, full_data=True),
-                   {"score": _two_places, "participation_rate": _percent}, {"name": "党委名称"})
+                   {"score": two_places, "participation_rate": percent}, {"name": "党委名称"})
 
 
 def teams(rows: list[dict]) -> Listing:
@@ -153,7 +153,7 @@ def teams(rows: list[dict]) -> Listing:
 
 def excellent_orgs(rows: list[dict]) -> Listing:
     return Listing("excellent-orgs", EXCELLENT_ORGS, publish(rows, EXCELLENT_ORGS, mask_names=False, full_data=True),
-                   {"score": _two_places, "participation_rate": _percent}, {"name": "党委名称"})
+                   {"score": two_places, "participation_rate": percent}, {"name": "党委名称"})
 
 
 def member_archive(rows: list[dict]) -> Listing:
@@ -162,7 +162,7 @@ def member_archive(rows: list[dict]) -> Listing:
 
 def branch_archive(rows: list[dict]) -> Listing:
     return Listing("archive-branch", BRANCH_ARCHIVE, publish(rows, BRANCH_ARCHIVE, mask_names=False, full_data=True),
-                   {"score": _two_places, "participation_rate": _percent})
+                   {"score": two_places, "participation_rate": percent})
 
 
 def ledger(rows: list[dict]) -> Listing:
