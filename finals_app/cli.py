@@ -399,7 +399,12 @@ def cmd_archive(args, stdout, stderr) -> int:
     if args.kind == "member":
         listing = listings.member_archive(paperwork.member_archive(results, args.id))
     else:
-        listing = listings.branch_archive(paperwork.branch_archive(results, args.id))
+        rows, undrawn = paperwork.branch_archive(results, args.id)
+        listing = listings.branch_archive(rows)
+        if undrawn:
+            stderr.write(translate("warning") + ": " + translate(
+                "the random draw of {periods} has not been run: title holders there count the top of the ranking "
+                "only (finals-app awards --period P --seed S)", periods=", ".join(undrawn)) + "\n")
     emit(listing, args.format, args.out, stdout)
     return EXIT_OK
 

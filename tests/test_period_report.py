@@ -8,6 +8,7 @@ import re
 import shutil
 import subprocess
 import unicodedata
+from datetime import date
 
 import pytest
 from openpyxl import load_workbook
@@ -21,6 +22,7 @@ from tests.conftest import small_rules_text
 from tests.core.online.reference import Reference
 
 SEED = "report-seed"
+LOTTERY_DAYS = tuple(date(2017, 12, day) for day in range(18, 24))  # the 24th is left undrawn
 RADICALS = str.maketrans("⻘⻓⻔⻢⻛⻋⻜⻝⻄⻅⻆⻉⻚⻥⻦⻩⻬⻮⻯⻳⻙⻈⻖⻗⻨⻪", "青长门马风车飞食西见角贝页鱼鸟黄齐齿龙龟韦讠阝雨麦黾")
 
 
@@ -31,6 +33,8 @@ def store(tmp_path, sample_export):
     base = ["--store", str(tmp_path / "s.sqlite"), "--rules", str(rules_file)]
     assert main([*base, "sync", str(sample_export)], io.StringIO(), io.StringIO()) == 0
     assert main([*base, "awards", "--period", "P1", "--seed", SEED], io.StringIO(), io.StringIO()) == 0
+    for day in LOTTERY_DAYS:
+        assert main([*base, "lottery", "--day", day.isoformat(), "--seed", SEED], io.StringIO(), io.StringIO()) == 0
     return base
 
 
@@ -65,7 +69,7 @@ def _branch_with_absentees(reference) -> int:
 def test_report_figures_match_the_reference(tmp_path, store, reference):
     committee, _ = _committee(tmp_path)
     for org in (committee, _branch_with_absentees(reference)):
-        expected = reference.period_report(org, "P1", SEED)
+        expected = reference.period_report(org, "P1", SEED, LOTTERY_DAYS)
         data = _report_data(tmp_path, org)
         for key in ("party_members", "participants", "total", "valid_attempts", "share_bonus_attempts"):
             assert data[key] == expected[key], (org, key)
@@ -78,6 +82,8 @@ def test_report_figures_match_the_reference(tmp_path, store, reference):
         assert [p["participant_id"] for p in data["pioneers"]] == expected["pioneers"]
         assert [(m["participant_id"], m["rank"], m["score"]) for m in data["members"]] == expected["members"]
         assert [m["participant_id"] for m in data["absent"]] == expected["absent"]
+        assert [(w["day"], w["participant_id"]) for w in data["lottery_winners"]] == expected["lottery_winners"]
+        assert data["lottery_undrawn"] == [date(2017, 12, 24)]
 
 
 def results_days(period: str) -> list:
@@ -104,7 +110,7 @@ def test_pdf_report_text_matches_the_reference(tmp_path, store, reference):
     assert main([*store, "report", "--org", str(committee), "--period", "P1", "--out", str(target)],
                 io.StringIO(), io.StringIO()) == 0
     text = _pdf_text(target)
-    expected = reference.period_report(committee, "P1", SEED)
+    expected = reference.period_report(committee, "P1", SEED, LOTTERY_DAYS)
     data = _report_data(tmp_path, committee)
     assert "P1 期汇报材料" in text and data["org"]["name"] in text
     for label, figure in (("登记党员", expected["party_members"]), ("参与人数(至少一次有效答题)", expected["participants"]),
@@ -129,6 +135,10 @@ def test_pdf_report_text_matches_the_reference(tmp_path, store, reference):
         name, phone, _, branch = reference.people[person]
         assert _row(order, name, names[branch], phone[:3] + "****" + phone[-4:] if phone else "").search(text), person
         assert not phone or phone not in text
+    assert expected["lottery_winners"]  # the committee has winners to list
+    for day, person in expected["lottery_winners"]:
+        name, _, _, branch = reference.people[person]
+        assert _row(day.isoformat(), name, names[branch]).search(text), (day, person)
     assert "优秀组织奖" in text  # the first of the excellent organisations says so
     pages = subprocess.run(["pdfinfo", str(target)], capture_output=True, text=True).stdout
     assert "595 x 842 pts (A4)" in pages
@@ -142,8 +152,8 @@ def test_xlsx_report_reads_back_as_the_reference(tmp_path, store, reference):
     assert main([*store, "report", "--org", str(committee), "--period", "P1", "--out", str(target)],
                 io.StringIO(), io.StringIO()) == 0
     book = load_workbook(target)
-    assert book.sheetnames == ["概况", "每日参与", "各党支部", "学习先锋", "个人成绩", "未参与党员"]
-    expected = reference.period_report(committee, "P1", SEED)
+    assert book.sheetnames == ["概况", "每日参与", "各党支部", "学习先锋", "每日参与奖", "个人成绩", "未参与党员"]
+    expected = reference.period_report(committee, "P1", SEED, LOTTERY_DAYS)
     overview = {row[0]: row[1] for row in book["概况"].iter_rows(min_row=2, values_only=True)}
     assert overview["登记党员"] == expected["party_members"] and overview["参与人数"] == expected["participants"]
     assert overview["参与率"] == expected["participants"] / expected["party_members"]
@@ -158,6 +168,8 @@ def test_xlsx_report_reads_back_as_the_reference(tmp_path, store, reference):
     members = [(row[1], row[0], row[6]) for row in book["个人成绩"].iter_rows(min_row=2, values_only=True)]
     assert members == expected["members"] and all(isinstance(m[2], int) for m in members)
     assert [row[0] for row in book["未参与党员"].iter_rows(min_row=2, values_only=True)] == expected["absent"]
+    assert [(row[0].date(), row[1]) for row in book["每日参与奖"].iter_rows(min_row=2, values_only=True)] \
+        == expected["lottery_winners"]
     for sheet in book.worksheets:
         assert sheet.freeze_panes == "A2" and all(cell.font.bold for cell in sheet[1])
     assert book["概况"]["B7"].number_format == "0.00%"

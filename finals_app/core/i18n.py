@@ -33,6 +33,9 @@ ZH_CN: dict[str, str] = {
     "the window ends before it starts": "时间窗口的结束早于开始",
     "give an organisation's name or id": "请输入组织名称或 ID",
     "give a participant id (digits)": "请输入参赛者 ID(数字)",
+    "the random draw of {periods} has not been run: title holders there count the top of the ranking only "
+    "(finals-app awards --period P --seed S)": "{periods} 期尚未进行满分随机抽取:获称号人数仅含排名前列者"
+    "(finals-app awards --period 期次 --seed 种子)",
     "no {kind} named {name}": "没有名为 {name} 的{kind}",
     "several organisations are named {name} (ids {ids}): give the id": "有多个组织名为 {name}(ID {ids}):请输入 ID",
     "the store has no attempts of period {period} yet: sync an export that covers {first} to {last}":

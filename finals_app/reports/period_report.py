@@ -50,28 +50,37 @@ def report_html(data: dict, produced: date) -> str:
                [f"{level}得分(总得分÷登记党员)", f"{data['score']:.2f}"]]
     if data["excellent"]:
         summary.append(["优秀组织奖", f"第 {data['excellent']['rank']} 名"])
+    numerals = iter("一二三四五六七八九十")
+
+    def heading(text: str) -> str:  # sections numbered in order (a branch's report has no branch table)
+        return f"{next(numerals)}、{text}"
+
     parts = [
         f"<h1>{html.escape(data['competition'])}<br/>{data['period']} 期汇报材料</h1>",
         f"<p class='meta'>{level}:{html.escape(org['name'])}(ID {org['id']})<br/>"
         f"竞赛时间:{data['first_day']:%Y年%m月%d日} 至 {data['last_day']:%Y年%m月%d日}<br/>"
         f"生成日期:{produced:%Y年%m月%d日}</p>",
-        _table("一、参学参赛情况", ["项目", "数值"], summary),
-        "<h2>二、每日参与人数</h2><p><img src='chart://daily' width='640'/></p>",
+        _table(heading("参学参赛情况"), ["项目", "数值"], summary),
+        f"<h2>{heading('每日参与人数')}</h2><p><img src='chart://daily' width='640'/></p>",
         _daily_table(data["daily"]),
     ]
     if org["level"] != "branch":
-        parts.append(_table("三、各党支部情况", ["党支部", "登记党员", "参与人数", "参与率", "得分"],
+        parts.append(_table(heading("各党支部情况"), ["党支部", "登记党员", "参与人数", "参与率", "得分"],
                             [[b["name"], b["party_members"], b["participants"], f"{b['participation_rate'] * 100:.2f}%",
                               f"{b['score']:.2f}"] for b in data["branches"]]))
     draw = data["pioneer_draw"]
-    note = f"(随机抽取种子:{draw['seed']})" if draw else "(本期随机抽取尚未进行,仅含前若干名)"
-    parts.append(_table(f"四、“灯塔学习先锋”名单{note}", ["序号", "姓名", "党支部", "名次", "方式"],
+    note = f"(随机抽取种子:{draw['seed']})" if draw else "(本期随机抽取尚未进行,仅含排名前列者)"
+    parts.append(_table(heading(f"“灯塔学习先锋”名单{note}"), ["序号", "姓名", "党支部", "名次", "方式"],
                         [[i, p["name"], p["branch"], p["rank"], "满分随机抽取" if p["drawn"] else "排名前列"]
                          for i, p in enumerate(data["pioneers"], start=1)]))
-    parts.append(_table("五、个人成绩", ["名次", "姓名", "党支部", "有效答题次数", "分享获赠次数", "得分"],
+    undrawn = data["lottery_undrawn"]
+    note = f"(尚有 {len(undrawn)} 天未抽取)" if undrawn else ""
+    parts.append(_table(heading(f"“每日参与奖”获奖党员{note}"), ["日期", "姓名", "党支部"],
+                        [[f"{w['day']:%Y-%m-%d}", w["name"], w["branch"]] for w in data["lottery_winners"]]))
+    parts.append(_table(heading("个人成绩"), ["名次", "姓名", "党支部", "有效答题次数", "分享获赠次数", "得分"],
                         [[m["rank"], m["name"], m["branch"], m["valid_attempts"], m["share_bonus_attempts"], m["score"]]
                          for m in data["members"]]))
-    parts.append(_table("六、未参与的党员(请跟进)", ["序号", "姓名", "党支部", "手机号"],
+    parts.append(_table(heading("未参与的党员(请跟进)"), ["序号", "姓名", "党支部", "手机号"],
                         [[i, m["name"], m["branch"], mask_phone(m["phone"])] for i, m in enumerate(data["absent"], 1)]))
     style = (f"<style>body {{ font-family: '{LATIN}', '{FONT}'; font-size: 10pt; }} h1 {{ font-size: 18pt; text-align: center; }}"
              " h2 { font-size: 13pt; margin-top: 14px; } th { background-color: #dde4ee; }"
@@ -131,6 +140,25 @@ def _daily_chart(data: dict):
     return image
 
 
+def _even_table_lines(document) -> None:
+    """Give every line inside a table the height of a Chinese line. Qt breaks a table row
+    across pages line by line, cell by cell: a cell of digits (Latin font, shorter lines) kept
+    its line on the page while the names beside it moved to the next one, splitting the row."""
+    from PySide6.QtGui import QFontMetricsF, QTextBlockFormat, QTextCursor
+
+    cjk = document.defaultFont()
+    cjk.setFamilies([FONT])
+    height = QFontMetricsF(cjk).lineSpacing()
+    block = document.begin()
+    while block.isValid():
+        cursor = QTextCursor(block)
+        if cursor.currentTable() is not None:
+            fmt = block.blockFormat()
+            fmt.setLineHeight(height, QTextBlockFormat.LineHeightTypes.FixedHeight.value)
+            cursor.setBlockFormat(fmt)
+        block = block.next()
+
+
 def write_pdf(data: dict, path: Path, produced: date) -> None:
     from PySide6.QtCore import QMarginsF, QUrl
     from PySide6.QtGui import QFont, QPageLayout, QPageSize, QPdfWriter, QTextDocument
@@ -143,6 +171,7 @@ def write_pdf(data: dict, path: Path, produced: date) -> None:
     document.setDefaultFont(default)
     document.addResource(QTextDocument.ResourceType.ImageResource, QUrl("chart://daily"), _daily_chart(data))
     document.setHtml(report_html(data, produced))
+    _even_table_lines(document)
     writer = QPdfWriter(str(path))
     writer.setPageLayout(QPageLayout(QPageSize(QPageSize.PageSizeId.A4), QPageLayout.Orientation.Portrait,
                                      QMarginsF(15, 15, 15, 15)))
@@ -170,6 +199,8 @@ def write_xlsx(data: dict, path: Path, produced: date) -> None:
         ("学习先锋", ["参赛者ID", "姓名", "党支部", "名次", "方式"],
          [[p["participant_id"], p["name"], p["branch"], p["rank"], "满分随机抽取" if p["drawn"] else "排名前列"]
           for p in data["pioneers"]]),
+        ("每日参与奖", ["日期", "参赛者ID", "姓名", "党支部"],
+         [[w["day"], w["participant_id"], w["name"], w["branch"]] for w in data["lottery_winners"]]),
         ("个人成绩", ["名次", "参赛者ID", "姓名", "党支部", "有效答题次数", "分享获赠次数", "得分"],
          [[m["rank"], m["participant_id"], m["name"], m["branch"], m["valid_attempts"], m["share_bonus_attempts"],
            m["score"]] for m in data["members"]]),

@@ -79,10 +79,7 @@ def resolve_organisation(results: Results, text: str, levels: tuple[str, ...]) -
     return found[0]
 
 
-def ledger(results: Results, branch_id: int, period_id: str) -> list[dict]:
-    """Every registered party member of a branch with their attempts in the period."""
-    phase = results.phase(period_id)
-    _known_org(results, branch_id, ("branch",))
+def ledger_members(results: Results, branch_id: int, phase) -> list[dict]:
     p, pt = participants.c, phase_totals.c
     query = (select(p.id.label("participant_id"), p.name, p.phone,
                     func.coalesce(pt.valid_attempts, 0).label("valid_attempts"),
@@ -92,7 +89,14 @@ def ledger(results: Results, branch_id: int, period_id: str) -> list[dict]:
              .select_from(participants.outerjoin(phase_totals, (pt.participant_id == p.id) & (pt.phase == phase.id)))
              .where(p.branch_id == branch_id, p.is_party_member == 1).order_by(p.id))
     with results.engine.connect() as connection:
-        rows = [dict(row._mapping) for row in connection.execute(query)]
+        return [dict(row._mapping) for row in connection.execute(query)]
+
+
+def ledger(results: Results, branch_id: int, period_id: str) -> list[dict]:
+    """Every registered party member of a branch with their attempts in the period."""
+    phase = results.phase(period_id)
+    _known_org(results, branch_id, ("branch",))
+    rows = ledger_members(results, branch_id, phase)
     if not rows:
         raise UsageError("branch {id} has no registered party members", id=branch_id)
     return rows
@@ -131,25 +135,37 @@ def member_archive(results: Results, participant_id: int) -> list[dict]:
     return rows
 
 
-def branch_archive(results: Results, branch_id: int) -> list[dict]:
+def branch_archive(results: Results, branch_id: int) -> tuple[list[dict], list[str]]:
     """One row per preliminary period synced so far: members, participants, rate, score, rank,
-    title holders (ranks use each period's latest recorded random draw)."""
+    title holders; and the periods whose random draw has not been run (their title holders are
+    the top of the ranking only, and the rank may still move on that tie-breaker)."""
     _known_org(results, branch_id, ("branch",))
-    rows = []
+    p = participants.c
     with results.engine.connect() as connection:
-        recorded = {period.id: _latest_draw(connection, results.rules.pioneer_draw(period.id))
-                    for period in results.rules.periods}
-    for period in results.rules.periods:
-        draw = recorded[period.id]
+        if connection.execute(select(p.id).where(p.branch_id == branch_id, p.is_party_member == 1).limit(1)).first() \
+                is None:
+            raise UsageError("branch {id} has no registered party members", id=branch_id)
+    rows, undrawn = [], []
+    synced = [phase for phase in results.synced_phases() if phase.kind == "preliminary"]
+    with results.engine.connect() as connection:
+        recorded = {phase.id: _latest_draw(connection, results.rules.pioneer_draw(phase.id)) for phase in synced}
+    for phase in synced:
+        draw = recorded[phase.id]
         if draw is None:
-            continue  # no awards run for that period yet: no branch ranking to archive
-        ranking = results.branches(period.id, draw.seed)
+            undrawn.append(phase.id)
+        ranking = results.branch_ranking(phase, draw)
         row = next((r for r in ranking if r["branch_id"] == branch_id), None)
-        if row is not None:
-            rows.append({"period": period.id, "party_members": row["party_members"],
-                         "participants": row["participants"], "participation_rate": row["participation_rate"],
-                         "score": row["score"], "rank": row["rank"], "title_holders": row["title_holders"]})
-    return rows
+        if row is None:  # fewer registered party members than a ranked branch needs
+            members = ledger_members(results, branch_id, phase)
+            took = [m for m in members if m["took_part"]]
+            row = {"party_members": len(members), "participants": len(took),
+                   "participation_rate": len(took) / len(members) if members else 0.0,
+                   "score": sum(m["score"] for m in took) / len(members) if members else 0.0,
+                   "rank": None, "title_holders": None}
+        rows.append({"period": phase.id, "party_members": row["party_members"],
+                     "participants": row["participants"], "participation_rate": row["participation_rate"],
+                     "score": row["score"], "rank": row["rank"], "title_holders": row["title_holders"]})
+    return rows, undrawn
 
 
 def due_date(rules, phase: Phase) -> date:
@@ -217,9 +233,11 @@ def period_report_data(results: Results, org_id: int, period_id: str) -> dict:
         per_day = Counter(bit for m in members if m.days_mask for bit in range(m.days_mask.bit_length())
                           if m.days_mask >> bit & 1)
         drawn = _latest_draw(connection, rules.pioneer_draw(phase.id))
+        lotteries = [(day, _latest_draw(connection, rules.lottery_draw(day))) for day in phase.days()]
     if not members:
         raise UsageError("{name} has no registered party members", name=org.name)
     winners = {w.participant_id for w in drawn.winners} if drawn else set()
+    by_id = {m.id: m for m in members}
     branches = []
     for branch_id in branch_ids:
         own = [m for m in members if m.branch_id == branch_id]
@@ -250,6 +268,13 @@ def period_report_data(results: Results, org_id: int, period_id: str) -> dict:
         "pioneers": [{"participant_id": m.id, "name": m.name, "branch": names[m.branch_id], "rank": m.rank,
                       "drawn": m.rank > rules.pioneer_top_count} for m in sorted(pioneers, key=lambda m: m.rank)],
         "pioneer_draw": None if drawn is None else {"seed": drawn.seed, "created_at": drawn.created_at},
+        # The daily lottery's winners among the members, day by day (days not drawn yet listed apart).
+        "lottery_winners": [{"day": day, "participant_id": w.participant_id, "name": by_id[w.participant_id].name,
+                             "branch": names[by_id[w.participant_id].branch_id]}
+                            for day, draw in lotteries if draw is not None
+                            for w in sorted(draw.winners, key=lambda w: w.participant_id)
+                            if w.participant_id in by_id],
+        "lottery_undrawn": [day for day, draw in lotteries if draw is None],
         "excellent": excellent,
         "absent": [{"participant_id": m.id, "name": m.name, "phone": m.phone, "branch": names[m.branch_id]}
                    for m in members if not m.valid_attempts],

@@ -252,7 +252,10 @@ class Results:
 
     def branches(self, phase_id: str, seed: str | None) -> list[dict]:
         phase = self.phase(phase_id, preliminary_only=True)
-        draw = self.pioneer_draw(phase.id, seed)
+        return self.branch_ranking(phase, self.pioneer_draw(phase.id, seed))
+
+    def branch_ranking(self, phase: Phase, draw: DrawResult | None) -> list[dict]:
+        """The branch ranking with the title holders of `draw` (None: the top of the ranking only)."""
         b = self.branch_aggregates(phase, draw).c
         grouped = select(b.branch_id.label("org_id"), b.party_members, b.participants, b.total, b.title_holders).where(
             b.party_members >= self.rules.branch_min_party_members).subquery("grouped")

@@ -31,14 +31,18 @@ def _payouts(results, params):
     return listings.payouts(rows), note
 
 
+def _branch_archive(results, params):
+    rows, undrawn = paperwork.branch_archive(results, paperwork.resolve_organisation(results, params.org, ("branch",)))
+    note = f"{', '.join(undrawn)} 期尚未进行满分随机抽取:获称号人数仅含排名前列者" if undrawn else ""
+    return listings.branch_archive(rows), note
+
+
 def paperwork_listings():
     """(key, title, build, needs, levels, note) of each paperwork listing."""
     return [
         ("archive-member", "党员学习档案", lambda r, p: listings.member_archive(
             paperwork.member_archive(r, _member_id(p.member))), ("member",), ("branch",), ""),
-        ("archive-branch", "党支部学习档案", lambda r, p: listings.branch_archive(
-            paperwork.branch_archive(r, paperwork.resolve_organisation(r, p.org, ("branch",)))),
-         ("org",), ("branch",), ""),
+        ("archive-branch", "党支部学习档案", _branch_archive, ("org",), ("branch",), ""),
         ("ledger", "参学参赛台账", lambda r, p: listings.ledger(
             paperwork.ledger(r, paperwork.resolve_organisation(r, p.org, ("branch",)), p.period)),
          ("org", "period"), ("branch",), ""),

@@ -158,7 +158,10 @@ class Reference:
 
     def _org_rows(self, members_of: dict[int, list[int]], minimum: int, phase_id: str, seed: str) -> list[dict]:
         totals = {r["participant_id"]: r for r in self.totals(phase_id)}
-        top, drawn = self.awards(phase_id, seed)
+        if seed is None:  # the random draw not run yet: the top of the ranking only
+            top, drawn = [p for p, r in totals.items() if r["rank"] <= self.rules.pioneer_top_count], []
+        else:
+            top, drawn = self.awards(phase_id, seed)
         holders = set(top) | set(drawn)
         rows = []
         for org, members in members_of.items():
@@ -246,7 +249,7 @@ class Reference:
         rows.sort(key=lambda r: (-r[1], -r[2], r[0]))
         return rows[: rules.excellent_org_count]
 
-    def period_report(self, org_id: int, phase_id: str, seed: str) -> dict:
+    def period_report(self, org_id: int, phase_id: str, seed: str, lottery_days=()) -> dict:
         """The figures of a committee's or a branch's period report, counted person by person."""
         phase = self.rules.phase(phase_id)
         branches = set()
@@ -279,5 +282,8 @@ class Reference:
                 "branches": per_branch, "pioneers": sorted(holders, key=lambda m: totals[m]["rank"]),
                 "members": [(m, totals[m]["rank"], totals[m]["score"]) for m in
                             sorted(took_part, key=lambda m: totals[m]["rank"])],
+                "lottery_winners": [(day, person) for day in sorted(lottery_days)
+                                    for person in sorted({p for _, p in self.lottery(day, seed)})
+                                    if person in set(members)],
                 # grouped by branch for the secretaries who follow them up
                 "absent": sorted((m for m in members if m not in totals), key=lambda m: (self.people[m][3], m))}

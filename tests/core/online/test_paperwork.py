@@ -42,34 +42,71 @@ def test_excellent_organisations_match_the_reference(results, reference):
 def test_ledger_lists_every_registered_party_member(results, reference):
     branch = next(org for org, (_, _, level) in reference.orgs.items() if level == "branch"
                   and sum(1 for *_, member, b in reference.people.values() if b == org and member == 1) >= 3)
-    rows = paperwork.ledger(results, branch, "P1")
-    members = sorted(p for p, (_, _, member, b) in reference.people.items() if b == branch and member == 1)
-    assert [r["participant_id"] for r in rows] == members
-    totals = {r["participant_id"]: r for r in reference.totals("P1")}
-    credits = {a.person for a in reference.valid("P1") if a.share_credit}
-    for row in rows:
-        total = totals.get(row["participant_id"])
-        assert row["took_part"] == (1 if total else 0)
-        assert row["score"] == (total["score"] if total else 0)
-        assert (row["share_bonus_attempts"] > 0) == (row["participant_id"] in credits)
+    for period in ("P1", "P3", "FINAL"):
+        rows = paperwork.ledger(results, branch, period)
+        members = sorted(p for p, (_, _, member, b) in reference.people.items() if b == branch and member == 1)
+        assert [r["participant_id"] for r in rows] == members
+        totals = {r["participant_id"]: r for r in reference.totals(period)}
+        valid = reference.valid(period)
+        for row in rows:
+            person = row["participant_id"]
+            total = totals.get(person)
+            assert row["took_part"] == (1 if total else 0)
+            assert row["score"] == (total["score"] if total else 0)
+            assert row["valid_attempts"] == sum(1 for a in valid if a.person == person)
+            assert row["share_bonus_attempts"] == sum(1 for a in valid if a.person == person and a.share_credit)
+            assert row["name"] == reference.people[person][0] and row["phone"] == reference.people[person][1]
+    assert any(r["share_bonus_attempts"] for period in ("P1", "P2", "P3") for b in _branches(reference)
+               for r in paperwork.ledger(results, b, period))  # the share-bonus column is exercised
 
 
-def test_archives_follow_the_periods(results):
-    top = results.standings("P1", limit=1)[0]
-    rows = paperwork.member_archive(results, top["participant_id"])
-    assert rows[0] == {"period": "P1", "valid_attempts": top["valid_attempts"], "score": top["score"], "rank": 1,
-                       "title": "灯塔学习先锋" if top["is_party_member"] else ""}
-    assert [r["period"] for r in rows] == ["P1", "P2", "P3", "P4", "P5", "P6", "FINAL"]
-    branch = results.branches("P1", SEED)[0]
-    archive = paperwork.branch_archive(results, branch["branch_id"])
-    assert archive[0]["rank"] == 1 and archive[0]["score"] == branch["score"]
+def _branches(reference) -> list[int]:
+    return [org for org, (_, _, level) in reference.orgs.items() if level == "branch"
+            and any(b == org and member == 1 for *_, member, b in reference.people.values())]
+
+
+def test_member_archive_matches_the_reference(results, reference, small_rules):
+    results.awards("P1", SEED)  # P1's random draw recorded; the other periods have none yet
+    top_p1, drawn_p1 = reference.awards("P1", SEED)
+    people = [top_p1[0], drawn_p1[0], *[p for p, row in reference.people.items() if row[2] == 1][:40]]
+    for person in people:
+        rows = {r["period"]: r for r in paperwork.member_archive(results, person)}
+        assert list(rows) == [phase.id for phase in small_rules.phases]
+        member = reference.people[person][2] == 1
+        for phase in small_rules.phases:
+            total = next((t for t in reference.totals(phase.id) if t["participant_id"] == person), None)
+            row = rows[phase.id]
+            assert (row["valid_attempts"], row["score"], row["rank"]) == (
+                (total["valid_attempts"], total["score"], total["rank"]) if total else (0, 0, None)), (person, phase.id)
+            if phase.kind == "final":
+                titled = total is not None and total["rank"] <= small_rules.exemplar_tiers[-1].last_rank
+                assert row["title"] == ("灯塔学习标兵" if titled and member else "")
+            else:
+                titled = total is not None and (total["rank"] <= small_rules.pioneer_top_count
+                                                or (phase.id == "P1" and person in drawn_p1))
+                assert row["title"] == ("灯塔学习先锋" if titled and member else ""), (person, phase.id)
+
+
+def test_branch_archive_matches_the_reference(results, reference):
+    results.awards("P1", SEED)
+    expected = {period: {r["org_id"]: r for r in (reference.branches(period, SEED if period == "P1" else None))}
+                for period in ("P1", "P2", "P3", "P4", "P5", "P6")}
+    for branch in list(expected["P1"])[:12]:
+        rows, undrawn = paperwork.branch_archive(results, branch)
+        assert undrawn == ["P2", "P3", "P4", "P5", "P6"]
+        assert [r["period"] for r in rows] == ["P1", "P2", "P3", "P4", "P5", "P6"]
+        for row in rows:
+            want = expected[row["period"]][branch]
+            assert (row["rank"], row["score"], row["participation_rate"], row["title_holders"],
+                    row["party_members"]) == (want["rank"], want["score"], want["participation_rate"],
+                                              want["title_holders"], want["party_members"]), (branch, row["period"])
     with pytest.raises(UsageError, match="no branch with id 999999"):
         paperwork.branch_archive(results, 999999)
     with pytest.raises(UsageError, match="no participant with id 999999"):
         paperwork.member_archive(results, 999999)
 
 
-def test_payout_lists(tmp_path, sample_export):
+def test_payout_lists(tmp_path, sample_export, reference):
     rules_file = tmp_path / "rules.toml"
     rules_file.write_text(small_rules_text(), encoding="utf-8")
     base = ["--store", str(tmp_path / "s.sqlite"), "--rules", str(rules_file)]
@@ -84,11 +121,20 @@ def test_payout_lists(tmp_path, sample_export):
     assert {r["amount_yuan"] for r in rows if r["award"] == "random"} == {30}
     assert len([r for r in rows if r["award"] == "daily-lottery:2017-12-19"]) == 7
     assert all(r["phone"].isdigit() for r in rows)  # the operator needs the full number
+    top, drawn = reference.awards("P1", SEED)
+    from datetime import date
+    lottery = reference.lottery(date(2017, 12, 19), SEED)
+    assert [r["participant_id"] for r in rows if r["award"] == "top"] == top
+    assert [r["participant_id"] for r in rows if r["award"] == "random"] == drawn
+    assert [r["participant_id"] for r in rows if r["award"] == "daily-lottery:2017-12-19"] == [p for _, p in lottery]
+    assert all(r["phone"] == reference.people[r["participant_id"]][1] and
+               r["name"] == reference.people[r["participant_id"]][0] for r in rows)
     out = io.StringIO()
     assert main([*base, "payouts", "--final", "--format", "json"], out, io.StringIO()) == 0
     final = [json.loads(line) for line in out.getvalue().splitlines()]
     assert [r["amount_yuan"] for r in final] == [500] * 10 + [200] * 20 + [100] * 20
     assert {r["due_date"] for r in final} == {"2018-07-10"}
+    assert [r["participant_id"] for r in final] == [t["participant_id"] for t in reference.totals("FINAL")][:50]
     err = io.StringIO()
     assert main([*base, "ledger", "--branch", "1", "--period", "P1"], io.StringIO(), err) == 2
     assert "no branch with id 1" in err.getvalue()
