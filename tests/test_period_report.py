@@ -7,7 +7,6 @@ import io
 import re
 import shutil
 import subprocess
-import unicodedata
 from datetime import date
 
 import pytest
@@ -20,10 +19,10 @@ from finals_app.core.rules import parse_rules
 from finals_app.core.store.engine import open_store
 from tests.conftest import small_rules_text
 from tests.core.online.reference import Reference
+from tests.pdf_text import pdf_pages
 
 SEED = "report-seed"
 LOTTERY_DAYS = tuple(date(2017, 12, day) for day in range(18, 24))  # the 24th is left undrawn
-RADICALS = str.maketrans("⻘⻓⻔⻢⻛⻋⻜⻝⻄⻅⻆⻉⻚⻥⻦⻩⻬⻮⻯⻳⻙⻈⻖⻗⻨⻪", "青长门马风车飞食西见角贝页鱼鸟黄齐齿龙龟韦讠阝雨麦黾")
 
 
 @pytest.fixture
@@ -91,10 +90,7 @@ def results_days(period: str) -> list:
 
 
 def _pdf_text(path) -> str:
-    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True).stdout
-    # The CJK font shares glyphs between ideographs and radicals (十/⼗, 青/⻘), and the PDF's text
-    # layer names the radical: compare what a reader sees.
-    return unicodedata.normalize("NFKC", text).translate(RADICALS)
+    return "\f".join(pdf_pages(path))
 
 
 def _row(*cells) -> re.Pattern:

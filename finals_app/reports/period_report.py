@@ -3,32 +3,18 @@
 and as an XLSX staff sort and filter (one sheet per table, typed cells, frozen header row)."""
 from __future__ import annotations
 
-import html
 from datetime import date
 from pathlib import Path
 
 from finals_app.core.tables.masking import mask_phone
+from finals_app.reports.paginate import FONT, LATIN, Heading, Lines, Picture, Table, write_document
 from finals_app.reports.qt import qt_application
 
-FONT = "Noto Sans CJK SC"
-# Latin letters and digits from DejaVu Sans: Qt's PDF text layer maps the CJK font's digits
-# wrongly (copy and search lost them); every Chinese character still comes from Noto Sans CJK SC.
-LATIN = "DejaVu Sans"
-
-
-def _table(title: str, headers: list[str], rows: list[list], widths: list[int] | None = None) -> str:
-    head = "".join(f"<th>{html.escape(h)}</th>" for h in headers)
-    body = "".join("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in row) + "</tr>" for row in rows)
-    if not rows:
-        body = f"<tr><td colspan='{len(headers)}'>(无)</td></tr>"
-    return (f"<h2>{html.escape(title)}</h2><table border='1' cellspacing='0' cellpadding='4' width='100%'>"
-            f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
-
-
 DAILY_PAIRS = 4  # (date, count) pairs per row of the daily table under the chart
+LEVELS = {"branch": "党支部", "committee": "党委", "unit": "单位"}
 
 
-def _daily_table(daily: list[dict]) -> str:
+def _daily_table(daily: list[dict]) -> Table:
     """The chart's figures as text: four (date, count) pairs a row, so they can be read aloud,
     searched and copied."""
     cells = [(f"{d['day']:%m-%d}", d["participants"]) for d in daily]
@@ -37,13 +23,12 @@ def _daily_table(daily: list[dict]) -> str:
         chunk = cells[first:first + DAILY_PAIRS]
         chunk += [("", "")] * (DAILY_PAIRS - len(chunk))
         rows.append([value for pair in chunk for value in pair])
-    headers = ["日期", "参与人数"] * DAILY_PAIRS
-    return _table("", headers, rows).removeprefix("<h2></h2>")
+    return Table(["日期", "参与人数"] * DAILY_PAIRS, rows, [1] * (2 * DAILY_PAIRS), [False, True] * DAILY_PAIRS)
 
 
-def report_html(data: dict, produced: date) -> str:
+def report_blocks(data: dict, produced: date, chart) -> list:
     org = data["org"]
-    level = {"branch": "党支部", "committee": "党委", "unit": "单位"}[org["level"]]
+    level = LEVELS[org["level"]]
     summary = [["登记党员", data["party_members"]], ["参与人数(至少一次有效答题)", data["participants"]],
                ["参与率", f"{data['participation_rate'] * 100:.2f}%"], ["有效答题次数", data["valid_attempts"]],
                ["分享朋友圈获赠答题次数(已使用)", data["share_bonus_attempts"]], ["党员总得分", data["total"]],
@@ -52,40 +37,42 @@ def report_html(data: dict, produced: date) -> str:
         summary.append(["优秀组织奖", f"第 {data['excellent']['rank']} 名"])
     numerals = iter("一二三四五六七八九十")
 
-    def heading(text: str) -> str:  # sections numbered in order (a branch's report has no branch table)
-        return f"{next(numerals)}、{text}"
+    def heading(text: str) -> Heading:  # sections numbered in order (a branch's report has no branch table)
+        return Heading(f"{next(numerals)}、{text}")
 
-    parts = [
-        f"<h1>{html.escape(data['competition'])}<br/>{data['period']} 期汇报材料</h1>",
-        f"<p class='meta'>{level}:{html.escape(org['name'])}(ID {org['id']})<br/>"
-        f"竞赛时间:{data['first_day']:%Y年%m月%d日} 至 {data['last_day']:%Y年%m月%d日}<br/>"
-        f"生成日期:{produced:%Y年%m月%d日}</p>",
-        _table(heading("参学参赛情况"), ["项目", "数值"], summary),
-        f"<h2>{heading('每日参与人数')}</h2><p><img src='chart://daily' width='640'/></p>",
-        _daily_table(data["daily"]),
+    blocks = [
+        Heading(f"{data['competition']}\n{data['period']} 期汇报材料", level=1),
+        Lines([f"{level}:{org['name']}(ID {org['id']})",
+               f"竞赛时间:{data['first_day']:%Y年%m月%d日} 至 {data['last_day']:%Y年%m月%d日}",
+               f"生成日期:{produced:%Y年%m月%d日}"]),
+        heading("参学参赛情况"), Table(["项目", "数值"], summary, [3, 2]),
+        heading("每日参与人数"), Picture(chart, 0.9), _daily_table(data["daily"]),
     ]
     if org["level"] != "branch":
-        parts.append(_table(heading("各党支部情况"), ["党支部", "登记党员", "参与人数", "参与率", "得分"],
-                            [[b["name"], b["party_members"], b["participants"], f"{b['participation_rate'] * 100:.2f}%",
-                              f"{b['score']:.2f}"] for b in data["branches"]]))
+        blocks += [heading("各党支部情况"), Table(
+            ["党支部", "登记党员", "参与人数", "参与率", "得分"],
+            [[b["name"], b["party_members"], b["participants"], f"{b['participation_rate'] * 100:.2f}%",
+              f"{b['score']:.2f}"] for b in data["branches"]], [4, 1.3, 1.3, 1.3, 1.3], [False] + [True] * 4)]
     draw = data["pioneer_draw"]
     note = f"(随机抽取种子:{draw['seed']})" if draw else "(本期随机抽取尚未进行,仅含排名前列者)"
-    parts.append(_table(heading(f"“灯塔学习先锋”名单{note}"), ["序号", "姓名", "党支部", "名次", "方式"],
-                        [[i, p["name"], p["branch"], p["rank"], "满分随机抽取" if p["drawn"] else "排名前列"]
-                         for i, p in enumerate(data["pioneers"], start=1)]))
+    blocks += [heading(f"“灯塔学习先锋”名单{note}"), Table(
+        ["序号", "姓名", "党支部", "名次", "方式"],
+        [[i, p["name"], p["branch"], p["rank"], "满分随机抽取" if p["drawn"] else "排名前列"]
+         for i, p in enumerate(data["pioneers"], start=1)], [0.8, 1.5, 4, 1.2, 1.8], [True, False, False, True, False])]
     undrawn = data["lottery_undrawn"]
     note = f"(尚有 {len(undrawn)} 天未抽取)" if undrawn else ""
-    parts.append(_table(heading(f"“每日参与奖”获奖党员{note}"), ["日期", "姓名", "党支部"],
-                        [[f"{w['day']:%Y-%m-%d}", w["name"], w["branch"]] for w in data["lottery_winners"]]))
-    parts.append(_table(heading("个人成绩"), ["名次", "姓名", "党支部", "有效答题次数", "分享获赠次数", "得分"],
-                        [[m["rank"], m["name"], m["branch"], m["valid_attempts"], m["share_bonus_attempts"], m["score"]]
-                         for m in data["members"]]))
-    parts.append(_table(heading("未参与的党员(请跟进)"), ["序号", "姓名", "党支部", "手机号"],
-                        [[i, m["name"], m["branch"], mask_phone(m["phone"])] for i, m in enumerate(data["absent"], 1)]))
-    style = (f"<style>body {{ font-family: '{LATIN}', '{FONT}'; font-size: 10pt; }} h1 {{ font-size: 18pt; text-align: center; }}"
-             " h2 { font-size: 13pt; margin-top: 14px; } th { background-color: #dde4ee; }"
-             " p.meta { font-size: 10pt; }</style>")
-    return f"<html><head>{style}</head><body>{''.join(parts)}</body></html>"
+    blocks += [heading(f"“每日参与奖”获奖党员{note}"), Table(
+        ["日期", "姓名", "党支部"], [[f"{w['day']:%Y-%m-%d}", w["name"], w["branch"]] for w in data["lottery_winners"]],
+        [1.5, 1.5, 4])]
+    blocks += [heading("个人成绩"), Table(
+        ["名次", "姓名", "党支部", "有效答题次数", "分享获赠次数", "得分"],
+        [[m["rank"], m["name"], m["branch"], m["valid_attempts"], m["share_bonus_attempts"], m["score"]]
+         for m in data["members"]], [1.1, 1.4, 3.6, 1.6, 1.6, 1.0], [True, False, False, True, True, True])]
+    blocks += [heading("未参与的党员(请跟进)"), Table(
+        ["序号", "姓名", "党支部", "手机号"],
+        [[i, m["name"], m["branch"], mask_phone(m["phone"])] for i, m in enumerate(data["absent"], 1)],
+        [0.8, 1.5, 4, 2], [True, False, False, False])]
+    return blocks
 
 
 def nice_step(rough: float) -> int:
@@ -140,44 +127,11 @@ def _daily_chart(data: dict):
     return image
 
 
-def _even_table_lines(document) -> None:
-    """Give every line inside a table the height of a Chinese line. Qt breaks a table row
-    across pages line by line, cell by cell: a cell of digits (Latin font, shorter lines) kept
-    its line on the page while the names beside it moved to the next one, splitting the row."""
-    from PySide6.QtGui import QFontMetricsF, QTextBlockFormat, QTextCursor
-
-    cjk = document.defaultFont()
-    cjk.setFamilies([FONT])
-    height = QFontMetricsF(cjk).lineSpacing()
-    block = document.begin()
-    while block.isValid():
-        cursor = QTextCursor(block)
-        if cursor.currentTable() is not None:
-            fmt = block.blockFormat()
-            fmt.setLineHeight(height, QTextBlockFormat.LineHeightTypes.FixedHeight.value)
-            cursor.setBlockFormat(fmt)
-        block = block.next()
-
-
-def write_pdf(data: dict, path: Path, produced: date) -> None:
-    from PySide6.QtCore import QMarginsF, QUrl
-    from PySide6.QtGui import QFont, QPageLayout, QPageSize, QPdfWriter, QTextDocument
-
+def write_pdf(data: dict, path: Path, produced: date) -> int:
+    """The report as A4 pages; returns how many."""
     qt_application()  # fonts need an application; a report needs no display
-    document = QTextDocument()
-    default = QFont()
-    default.setFamilies([LATIN, FONT])
-    default.setPointSize(10)
-    document.setDefaultFont(default)
-    document.addResource(QTextDocument.ResourceType.ImageResource, QUrl("chart://daily"), _daily_chart(data))
-    document.setHtml(report_html(data, produced))
-    _even_table_lines(document)
-    writer = QPdfWriter(str(path))
-    writer.setPageLayout(QPageLayout(QPageSize(QPageSize.PageSizeId.A4), QPageLayout.Orientation.Portrait,
-                                     QMarginsF(15, 15, 15, 15)))
-    writer.setResolution(300)
-    writer.setTitle(f"{data['org']['name']} {data['period']} 汇报材料")
-    document.print_(writer)  # with no page size of its own, the document is numbered page by page
+    return write_document(path, f"{data['org']['name']} {data['period']} 汇报材料",
+                          report_blocks(data, produced, _daily_chart(data)))
 
 
 def write_xlsx(data: dict, path: Path, produced: date) -> None:

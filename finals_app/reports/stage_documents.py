@@ -3,14 +3,13 @@ the results report (PDF and XLSX: round-by-round scores, every correction with i
 buzzer evidence summary, prizes and sign-offs)."""
 from __future__ import annotations
 
-import html
 from collections import Counter, defaultdict
 from pathlib import Path
 
 from finals_app.core.errors import FinalsError
 from finals_app.core.online.times import format_instant
 from finals_app.core.stage.state import PRIZE_LEVELS, StageState
-from finals_app.reports.period_report import FONT, LATIN
+from finals_app.reports.paginate import FONT, LATIN, Heading, Lines, Table, write_document
 from finals_app.reports.qt import qt_application
 
 PRIZE_NAMES = {"first": "一等奖", "second": "二等奖", "third": "三等奖"}
@@ -49,25 +48,6 @@ def results_tables(state: StageState) -> dict:
                  for row in ranking],
         "corrections": corrections, "evidence": evidence,
     }
-
-
-def _print(html_text: str, path: Path) -> None:
-    """A numbered A4 portrait document from HTML (tables repeat their header on each page)."""
-    from PySide6.QtCore import QMarginsF
-    from PySide6.QtGui import QFont, QPageLayout, QPageSize, QPdfWriter, QTextDocument
-
-    qt_application()
-    document = QTextDocument()
-    default = QFont()
-    default.setFamilies([LATIN, FONT])
-    default.setPointSize(11)
-    document.setDefaultFont(default)
-    document.setHtml(html_text)
-    writer = QPdfWriter(str(path))
-    writer.setPageLayout(QPageLayout(QPageSize(QPageSize.PageSizeId.A4), QPageLayout.Orientation.Portrait,
-                                     QMarginsF(18, 18, 18, 18)))
-    writer.setResolution(300)
-    document.print_(writer)
 
 
 def write_certificates(state: StageState, path: Path) -> int:
@@ -134,34 +114,32 @@ def write_certificates(state: StageState, path: Path) -> int:
     return pages
 
 
-def results_html(state: StageState) -> str:
+def results_blocks(state: StageState) -> list:
+    """The results report as pages: scores by round with the prizes, every correction with its
+    reason, and the buzzer evidence per team."""
     contest = state.contest
     tables = results_tables(state)
-    head = "".join(f"<th>{html.escape(title)}</th>" for _, title in tables["rounds"])
-    rows = []
-    for row in tables["rows"]:
-        cells = "".join(f"<td>{row['by_round'][r][row['team'].id]}</td>" for r, _ in tables["rounds"])
-        rows.append(f"<tr><td>{row['rank']}</td><td>{html.escape(row['team'].name)}</td>{cells}"
-                    f"<td>{row['score']}</td><td>{PRIZE_NAMES.get(row['prize'], '')}</td></tr>")
-    corrections = "".join(
-        f"<tr><td>{format_instant(c.wall_ms)[:19]}</td><td>{html.escape(contest.team(c.team).name)}</td>"
-        f"<td>{c.delta:+d}</td><td>{html.escape(c.reason)}</td><td>{html.escape(c.operator)}</td></tr>"
-        for c in tables["corrections"]) or "<tr><td colspan='5'>(无)</td></tr>"
-    evidence = "".join(
-        f"<tr><td>{html.escape(t.name)}</td><td>{tables['evidence'][t.id]['accepted']}</td>"
-        f"<td>{tables['evidence'][t.id]['foul']}</td><td>{tables['evidence'][t.id]['ignored']}</td></tr>"
-        for t in contest.teams)
+    rounds = tables["rounds"]
     signed = "、".join(f"{judge}({format_instant(at)[:16]})" for judge, at in state.signoffs.items())
-    table = "<table border='1' cellspacing='0' cellpadding='4' width='100%'>"
-    return (f"<html><head><style>body {{ font-family: '{LATIN}', '{FONT}'; }} th {{ background-color: #dde4ee; }}"
-            f"</style></head><body><h1 align='center'>{html.escape(contest.name)}<br/>比赛成绩报告</h1>"
-            f"<p>日期：{html.escape(contest.date)}  地点：{html.escape(contest.venue)}<br/>评委签字：{signed}</p>"
-            f"<h2>一、各轮得分与奖项</h2>{table}<thead><tr><th>名次</th><th>代表队</th>{head}<th>总分</th>"
-            f"<th>奖项</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
-            f"<h2>二、分数更正记录</h2>{table}<thead><tr><th>时间</th><th>代表队</th><th>分数</th><th>理由</th>"
-            f"<th>操作人</th></tr></thead><tbody>{corrections}</tbody></table>"
-            f"<h2>三、抢答记录汇总</h2>{table}<thead><tr><th>代表队</th><th>有效抢答</th><th>提前抢答(犯规)</th>"
-            f"<th>忽略的按键</th></tr></thead><tbody>{evidence}</tbody></table></body></html>")
+    scores = [[row["rank"], row["team"].name, *[row["by_round"][r][row["team"].id] for r, _ in rounds],
+               row["score"], PRIZE_NAMES.get(row["prize"], "")] for row in tables["rows"]]
+    corrections = [[format_instant(c.wall_ms)[:19], contest.team(c.team).name, f"{c.delta:+d}", c.reason, c.operator]
+                   for c in tables["corrections"]]
+    evidence = [[t.name, tables["evidence"][t.id]["accepted"], tables["evidence"][t.id]["foul"],
+                 tables["evidence"][t.id]["ignored"]] for t in contest.teams]
+    return [
+        Heading(f"{contest.name}\n比赛成绩报告", level=1),
+        Lines([f"日期:{contest.date}  地点:{contest.venue}", f"评委签字:{signed}"]),
+        Heading("一、各轮得分与奖项"),
+        Table(["名次", "代表队", *[title for _, title in rounds], "总分", "奖项"], scores,
+              [0.8, 3, *[1.2] * len(rounds), 1, 1.2], [True, False, *[True] * len(rounds), True, False]),
+        Heading("二、分数更正记录"),
+        Table(["时间", "代表队", "分数", "理由", "操作人"], corrections, [2.2, 2, 0.8, 3, 1.2],
+              [False, False, True, False, False]),
+        Heading("三、抢答记录汇总"),
+        Table(["代表队", "有效抢答", "提前抢答(犯规)", "忽略的按键"], evidence, [3, 1.5, 1.5, 1.5],
+              [False, True, True, True]),
+    ]
 
 
 def write_results(state: StageState, path: Path) -> None:
@@ -169,7 +147,8 @@ def write_results(state: StageState, path: Path) -> None:
     if path.suffix.lower() == ".xlsx":
         _results_xlsx(state, path)
     else:
-        _print(results_html(state), path)
+        qt_application()
+        write_document(path, f"{state.contest.name} 比赛成绩报告", results_blocks(state))
 
 
 def _results_xlsx(state: StageState, path: Path) -> None:

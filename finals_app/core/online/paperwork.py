@@ -238,9 +238,12 @@ def period_report_data(results: Results, org_id: int, period_id: str) -> dict:
         raise UsageError("{name} has no registered party members", name=org.name)
     winners = {w.participant_id for w in drawn.winners} if drawn else set()
     by_id = {m.id: m for m in members}
+    of_branch: dict[int, list] = {}
+    for m in members:
+        of_branch.setdefault(m.branch_id, []).append(m)
     branches = []
     for branch_id in branch_ids:
-        own = [m for m in members if m.branch_id == branch_id]
+        own = of_branch.get(branch_id)
         if not own:
             continue
         took = [m for m in own if m.valid_attempts]
