@@ -15,7 +15,7 @@ from typing import Sequence, TextIO
 from finals_app.core.errors import FinalsError, Location
 from finals_app.core.i18n import LANGUAGES, translate
 from finals_app.core.tables import listings
-from finals_app.reports.writers import FORMATS, emit
+from finals_app.reports.writers import FORMATS, emit, write_atomically
 
 EXIT_OK, EXIT_MISMATCH, EXIT_ERROR = 0, 1, 2
 
@@ -563,17 +563,7 @@ def _stage_document(args, stdout, write) -> int:
                           reason="no such file")
     events, _, _ = read_events(Path(args.journal))  # read only: the kiosk may still be running
     state = fold(contest, events)
-    target = Path(args.out)
-    temporary = target.with_name(target.name + ".partial" + target.suffix)
-    try:
-        write(state, temporary)
-        temporary.replace(target)
-    except OSError as error:
-        temporary.unlink(missing_ok=True)
-        raise FinalsError("cannot write {path}: {reason}", Location(str(target)), path=str(target),
-                          reason=error.strerror) from None
-    finally:
-        temporary.unlink(missing_ok=True)
+    target = write_atomically(Path(args.out), lambda temporary: write(state, temporary), Path(args.out).suffix)
     stdout.write(f"{target}\n")
     return EXIT_OK
 

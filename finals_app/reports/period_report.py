@@ -200,20 +200,12 @@ def _number_format(title: str, header: str, row: list, value) -> str | None:
 
 
 def write_report(data: dict, target: Path, produced: date) -> Path:
-    """Write the report as PDF or XLSX (by the suffix) through a temporary file, so a failure
-    never leaves an empty or half file that looks like a result."""
-    from finals_app.core.errors import FinalsError, Location
+    """Write the report as PDF or XLSX (by the suffix), never leaving a half file."""
+    from finals_app.core.errors import FinalsError
+    from finals_app.reports.writers import write_atomically
 
     target = Path(target)
     writer = {".pdf": write_pdf, ".xlsx": write_xlsx}.get(target.suffix.lower())
     if writer is None:
         raise FinalsError("the report is written as a PDF or an XLSX file: give --out FILE.pdf or FILE.xlsx")
-    temporary = target.with_name(target.name + ".partial" + target.suffix)
-    try:
-        writer(data, temporary, produced)
-        temporary.replace(target)
-    except OSError as error:
-        temporary.unlink(missing_ok=True)
-        raise FinalsError("cannot write {path}: {reason}", Location(str(target)), path=str(target),
-                          reason=error.strerror or str(error)) from None
-    return target
+    return write_atomically(target, lambda temporary: writer(data, temporary, produced), target.suffix)

@@ -150,30 +150,35 @@ def write_xlsx(listing: Listing, path: Path, language: str | None = None) -> Non
     workbook.save(path)
 
 
+def write_atomically(target: Path, write, suffix: str = "") -> Path:
+    """Run `write(temporary_path)` then put the file in place: a failure (a missing folder, no
+    permission, a full disk) never leaves an empty or half file that looks like a result. The
+    temporary file is opened first, so the reason is the system's own and nothing is computed
+    into a file that cannot be written."""
+    target = Path(target)
+    temporary = target.with_name(target.name + ".partial" + suffix)
+    try:
+        temporary.open("wb").close()
+        write(temporary)
+        temporary.replace(target)
+    except OSError as error:
+        raise FinalsError("cannot write {path}: {reason}", Location(str(target)), path=str(target),
+                          reason=error.strerror or str(error)) from None
+    finally:
+        temporary.unlink(missing_ok=True)  # gone once replaced; removed when anything failed
+    return target
+
+
 def emit(listing: Listing, fmt: str, out: str | None, stdout: TextIO) -> None:
     """Write `listing` in `fmt` to the file `out`, or to stdout."""
     if fmt == "xlsx":
         if not out:
             raise FinalsError("the xlsx format writes a file: give --out FILE.xlsx")
-        target = Path(out)
-        temporary = target.with_name(target.name + ".partial")
-        try:
-            write_xlsx(listing, temporary)
-            temporary.replace(target)
-        except OSError as error:
-            temporary.unlink(missing_ok=True)
-            raise FinalsError("cannot write {path}: {reason}", Location(out), path=out, reason=error.strerror) from None
+        write_atomically(Path(out), lambda temporary: write_xlsx(listing, temporary))
         return
     buffer = io.StringIO()
     {"table": write_table, "csv": write_csv, "json": write_json}[fmt](listing, buffer)
     if out:
-        target = Path(out)
-        temporary = target.with_name(target.name + ".partial")
-        try:
-            temporary.write_text(buffer.getvalue(), encoding="utf-8")
-            temporary.replace(target)  # never leave a half-written file that looks like a result
-        except OSError as error:
-            temporary.unlink(missing_ok=True)
-            raise FinalsError("cannot write {path}: {reason}", Location(out), path=out, reason=error.strerror) from None
+        write_atomically(Path(out), lambda temporary: temporary.write_text(buffer.getvalue(), encoding="utf-8"))
     else:
         stdout.write(buffer.getvalue())

@@ -165,3 +165,24 @@ def test_a_period_not_synced_yet_is_refused_everywhere(tmp_path, export_copy):
     out_text = io.StringIO()
     assert main([*base, "standings", "--period", "P1", "--format", "csv"], out_text, io.StringIO()) == 0
     assert len(out_text.getvalue().splitlines()) > 10
+
+
+def test_a_branch_without_party_members_and_an_unwritable_file_are_refused(tmp_path, export_copy):
+    import sqlite3
+    with sqlite3.connect(export_copy) as db:
+        branch = db.execute("select branch_id from participants group by branch_id order by branch_id limit 1").fetchone()[0]
+        db.execute("update participants set is_party_member = 0 where branch_id = ?", (branch,))
+    rules_file = tmp_path / "rules.toml"
+    rules_file.write_text(small_rules_text(), encoding="utf-8")
+    base = ["--store", str(tmp_path / "s.sqlite"), "--rules", str(rules_file), "--lang", "en"]
+    assert main([*base, "sync", str(export_copy)], io.StringIO(), io.StringIO()) == 0
+    for command in (["ledger", "--branch", str(branch), "--period", "P1"], ["archive", "branch", str(branch)],
+                    ["report", "--org", str(branch), "--period", "P1", "--out", str(tmp_path / "r.pdf")]):
+        err = io.StringIO()
+        assert main([*base, *command], io.StringIO(), err) == 2, command
+        assert "no registered party members" in err.getvalue(), (command, err.getvalue())
+    missing = tmp_path / "no-such-folder" / "r.pdf"
+    err = io.StringIO()
+    assert main([*base, "report", "--org", "2", "--period", "P1", "--out", str(missing)], io.StringIO(), err) == 2
+    assert f"cannot write {missing}: No such file or directory" in err.getvalue()
+    assert not list(tmp_path.rglob("*.pdf*"))  # no report, no partial file anywhere
