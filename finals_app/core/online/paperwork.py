@@ -57,6 +57,11 @@ def organisation_choices(results: Results, levels: tuple[str, ...]) -> list[tupl
             select(o.id, o.name, o.level).where(o.level.in_(levels)).order_by(o.name, o.id))]
 
 
+def organisation_name(results: Results, org_id: int) -> str:
+    with results.engine.connect() as connection:
+        return connection.execute(select(organizations.c.name).where(organizations.c.id == org_id)).scalar() or str(org_id)
+
+
 def resolve_organisation(results: Results, text: str, levels: tuple[str, ...]) -> int:
     """An organisation's id from what a person typed: the id, `name (id)` as the completer
     offers it, or the exact name when it is unique among those levels."""

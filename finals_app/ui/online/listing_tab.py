@@ -2,6 +2,7 @@
 value) and an export to XLSX/CSV. The rows are the CLI's, so the two never disagree."""
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from typing import Callable
 
@@ -107,10 +108,11 @@ class ListingTab(QWidget):
                     bar.addWidget(QLabel(label))
                 bar.addWidget(widget)
         self.refresh_button = QPushButton("查询")
-        self.refresh_button.clicked.connect(self.refresh)
+        self.refresh_button.clicked.connect(self.start_refresh)
+        self.task: asyncio.Task | None = None
         bar.addWidget(self.refresh_button)
         for field in (self.seed, self.day, self.org, self.member):
-            field.returnPressed.connect(self.refresh)
+            field.returnPressed.connect(self.start_refresh)
         self.filter = QLineEdit()
         self.filter.setPlaceholderText("筛选(任意列)")
         bar.addWidget(self.filter, 1)
@@ -149,15 +151,35 @@ class ListingTab(QWidget):
         self.status.setStyleSheet(f"color: {theme.DANGER};" if error else "")
 
     def refresh(self) -> bool:
+        """Build the listing here and now (the window waits; see start_refresh)."""
         self.say("正在查询…")
         QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
-            built = self.build(self.office.results(), self.params())
+            return self._show(self.build(self.office.results(), self.params()))
         except FinalsError as error:
             self.say(error.render(), error=True)
             return False
         finally:
             QGuiApplication.restoreOverrideCursor()
+
+    def start_refresh(self) -> asyncio.Task:
+        """Build the listing on the office's worker thread; the window stays live meanwhile."""
+        self.refresh_button.setEnabled(False)
+        self.say("正在查询…")
+        self.task = asyncio.ensure_future(self._refresh_in_worker(self.params()))
+        return self.task
+
+    async def _refresh_in_worker(self, params: Params) -> bool:
+        try:
+            built = await self.office.in_worker(self.build, params)
+        except FinalsError as error:
+            self.say(error.render(), error=True)
+            return False
+        finally:
+            self.refresh_button.setEnabled(True)
+        return self._show(built)
+
+    def _show(self, built) -> bool:
         listing, note = built if isinstance(built, tuple) else (built, "")
         self.model.set_listing(listing)
         self.view.resizeColumnsToContents()

@@ -44,14 +44,19 @@ class SyncProgress:
         return latest
 
 
-def _sync_with_own_engine(url, export: str, rules, progress):
-    """The worker's sync, on connections of its own (SQLite connections stay in their thread)."""
+def _with_own_engine(url, job, *args):
+    """Run `job(engine, *args)` on the worker thread with connections of its own (SQLite
+    connections stay in the thread that opened them)."""
     from finals_app.core.store.engine import open_store
     engine = open_store(url)
     try:
-        return sync(engine, export, rules, progress)
+        return job(engine, *args)
     finally:
         engine.dispose()
+
+
+def _results_job(engine, rules, build, args):
+    return build(Results(engine, rules), *args)
 
 
 class DrawCeremony(QWidget):
@@ -112,6 +117,7 @@ class OfficeWindow(QMainWindow):
         self.cancel_requested = threading.Event()
         # The window owns its worker: one plain thread for long work, shut down with the window.
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="finals-office")
+        self.worker_jobs = 0
         self.setWindowTitle(f"线上竞赛办公 — {rules.competition_name}")
         self.setFont(theme.font(15))
         central = QWidget()
@@ -218,23 +224,36 @@ class OfficeWindow(QMainWindow):
         if total:
             self.progress.setValue(done)
 
-    async def _sync(self, path: str):
-        loop = asyncio.get_running_loop()
-        self.progress_timer.start()
-        # Collect cyclic garbage now, on this thread, and not again until the worker is done:
-        # PySide6 aborted when the collector freed Qt/pyqtgraph objects while the worker ran Python.
-        gc.collect()
-        gc.disable()
+    async def _in_worker(self, job, *args):
+        """Await `job(engine, *args)` run on the window's worker thread.
+
+        Cyclic garbage is collected now, on this thread, and not again until the worker is idle:
+        PySide6 aborted when the collector freed Qt/pyqtgraph objects while the worker ran Python."""
+        if self.worker_jobs == 0:
+            gc.collect()
+            gc.disable()
+        self.worker_jobs += 1
         try:
             url = self.engine.url.render_as_string(hide_password=False)
-            summary = await loop.run_in_executor(self.executor, _sync_with_own_engine, url, path, self.rules,
-                                                 self._progress_from_worker)
+            return await asyncio.get_running_loop().run_in_executor(self.executor, _with_own_engine, url, job, *args)
+        finally:
+            self.worker_jobs -= 1
+            if self.worker_jobs == 0:
+                gc.enable()
+
+    async def in_worker(self, build, *args):
+        """Await `build(results, *args)` on the worker thread: the window stays live meanwhile."""
+        return await self._in_worker(_results_job, self.rules, build, args)
+
+    async def _sync(self, path: str):
+        self.progress_timer.start()
+        try:
+            summary = await self._in_worker(sync, path, self.rules, self._progress_from_worker)
         except FinalsError as error:
             self.message.setText(error.render())
             self.message.setStyleSheet(f"color: {theme.DANGER};")
             return None
         finally:
-            gc.enable()
             self.progress_timer.stop()
             self.sync_button.setEnabled(True)
             self.cancel_button.setEnabled(False)

@@ -2,6 +2,7 @@
 the period report): the same rows and files as the CLI, picked by organisation name."""
 from __future__ import annotations
 
+import asyncio
 from datetime import date
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from PySide6.QtWidgets import (QComboBox, QFileDialog, QFormLayout, QHBoxLayout,
 from finals_app.core.errors import FinalsError, UsageError
 from finals_app.core.online import paperwork
 from finals_app.core.tables import listings
+from finals_app.reports.period_report import write_report
 from finals_app.ui import theme
 from finals_app.ui.online.listing_tab import LEVEL_NAMES, ListingTab, OrgField
 
@@ -69,9 +71,11 @@ class ReportTab(QWidget):
         self.preview_button.clicked.connect(self.preview)
         self.org.returnPressed.connect(self.preview)
         self.pdf_button = QPushButton("生成 PDF…")
-        self.pdf_button.clicked.connect(lambda: self.write(suffix=".pdf"))
+        self.pdf_button.clicked.connect(lambda: self.start_write(".pdf"))
         self.xlsx_button = QPushButton("生成 XLSX…")
-        self.xlsx_button.clicked.connect(lambda: self.write(suffix=".xlsx"))
+        self.xlsx_button.clicked.connect(lambda: self.start_write(".xlsx"))
+        self.buttons = (self.preview_button, self.pdf_button, self.xlsx_button)
+        self.task: asyncio.Task | None = None
         for widget in (QLabel("组织"), self.org, QLabel("期次"), self.period, self.preview_button, self.pdf_button,
                        self.xlsx_button):
             bar.addWidget(widget)
@@ -88,26 +92,37 @@ class ReportTab(QWidget):
         self.status.setText(text)
         self.status.setStyleSheet(f"color: {theme.DANGER};" if error else "")
 
+    def _org_id(self) -> int:
+        return paperwork.resolve_organisation(self.office.results(), self.org.text_for_lookup(), REPORT_LEVELS)
+
     def load(self) -> dict | None:
         QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
-            results = self.office.results()
-            org_id = paperwork.resolve_organisation(results, self.org.text_for_lookup(), REPORT_LEVELS)
-            self.data = paperwork.period_report_data(results, org_id, self.period.currentText())
+            self.data = paperwork.period_report_data(self.office.results(), self._org_id(), self.period.currentText())
         except FinalsError as error:
-            self.data = None
-            self.say(error.render(), error=True)
+            self.fail(error)
             return None
         finally:
             QGuiApplication.restoreOverrideCursor()
         return self.data
 
+    def fail(self, error: FinalsError) -> None:
+        self.data = None
+        self.show_figures(None)
+        self.say(error.render(), error=True)
+
     def preview(self) -> bool:
         data = self.load()
+        self.show_figures(data)
+        if data is not None:
+            self.say("可生成 PDF(打印归档)或 XLSX(排序筛选)。")
+        return data is not None
+
+    def show_figures(self, data: dict | None) -> None:
         while self.figures.rowCount():
             self.figures.removeRow(0)
         if data is None:
-            return False
+            return
         org = data["org"]
         excellent = data["excellent"]
         for label, value in (
@@ -119,33 +134,73 @@ class ReportTab(QWidget):
                 ("分享获赠答题次数", f"{data['share_bonus_attempts']:,}"),
                 ("得分(总得分÷登记党员)", f"{data['score']:.2f}"),
                 ("学习先锋", f"{len(data['pioneers'])} 人"),
+                ("每日参与奖", f"{len(data['lottery_winners'])} 人次"),
                 ("未参与的党员", f"{len(data['absent'])} 人"),
                 ("优秀组织奖", f"第 {excellent['rank']} 名" if excellent else "—")):
             self.figures.addRow(QLabel(label), QLabel(value))
-        self.say("可生成 PDF(打印归档)或 XLSX(排序筛选)。")
-        return True
 
     def write(self, path: str | None = None, suffix: str = ".pdf") -> Path | None:
+        """Preview, then write the file here and now (the window waits; see start_write)."""
         if not self.preview():
             return None
-        data = self.data
         if path is None:
-            default = f"{data['org']['name']}-{data['period']}-汇报材料{suffix}"
-            kinds = "PDF (*.pdf)" if suffix == ".pdf" else "Excel (*.xlsx)"
-            path, _ = QFileDialog.getSaveFileName(self, "保存汇报材料", default, kinds)
-            if not path:
+            path = self.ask_path(self.data["org"]["name"], suffix)
+            if path is None:
                 return None
-        from finals_app.reports.period_report import write_report
         QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
-            target = write_report(data, Path(path), date.today())
+            return self.done(write_report(self.data, Path(path), date.today()))
         except FinalsError as error:
             self.say(error.render(), error=True)
             return None
         finally:
             QGuiApplication.restoreOverrideCursor()
+
+    def ask_path(self, name: str, suffix: str) -> str | None:
+        default = f"{name}-{self.period.currentText()}-汇报材料{suffix}"
+        kinds = "PDF (*.pdf)" if suffix == ".pdf" else "Excel (*.xlsx)"
+        path, _ = QFileDialog.getSaveFileName(self, "保存汇报材料", default, kinds)
+        return path or None
+
+    def done(self, target: Path) -> Path:
         self.say(f"已生成:{target}({target.stat().st_size / 1024:,.0f} KB)")
         return target
+
+    def start_write(self, suffix: str = ".pdf", path: str | None = None) -> asyncio.Task | None:
+        """Ask where, then gather and write the report on the office's worker thread."""
+        try:
+            org_id = self._org_id()
+        except FinalsError as error:
+            self.fail(error)
+            return None
+        if path is None:
+            path = self.ask_path(paperwork.organisation_name(self.office.results(), org_id), suffix)
+            if path is None:
+                return None
+        self.say("正在生成…")
+        for button in self.buttons:
+            button.setEnabled(False)
+        self.task = asyncio.ensure_future(self._write_in_worker(org_id, self.period.currentText(), Path(path)))
+        return self.task
+
+    async def _write_in_worker(self, org_id: int, period: str, path: Path) -> Path | None:
+        try:
+            data, target = await self.office.in_worker(_gather_and_write, org_id, period, path)
+        except FinalsError as error:
+            self.fail(error)
+            return None
+        finally:
+            for button in self.buttons:
+                button.setEnabled(True)
+        self.data = data
+        self.show_figures(data)
+        return self.done(target)
+
+
+def _gather_and_write(results, org_id: int, period: str, path: Path):
+    """On the worker: the report's figures, then its file (Qt paints PDFs off the GUI thread)."""
+    data = paperwork.period_report_data(results, org_id, period)
+    return data, write_report(data, path, date.today())
 
 
 class PaperworkTabs(QTabWidget):
