@@ -95,11 +95,11 @@ def main() -> None:
         largest = max(committees, key=lambda row: row["party_members"])
         print(f"  largest committee: {largest['committee_id']} with {largest['party_members']:,} party members")
 
-        def report(kind):
+        def report(kind, org_id=None):
             from datetime import date
             from finals_app.core.online.paperwork import period_report_data
             from finals_app.reports import period_report
-            data = period_report_data(results, largest["committee_id"], "P1")
+            data = period_report_data(results, org_id or largest["committee_id"], "P1")
             writer = period_report.write_pdf if kind == "pdf" else period_report.write_xlsx
             writer(data, Path(folder) / f"report.{kind}", date.today())
         from finals_app.core.online import paperwork
@@ -110,6 +110,11 @@ def main() -> None:
         timed("payouts P1", lambda: paperwork.payouts(results, "P1", "bench-seed", False), seconds)
         timed("report PDF, largest", lambda: report("pdf"), seconds)
         timed("report XLSX, largest", lambda: report("xlsx"), seconds)
+        with engine.connect() as connection:
+            unit = connection.exec_driver_sql(
+                "select b.unit_id from participants p join organizations b on b.id = p.branch_id "
+                "where p.is_party_member = 1 group by b.unit_id order by count(*) desc limit 1").scalar()
+        timed("report PDF, largest unit", lambda: report("pdf", unit), seconds)
 
         def baseline(sql):
             db = sqlite3.connect(f"file:{args.export}?mode=ro", uri=True)
