@@ -52,3 +52,53 @@ def test_every_command_is_described_in_chinese(monkeypatch):
     commands = next(action for action in parser._actions if action.dest == "command")
     for name, sub in commands.choices.items():
         assert any("\u4e00" <= ch <= "\u9fff" for ch in sub.description), name
+
+
+# The interface modules whose words go through finals_app.ui.texts.ui (English with --lang en).
+TRANSLATED_UI = ("ui/online/office.py", "ui/online/listing_tab.py", "ui/online/paperwork_tabs.py",
+                 "ui/online/team_selection.py")
+CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+
+
+def _ui_texts() -> tuple[set[str], list[str]]:
+    """The ui() texts of the translated modules, and the Chinese literals that bypass ui()."""
+    texts, bypassing = set(), []
+    for relative in TRANSLATED_UI:
+        tree = ast.parse((ROOT / relative).read_text(encoding="utf-8"))
+        inside = set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "ui" and node.args:
+                inside.add(id(node.args[0]))
+                if isinstance(node.args[0], ast.Constant):
+                    texts.add(node.args[0].value)
+            if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
+                inside.add(id(node.value))  # a docstring
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and CJK.search(node.value) \
+                    and id(node) not in inside:
+                bypassing.append(f"{relative}:{node.lineno}: {node.value!r}")
+    return texts, bypassing
+
+
+def test_every_interface_text_has_its_english():
+    from finals_app.ui.texts import EN
+    texts, bypassing = _ui_texts()
+    assert not bypassing, bypassing  # a Chinese word on screen that English would never replace
+    assert len(texts) > 80 and not sorted(t for t in texts if t not in EN)
+    for chinese, english in EN.items():
+        assert set(re.findall(r"{(\w+)", chinese)) == set(re.findall(r"{(\w+)", english)), chinese
+        assert not CJK.search(english), chinese
+
+
+def test_the_office_speaks_english_when_asked(qtbot, tmp_path, small_rules, monkeypatch):
+    monkeypatch.setenv("FINALS_APP_LANG", "en")
+    from finals_app.core.store.engine import open_store
+    from finals_app.ui.online.office import OfficeWindow
+    engine = open_store(f"sqlite:///{tmp_path / 's.sqlite'}")
+    window = OfficeWindow(engine, small_rules)
+    qtbot.addWidget(window)
+    titles = [window.tabs.tabText(i) for i in range(window.tabs.count())]
+    assert titles[:3] == ["Standings", "Awards", "Daily lottery"] and "Monthly paperwork" in titles
+    assert window.sync_button.text() == "Sync an export…"
+    assert [window.paperwork.tabText(i) for i in range(window.paperwork.count())][-1] == "Period report"
+    engine.dispose()

@@ -17,7 +17,7 @@ FORMATS = ("table", "csv", "json", "xlsx")
 XLSX_MAX_ROWS = 1_048_575  # Excel's limit, less the header row
 
 
-def _headers(listing: Listing, language: str | None) -> dict[str, str]:
+def column_headers(listing: Listing, language: str | None = None) -> dict[str, str]:
     if (language or current_language()) != "zh_CN":
         return HEADERS_EN
     return {**HEADERS_ZH, **(listing.headers_zh or {})}
@@ -28,7 +28,7 @@ def _cell(value) -> str:
 
 
 def write_table(listing: Listing, stream: TextIO, language: str | None = None) -> None:
-    headers = _headers(listing, language)
+    headers = column_headers(listing, language)
     names = [headers.get(c, c) for c in listing.columns]
     shows = [listing.display.get(c, _cell) for c in listing.columns]
     shown = [[show(value) if value is not None else "" for show, value in zip(shows, row)] for row in listing.rows]
@@ -110,7 +110,7 @@ def write_xlsx(listing: Listing, path: Path, language: str | None = None) -> Non
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
-    headers = _headers(listing, language)
+    headers = column_headers(listing, language)
     workbook = Workbook(write_only=True)
     title = listing.name[:28]
     columns = _xlsx_columns(listing, words=(language or current_language()) == "zh_CN")

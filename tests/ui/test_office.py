@@ -30,7 +30,8 @@ def loop(qapp):
 
 
 @pytest.fixture
-def office(qtbot, tmp_path, sample_export, small_rules, loop):
+def office(qtbot, tmp_path, sample_export, small_rules, loop, monkeypatch):
+    monkeypatch.setenv("FINALS_APP_LANG", "zh_CN")  # the office as its users see it
     engine = open_store(f"sqlite:///{tmp_path / 'store.sqlite'}")
     window = OfficeWindow(engine, small_rules)
     qtbot.addWidget(window)
@@ -129,7 +130,7 @@ def test_cancelled_sync_leaves_the_store_as_it_was(office, sample_export, qtbot)
     task = office.start_sync(str(sample_export))
     office.cancel_requested.set()
     qtbot.waitUntil(task.done, timeout=60_000)
-    assert task.result() is None and "the sync was cancelled" in office.message.text()
+    assert task.result() is None and "同步已取消" in office.message.text()
     with pytest.raises(Exception, match="no synced export"):
         office.results()
 

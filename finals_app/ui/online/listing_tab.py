@@ -16,9 +16,12 @@ from finals_app.core.online import paperwork
 from finals_app.core.tables.listings import Listing
 from finals_app.reports.writers import emit
 from finals_app.ui import theme
+from finals_app.ui.texts import ui
 from finals_app.ui.online.table_model import ListingModel, ListingProxy
 
-LEVEL_NAMES = {"branch": "党支部", "committee": "党委", "unit": "单位"}
+def level_name(level: str) -> str:
+    """An organisation level in the interface's language."""
+    return {"branch": ui("党支部"), "committee": ui("党委"), "unit": ui("单位")}.get(level, level)
 
 
 @dataclass(frozen=True)
@@ -41,7 +44,7 @@ class OrgField(QLineEdit):
         super().__init__()
         self.office = office
         self.levels = levels
-        self.setPlaceholderText("名称或 ID(输入名称的一部分可选择)")
+        self.setPlaceholderText(ui("名称或 ID(输入名称的一部分可选择)"))
         self.setMinimumWidth(320)
         self.loaded_for: object = None
 
@@ -58,7 +61,7 @@ class OrgField(QLineEdit):
         version = self.office.data_version()
         if version == self.loaded_for:
             return self.completer().model().rowCount() if self.completer() else 0
-        texts = [f"{name} ({org_id})" + ("" if len(self.levels) == 1 else f" · {LEVEL_NAMES.get(level, level)}")
+        texts = [f"{name} ({org_id})" + ("" if len(self.levels) == 1 else f" · {level_name(level)}")
                  for org_id, name, level in paperwork.organisation_choices(results, self.levels)]
         completer = QCompleter(QStringListModel(texts, self), self)
         completer.setFilterMode(Qt.MatchFlag.MatchContains)
@@ -90,33 +93,33 @@ class ListingTab(QWidget):
         for phase in office.rules.phases if "phase" in needs else office.rules.periods:
             self.period.addItem(phase.id)
         self.seed = QLineEdit()
-        self.seed.setPlaceholderText("随机种子(公布的)")
+        self.seed.setPlaceholderText(ui("随机种子(公布的)"))
         self.day = QLineEdit(office.rules.periods[0].first_day.isoformat())
         self.org = OrgField(office, levels)
         self.member = QLineEdit()
-        self.member.setPlaceholderText("参赛者 ID")
+        self.member.setPlaceholderText(ui("参赛者 ID"))
         self.member.setValidator(QRegularExpressionValidator(r"\d{1,19}", self.member))
-        self.final = QCheckBox("线上决赛")
+        self.final = QCheckBox(ui("线上决赛"))
         self.final.toggled.connect(lambda checked: self.period.setEnabled(not checked))
         self.final.toggled.connect(lambda checked: self.seed.setEnabled(not checked))
-        org_label = "党支部" if levels == ("branch",) else "组织"
-        for key, widget, label in (("org", self.org, org_label), ("member", self.member, "参赛者"),
-                                   ("period", self.period, "期次"), ("phase", self.period, "期次"),
-                                   ("seed", self.seed, "种子"), ("day", self.day, "日期"), ("final", self.final, "")):
+        org_label = ui("党支部") if levels == ("branch",) else ui("组织")
+        for key, widget, label in (("org", self.org, org_label), ("member", self.member, ui("参赛者")),
+                                   ("period", self.period, ui("期次")), ("phase", self.period, ui("期次")),
+                                   ("seed", self.seed, ui("种子")), ("day", self.day, ui("日期")), ("final", self.final, "")):
             if key in needs:
                 if label:
                     bar.addWidget(QLabel(label))
                 bar.addWidget(widget)
-        self.refresh_button = QPushButton("查询")
+        self.refresh_button = QPushButton(ui("查询"))
         self.refresh_button.clicked.connect(self.start_refresh)
         self.task: asyncio.Task | None = None
         bar.addWidget(self.refresh_button)
         for field in (self.seed, self.day, self.org, self.member):
             field.returnPressed.connect(self.start_refresh)
         self.filter = QLineEdit()
-        self.filter.setPlaceholderText("筛选(任意列)")
+        self.filter.setPlaceholderText(ui("筛选(任意列)"))
         bar.addWidget(self.filter, 1)
-        self.export_button = QPushButton("导出 XLSX/CSV")
+        self.export_button = QPushButton(ui("导出 XLSX/CSV"))
         self.export_button.clicked.connect(self.export)
         bar.addWidget(self.export_button)
         layout.addLayout(bar)
@@ -152,7 +155,7 @@ class ListingTab(QWidget):
 
     def refresh(self) -> bool:
         """Build the listing here and now (the window waits; see start_refresh)."""
-        self.say("正在查询…")
+        self.say(ui("正在查询…"))
         QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
             return self._show(self.build(self.office.results(), self.params()))
@@ -165,7 +168,7 @@ class ListingTab(QWidget):
     def start_refresh(self) -> asyncio.Task:
         """Build the listing on the office's worker thread; the window stays live meanwhile."""
         self.refresh_button.setEnabled(False)
-        self.say("正在查询…")
+        self.say(ui("正在查询…"))
         self.task = asyncio.ensure_future(self._refresh_in_worker(self.params()))
         return self.task
 
@@ -183,21 +186,21 @@ class ListingTab(QWidget):
         listing, note = built if isinstance(built, tuple) else (built, "")
         self.model.set_listing(listing)
         self.view.resizeColumnsToContents()
-        self.say(f"{len(listing.rows):,} 行" + (f"。{note}" if note else ""), error=bool(note))
+        self.say(ui("{rows:,} 行", rows=len(listing.rows)) + (ui("。") + note if note else ""), error=bool(note))
         return True
 
     def export(self, path: str | None = None) -> None:
         listing: Listing | None = self.model.listing
         if listing is None:
-            self.say("请先查询,再导出", error=True)
+            self.say(ui("请先查询,再导出"), error=True)
             return
         if path is None:
-            path, _ = QFileDialog.getSaveFileName(self, "导出", f"{self.name}.xlsx", "Excel (*.xlsx);;CSV (*.csv)")
+            path, _ = QFileDialog.getSaveFileName(self, ui("导出"), f"{self.name}.xlsx", "Excel (*.xlsx);;CSV (*.csv)")
             if not path:
                 return
         fmt = "csv" if path.lower().endswith(".csv") else "xlsx"
         try:
             emit(listing, fmt, path, None)
-            self.say(f"已导出:{path}")
+            self.say(ui("已导出:{path}", path=path))
         except FinalsError as error:
             self.say(error.render(), error=True)

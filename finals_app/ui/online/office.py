@@ -21,6 +21,7 @@ from finals_app.core.online.teams import propose_teams
 from finals_app.core.tables import listings
 from finals_app.core.tables.masking import mask_name, mask_phone
 from finals_app.ui import theme
+from finals_app.ui.texts import ui
 from finals_app.ui.online.listing_tab import ListingTab
 from finals_app.ui.online.paperwork_tabs import PaperworkTabs
 from finals_app.ui.online.team_selection import TeamSelectionView
@@ -66,10 +67,10 @@ class DrawCeremony(QWidget):
     def __init__(self, office, period: str, seed: str):
         super().__init__()
         self.office = office
-        self.setWindowTitle("抽奖仪式")
+        self.setWindowTitle(ui("抽奖仪式"))
         self.setStyleSheet(theme.SCREEN_STYLE)
         layout = QVBoxLayout(self)
-        self.title = QLabel(f"{period} 灯塔学习先锋 满分随机抽取\n随机种子:{seed}")
+        self.title = QLabel(ui("{period} 灯塔学习先锋 满分随机抽取\n随机种子:{seed}", period=period, seed=seed))
         self.title.setFont(theme.font(40, bold=True))
         self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.rolling = QLabel()
@@ -97,15 +98,15 @@ class DrawCeremony(QWidget):
         self.steps += 1
         if not self.shown:
             self.timer.stop()
-            self.rolling.setText("无符合条件的人员")
+            self.rolling.setText(ui("无符合条件的人员"))
             return
         if self.steps < 40:
             self.rolling.setText(self.shown[(self.steps * 7) % len(self.shown)])
             return
         self.timer.stop()
-        self.rolling.setText(f"共 {len(self.shown)} 人中奖(参与 {self.draw.eligible_count} 人)")
+        self.rolling.setText(ui("共 {winners} 人中奖(参与 {eligible} 人)", winners=len(self.shown), eligible=self.draw.eligible_count))
         self.winners.setText("    ".join(self.shown[:60]) + ("  …" if len(self.shown) > 60 else "")
-                             + f"\n\n核验:finals-app draw-verify --draw {self.draw.name} --seed {self.draw.seed}")
+                             + ui("\n\n核验:finals-app draw-verify --draw {draw} --seed {seed}", draw=self.draw.name, seed=self.draw.seed))
 
 
 class OfficeWindow(QMainWindow):
@@ -118,18 +119,18 @@ class OfficeWindow(QMainWindow):
         # The window owns its worker: one plain thread for long work, shut down with the window.
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="finals-office")
         self.worker_jobs = 0
-        self.setWindowTitle(f"线上竞赛办公 — {rules.competition_name}")
+        self.setWindowTitle(ui("线上竞赛办公 — {competition}", competition=rules.competition_name))
         self.setFont(theme.font(15))
         central = QWidget()
         self.setCentralWidget(central)
         layout = QVBoxLayout(central)
         top = QHBoxLayout()
-        self.sync_button = QPushButton("同步导出库…")
+        self.sync_button = QPushButton(ui("同步导出库…"))
         self.sync_button.clicked.connect(lambda: self.choose_export())
         self.progress = QProgressBar()
         self.progress.setFormat("%p%")
         self.stage = QLabel("")
-        self.cancel_button = QPushButton("取消同步")
+        self.cancel_button = QPushButton(ui("取消同步"))
         self.cancel_button.setEnabled(False)
         self.cancel_button.clicked.connect(self.cancel_sync)
         for widget in (self.sync_button, self.stage, self.progress, self.cancel_button):
@@ -149,33 +150,33 @@ class OfficeWindow(QMainWindow):
             tab = ListingTab(self, name, build, needs)
             self.listing_tabs[name] = tab
             self.tabs.addTab(tab, title)
-        ceremony = QPushButton("抽奖仪式(大屏)")
+        ceremony = QPushButton(ui("抽奖仪式(大屏)"))
         ceremony.clicked.connect(self.open_ceremony)
         self.listing_tabs["awards"].layout().itemAt(0).layout().addWidget(ceremony)
         self.team_selection = TeamSelectionView(self)
-        self.tabs.addTab(self.team_selection, "代表队选拔")
+        self.tabs.addTab(self.team_selection, ui("代表队选拔"))
         self.paperwork = PaperworkTabs(self)
-        self.tabs.addTab(self.paperwork, "月度材料")
+        self.tabs.addTab(self.paperwork, ui("月度材料"))
         self.charts = self._charts_tab()
-        self.tabs.addTab(self.charts, "图表")
+        self.tabs.addTab(self.charts, ui("图表"))
         self.ceremony: DrawCeremony | None = None
 
     # ---- the listings (same rows as the CLI) ----
 
     def _listings(self):
         return [
-            ("standings", "个人排名", lambda r, p: listings.standings(
+            ("standings", ui("个人排名"), lambda r, p: listings.standings(
                 r.standings_rows(p.period), layout=r.STANDINGS_LAYOUT), ("phase",)),
-            ("awards", "获奖名单", lambda r, p: listings.awards(r.awards(p.period, p.seed)), ("period", "seed")),
-            ("lottery", "每日参与奖", lambda r, p: listings.lottery(r.lottery(p.day, p.seed)), ("day", "seed")),
-            ("branches", "党支部排名", lambda r, p: listings.branches(r.branches(p.period, p.seed)), ("period", "seed")),
-            ("committees", "党委排名", lambda r, p: listings.committees(r.committees(p.period, p.seed)),
+            ("awards", ui("获奖名单"), lambda r, p: listings.awards(r.awards(p.period, p.seed)), ("period", "seed")),
+            ("lottery", ui("每日参与奖"), lambda r, p: listings.lottery(r.lottery(p.day, p.seed)), ("day", "seed")),
+            ("branches", ui("党支部排名"), lambda r, p: listings.branches(r.branches(p.period, p.seed)), ("period", "seed")),
+            ("committees", ui("党委排名"), lambda r, p: listings.committees(r.committees(p.period, p.seed)),
              ("period", "seed")),
-            ("excellent", "优秀组织奖", lambda r, p: listings.excellent_orgs(
+            ("excellent", ui("优秀组织奖"), lambda r, p: listings.excellent_orgs(
                 paperwork.excellent_organisations(r, p.period)), ("period",)),
-            ("final", "决赛排名", lambda r, p: listings.final_standings(r.final_standings()), ()),
-            ("teams", "代表队推荐", lambda r, p: listings.teams(propose_teams(r).rows), ()),
-            ("invalid", "无效答题", lambda r, p: listings.invalid_attempts(r.invalid_attempts(p.period)), ("phase",)),
+            ("final", ui("决赛排名"), lambda r, p: listings.final_standings(r.final_standings()), ()),
+            ("teams", ui("代表队推荐"), lambda r, p: listings.teams(propose_teams(r).rows), ()),
+            ("invalid", ui("无效答题"), lambda r, p: listings.invalid_attempts(r.invalid_attempts(p.period)), ("phase",)),
         ]
 
     def results(self) -> Results:
@@ -191,7 +192,7 @@ class OfficeWindow(QMainWindow):
 
     def choose_export(self, path: str | None = None) -> None:
         if path is None:
-            path, _ = QFileDialog.getOpenFileName(self, "选择导出库", "", "SQLite (*.sqlite *.db);;所有文件 (*)")
+            path, _ = QFileDialog.getOpenFileName(self, ui("选择导出库"), "", ui("SQLite (*.sqlite *.db);;所有文件 (*)"))
             if not path:
                 return
         self.start_sync(path)
@@ -200,13 +201,13 @@ class OfficeWindow(QMainWindow):
         self.cancel_requested.clear()
         self.sync_button.setEnabled(False)
         self.cancel_button.setEnabled(True)
-        self.message.setText(f"正在同步 {path} …")
+        self.message.setText(ui("正在同步 {path} …", path=path))
         self.task = asyncio.ensure_future(self._sync(path))
         return self.task
 
     def cancel_sync(self) -> None:
         self.cancel_requested.set()
-        self.message.setText("正在取消…")
+        self.message.setText(ui("正在取消…"))
 
     def _progress_from_worker(self, stage: str, done: int, total: int | None) -> None:
         if self.cancel_requested.is_set():
@@ -261,8 +262,8 @@ class OfficeWindow(QMainWindow):
             self.progress.setValue(1)
         self.message.setStyleSheet("")
         counts = ",".join(f"{name} {change.rows:,}" for name, change in summary.tables.items())
-        self.message.setText(("导出库未变化。" if summary.unchanged else "同步完成。") + counts +
-                             f"(用时 {summary.seconds:.1f} 秒)")
+        self.message.setText((ui("导出库未变化。") if summary.unchanged else ui("同步完成。")) + counts +
+                             ui("(用时 {seconds:.1f} 秒)", seconds=summary.seconds))
         self.refresh_charts()
         return summary
 
@@ -282,15 +283,15 @@ class OfficeWindow(QMainWindow):
         self.chart_period = QComboBox()
         for period in self.rules.periods:
             self.chart_period.addItem(period.id)
-        refresh = QPushButton("绘制")
+        refresh = QPushButton(ui("绘制"))
         refresh.clicked.connect(self.refresh_charts)
-        bar.addWidget(QLabel("期次"))
+        bar.addWidget(QLabel(ui("期次")))
         bar.addWidget(self.chart_period)
         bar.addWidget(refresh)
         bar.addStretch(1)
         layout.addLayout(bar)
         self.plots = {}
-        for key, title in (("scores", "个人总得分分布"), ("daily", "每日参与人数"), ("perfect", "各单位满分答题率(%)")):
+        for key, title in (("scores", ui("个人总得分分布")), ("daily", ui("每日参与人数")), ("perfect", ui("各单位满分答题率(%)"))):
             plot = pg.PlotWidget(title=title, background="w")
             plot.setMenuEnabled(False)
             layout.addWidget(plot, 1)

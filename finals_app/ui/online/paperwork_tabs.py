@@ -16,7 +16,8 @@ from finals_app.core.online import paperwork
 from finals_app.core.tables import listings
 from finals_app.reports.period_report import write_report
 from finals_app.ui import theme
-from finals_app.ui.online.listing_tab import LEVEL_NAMES, ListingTab, OrgField
+from finals_app.ui.texts import ui
+from finals_app.ui.online.listing_tab import ListingTab, OrgField, level_name
 
 REPORT_LEVELS = ("branch", "committee", "unit")
 
@@ -29,27 +30,27 @@ def _member_id(text: str) -> int:
 
 def _payouts(results, params):
     rows, missing = paperwork.payouts(results, None if params.final else params.period, params.seed, params.final)
-    note = f"尚未抽取每日参与奖的日期:{', '.join(missing)}(在“每日参与奖”页抽取)" if missing else ""
+    note = ui("尚未抽取每日参与奖的日期:{days}(在“每日参与奖”页抽取)", days=", ".join(missing)) if missing else ""
     return listings.payouts(rows), note
 
 
 def _branch_archive(results, params):
     rows, undrawn = paperwork.branch_archive(results, paperwork.resolve_organisation(results, params.org, ("branch",)))
-    note = f"{', '.join(undrawn)} 期尚未进行满分随机抽取:获称号人数仅含排名前列者" if undrawn else ""
+    note = ui("{periods} 期尚未进行满分随机抽取:获称号人数仅含排名前列者", periods=", ".join(undrawn)) if undrawn else ""
     return listings.branch_archive(rows), note
 
 
 def paperwork_listings():
     """(key, title, build, needs, levels, note) of each paperwork listing."""
     return [
-        ("archive-member", "党员学习档案", lambda r, p: listings.member_archive(
+        ("archive-member", ui("党员学习档案"), lambda r, p: listings.member_archive(
             paperwork.member_archive(r, _member_id(p.member))), ("member",), ("branch",), ""),
-        ("archive-branch", "党支部学习档案", _branch_archive, ("org",), ("branch",), ""),
-        ("ledger", "参学参赛台账", lambda r, p: listings.ledger(
+        ("archive-branch", ui("党支部学习档案"), _branch_archive, ("org",), ("branch",), ""),
+        ("ledger", ui("参学参赛台账"), lambda r, p: listings.ledger(
             paperwork.ledger(r, paperwork.resolve_organisation(r, p.org, ("branch",)), p.period)),
          ("org", "period"), ("branch",), ""),
-        ("payouts", "话费发放名单", _payouts, ("period", "seed", "final"), ("branch",),
-         "本名单含完整手机号,仅供组织者发放话费使用,请勿公开或转发。"),
+        ("payouts", ui("话费发放名单"), _payouts, ("period", "seed", "final"), ("branch",),
+         ui("本名单含完整手机号,仅供组织者发放话费使用,请勿公开或转发。")),
     ]
 
 
@@ -67,16 +68,16 @@ class ReportTab(QWidget):
         self.period = QComboBox()
         for period in office.rules.periods:
             self.period.addItem(period.id)
-        self.preview_button = QPushButton("预览")
+        self.preview_button = QPushButton(ui("预览"))
         self.preview_button.clicked.connect(self.preview)
         self.org.returnPressed.connect(self.preview)
-        self.pdf_button = QPushButton("生成 PDF…")
+        self.pdf_button = QPushButton(ui("生成 PDF…"))
         self.pdf_button.clicked.connect(lambda: self.start_write(".pdf"))
-        self.xlsx_button = QPushButton("生成 XLSX…")
+        self.xlsx_button = QPushButton(ui("生成 XLSX…"))
         self.xlsx_button.clicked.connect(lambda: self.start_write(".xlsx"))
         self.buttons = (self.preview_button, self.pdf_button, self.xlsx_button)
         self.task: asyncio.Task | None = None
-        for widget in (QLabel("组织"), self.org, QLabel("期次"), self.period, self.preview_button, self.pdf_button,
+        for widget in (QLabel(ui("组织")), self.org, QLabel(ui("期次")), self.period, self.preview_button, self.pdf_button,
                        self.xlsx_button):
             bar.addWidget(widget)
         bar.addStretch(1)
@@ -115,7 +116,7 @@ class ReportTab(QWidget):
         data = self.load()
         self.show_figures(data)
         if data is not None:
-            self.say("可生成 PDF(打印归档)或 XLSX(排序筛选)。")
+            self.say(ui("可生成 PDF(打印归档)或 XLSX(排序筛选)。"))
         return data is not None
 
     def show_figures(self, data: dict | None) -> None:
@@ -126,17 +127,17 @@ class ReportTab(QWidget):
         org = data["org"]
         excellent = data["excellent"]
         for label, value in (
-                (LEVEL_NAMES[org["level"]], f"{org['name']}(ID {org['id']})"),
-                ("期次", f"{data['period']}({data['first_day']:%Y-%m-%d} 至 {data['last_day']:%Y-%m-%d})"),
-                ("登记党员", f"{data['party_members']:,}"),
-                ("参与人数", f"{data['participants']:,}({data['participation_rate'] * 100:.2f}%)"),
-                ("有效答题次数", f"{data['valid_attempts']:,}"),
-                ("分享获赠答题次数", f"{data['share_bonus_attempts']:,}"),
-                ("得分(总得分÷登记党员)", f"{data['score']:.2f}"),
-                ("学习先锋", f"{len(data['pioneers'])} 人"),
-                ("每日参与奖", f"{len(data['lottery_winners'])} 人次"),
-                ("未参与的党员", f"{len(data['absent'])} 人"),
-                ("优秀组织奖", f"第 {excellent['rank']} 名" if excellent else "—")):
+                (level_name(org["level"]), f"{org['name']}(ID {org['id']})"),
+                (ui("期次"), ui("{period}({first:%Y-%m-%d} 至 {last:%Y-%m-%d})", period=data["period"], first=data["first_day"], last=data["last_day"])),
+                (ui("登记党员"), f"{data['party_members']:,}"),
+                (ui("参与人数"), f"{data['participants']:,}({data['participation_rate'] * 100:.2f}%)"),
+                (ui("有效答题次数"), f"{data['valid_attempts']:,}"),
+                (ui("分享获赠答题次数"), f"{data['share_bonus_attempts']:,}"),
+                (ui("得分(总得分÷登记党员)"), f"{data['score']:.2f}"),
+                (ui("学习先锋"), ui("{count} 人", count=len(data["pioneers"]))),
+                (ui("每日参与奖"), ui("{count} 人次", count=len(data["lottery_winners"]))),
+                (ui("未参与的党员"), ui("{count} 人", count=len(data["absent"]))),
+                (ui("优秀组织奖"), ui("第 {rank} 名", rank=excellent["rank"]) if excellent else "—")):
             self.figures.addRow(QLabel(label), QLabel(value))
 
     def write(self, path: str | None = None, suffix: str = ".pdf") -> Path | None:
@@ -157,13 +158,13 @@ class ReportTab(QWidget):
             QGuiApplication.restoreOverrideCursor()
 
     def ask_path(self, name: str, suffix: str) -> str | None:
-        default = f"{name}-{self.period.currentText()}-汇报材料{suffix}"
+        default = ui("{name}-{period}-汇报材料", name=name, period=self.period.currentText()) + suffix
         kinds = "PDF (*.pdf)" if suffix == ".pdf" else "Excel (*.xlsx)"
-        path, _ = QFileDialog.getSaveFileName(self, "保存汇报材料", default, kinds)
+        path, _ = QFileDialog.getSaveFileName(self, ui("保存汇报材料"), default, kinds)
         return path or None
 
     def done(self, target: Path) -> Path:
-        self.say(f"已生成:{target}({target.stat().st_size / 1024:,.0f} KB)")
+        self.say(ui("已生成:{path}({size:,.0f} KB)", path=target, size=target.stat().st_size / 1024))
         return target
 
     def start_write(self, suffix: str = ".pdf", path: str | None = None) -> asyncio.Task | None:
@@ -177,7 +178,7 @@ class ReportTab(QWidget):
             path = self.ask_path(paperwork.organisation_name(self.office.results(), org_id), suffix)
             if path is None:
                 return None
-        self.say("正在生成…")
+        self.say(ui("正在生成…"))
         for button in self.buttons:
             button.setEnabled(False)
         self.task = asyncio.ensure_future(self._write_in_worker(org_id, self.period.currentText(), Path(path)))
@@ -214,4 +215,4 @@ class PaperworkTabs(QTabWidget):
             self.tabs[key] = tab
             self.addTab(tab, title)
         self.report = ReportTab(office)
-        self.addTab(self.report, "汇报材料")
+        self.addTab(self.report, ui("汇报材料"))

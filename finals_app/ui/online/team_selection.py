@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QPushButton, QT
 from finals_app.core.errors import FinalsError
 from finals_app.core.online.teams import contest_skeleton, propose_teams
 from finals_app.ui import theme
+from finals_app.ui.texts import ui
 
 
 class TeamSelectionView(QWidget):
@@ -22,16 +23,16 @@ class TeamSelectionView(QWidget):
         self.proposal = None
         layout = QVBoxLayout(self)
         bar = QHBoxLayout()
-        load = QPushButton("按线上成绩推荐")
+        load = QPushButton(ui("按线上成绩推荐"))
         load.clicked.connect(self.load)
-        self.write_button = QPushButton("写出比赛文件…")
+        self.write_button = QPushButton(ui("写出比赛文件…"))
         self.write_button.clicked.connect(lambda: self.write())
         bar.addWidget(load)
         bar.addWidget(self.write_button)
         bar.addStretch(1)
         layout.addLayout(bar)
         self.tree = QTreeWidget()
-        self.tree.setHeaderLabels(["单位 / 候选人", "决赛名次", "初赛最好成绩", "称号"])
+        self.tree.setHeaderLabels([ui("单位 / 候选人"), ui("决赛名次"), ui("初赛最好成绩"), ui("称号")])
         self.tree.itemChanged.connect(self._changed)
         layout.addWidget(self.tree, 1)
         self.message = QLabel()
@@ -68,7 +69,7 @@ class TeamSelectionView(QWidget):
         self.tree.expandAll()
         self.tree.resizeColumnToContents(0)
         missing = self.proposal.missing_draws
-        self.message.setText(f"尚未评出奖项的期次:{'、'.join(missing)}(其随机抽取的称号未计入)" if missing else "")
+        self.message.setText(ui("尚未评出奖项的期次:{periods}(其随机抽取的称号未计入)", periods=ui("、").join(missing)) if missing else "")
         return True
 
     def chosen(self) -> dict[int, list[int]]:
@@ -90,7 +91,7 @@ class TeamSelectionView(QWidget):
             self._updating = True
             item.setCheckState(0, Qt.CheckState.Unchecked)
             self._updating = False
-            self.message.setText(f"每队 {size} 人:请先取消一名队员,再选择替换人选。")
+            self.message.setText(ui("每队 {size} 人:请先取消一名队员,再选择替换人选。", size=size))
         self._flag(unit)
 
     def _flag(self, unit: QTreeWidgetItem) -> None:
@@ -98,7 +99,7 @@ class TeamSelectionView(QWidget):
         ticked = sum(1 for i in range(unit.childCount()) if unit.child(i).checkState(0) == Qt.CheckState.Checked)
         name = unit.text(0).split("  ")[0]
         self._updating = True
-        unit.setText(0, name if ticked == size else f"{name}  (已选 {ticked} 人,不足 {size} 人)")
+        unit.setText(0, name if ticked == size else ui("{name}  (已选 {ticked} 人,不足 {size} 人)", name=name, ticked=ticked, size=size))
         unit.setForeground(0, QBrush(QColor(theme.DANGER if ticked < size else "#000000")))
         self._updating = False
 
@@ -106,12 +107,12 @@ class TeamSelectionView(QWidget):
         if self.proposal is None:
             return None
         if path is None:
-            path, _ = QFileDialog.getSaveFileName(self, "写出比赛文件", "决赛.toml", "TOML (*.toml)")
+            path, _ = QFileDialog.getSaveFileName(self, ui("写出比赛文件"), ui("决赛.toml"), "TOML (*.toml)")
             if not path:
                 return None
         rules = self.office.rules
         target = Path(path)
         target.write_text(contest_skeleton(self.proposal, rules.competition_name, rules.team_size, self.chosen()),
                           encoding="utf-8")
-        self.message.setText(f"已写出 {target}(请补充评委与题目后运行 finals-app contest check)")
+        self.message.setText(ui("已写出 {path}(请补充评委与题目后运行 finals-app contest check)", path=target))
         return target
