@@ -16,6 +16,7 @@ from finals_app.core.errors import FinalsError
 from finals_app.core.stage.contest import Contest
 from finals_app.core.stage.engine import StageEngine
 from finals_app.ui import theme
+from finals_app.ui.texts import ui
 from finals_app.ui.audience_screen import AudienceScreen
 from finals_app.ui.bridge import BuzzerInput, StageBridge
 from finals_app.ui.buzzer_screen import BuzzerScreen
@@ -84,15 +85,16 @@ class ScreenManager:
             self.place(role)
 
     def panel(self, parent) -> QGroupBox:
-        box = QGroupBox("屏幕(选择后立即生效,并记住本机设置)", parent)
+        box = QGroupBox(ui("屏幕(选择后立即生效,并记住本机设置)"), parent)
         layout = QHBoxLayout(box)
         for role, title in ROLES.items():
+            title = ui(title)
             combo = QComboBox(box)
-            combo.addItem("窗口", WINDOW)
-            combo.addItem("关闭", OFF)
+            combo.addItem(ui("窗口"), WINDOW)
+            combo.addItem(ui("关闭"), OFF)
             for index, screen in enumerate(self.displays()):
                 size = screen.geometry()
-                combo.addItem(f"显示器 {index + 1}({size.width()}×{size.height()})", str(index))
+                combo.addItem(ui("显示器 {number}({width}×{height})", number=index + 1, width=size.width(), height=size.height()), str(index))
             combo.setCurrentIndex(max(0, combo.findData(self.choice(role))))
             combo.currentIndexChanged.connect(lambda _, r=role, c=combo: self.assign(r, c.currentData()))
             layout.addWidget(QLabel(title))
@@ -183,7 +185,7 @@ def run_kiosk(contest: Contest, journal: Path, argv: list[str] | None = None) ->
         kiosk = Kiosk(contest, journal)
     except FinalsError as error:
         sys.stderr.write(error.render() + "\n")
-        QMessageBox.critical(None, "无法开始", error.render())
+        QMessageBox.critical(None, ui("无法开始"), error.render())
         return 2
     kiosk.start(app)
     if os.environ.get("FINALS_APP_LATENCY_LOG"):

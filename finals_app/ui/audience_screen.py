@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout, 
 
 from finals_app.core.stage.state import PRIZE_LEVELS
 from finals_app.ui import theme
+from finals_app.ui.texts import ui
 from finals_app.ui.widgets.countdown import Countdown
 from finals_app.ui.widgets.kiosk_screen import KioskScreen
 from finals_app.ui.widgets.scoreboard import Scoreboard
@@ -18,7 +19,7 @@ VERDICT_NAMES = {"correct": "回答正确", "wrong": "回答错误", "timeout": 
 
 class AudienceScreen(KioskScreen):
     def __init__(self, bridge, sounds=None, parent=None):
-        super().__init__("观众大屏", parent)
+        super().__init__(ui("观众大屏"), parent)
         self.bridge = bridge
         self.sounds = sounds
         self.stack = QStackedWidget(self)
@@ -115,26 +116,26 @@ class AudienceScreen(KioskScreen):
                 member = question.member
                 if member:
                     who += f" {contest.team(question.team).members[member - 1]}"
-                stake = f"(风险分值 {question.stake})" if question.stake else ""
-                text = f"【{who}{stake}】\n{text}"
+                stake = ui("(风险分值 {stake})", stake=question.stake) if question.stake else ""
+                text = ui("【{who}{stake}】", who=who, stake=stake) + "\n" + text
             if question.status == "judged" and question.verdicts:
                 team, verdict = question.verdicts[-1]
-                answer = f"{contest.team(team).name} {VERDICT_NAMES[verdict]}"
+                answer = f"{contest.team(team).name} {ui(VERDICT_NAMES[verdict])}"
                 if verdict == "correct" or not (contest.round(question.round).reopen_after_wrong):
-                    answer += f"  正确答案:{item.answer_text()}"
+                    answer += ui("  正确答案:{answer}", answer=item.answer_text())
         self.question.setText(text)
         self.answer.setText(answer)
         holder, tied = state.floor()
         plan_type = contest.round(question.round).type if question else None
         if plan_type == "buzzer" and holder:
             team = contest.team(holder)
-            self.floor.setText(f"{team.name} 抢答成功")
+            self.floor.setText(ui("{team} 抢答成功", team=team.name))
             self.floor.setStyleSheet(f"color: {theme.BACKGROUND}; background-color: {team.color}; border-radius: 12px;")
         elif plan_type == "buzzer" and tied:
-            self.floor.setText("同时抢答,请主持人裁定")
+            self.floor.setText(ui("同时抢答,请主持人裁定"))
             self.floor.setStyleSheet(f"color: {theme.ACCENT};")
         elif plan_type == "buzzer" and question.status == "open":
-            self.floor.setText("请抢答!")
+            self.floor.setText(ui("请抢答!"))
             self.floor.setStyleSheet(f"color: {theme.GOOD};")
         else:
             self.floor.setText("")
@@ -172,8 +173,8 @@ class AudienceScreen(KioskScreen):
             self.ceremony_timer.stop()
             return
         level = order[self.ceremony_step]
-        names = "、".join(state.contest.team(t).name for t in state.prizes.get(level, []))
+        names = ui("、").join(state.contest.team(t).name for t in state.prizes.get(level, []))
         colour = theme.ACCENT if level == "first" else theme.TEXT
-        self.ceremony_rows[level].setText(f"{PRIZE_NAMES[level]}:{names}" if names else "")
+        self.ceremony_rows[level].setText(ui("{prize}:{teams}", prize=ui(PRIZE_NAMES[level]), teams=names) if names else "")
         self.ceremony_rows[level].setStyleSheet(f"color: {colour};")
         self.ceremony_step += 1

@@ -5,12 +5,13 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QVBoxLayout
 
 from finals_app.ui import theme
+from finals_app.ui.texts import ui
 from finals_app.ui.widgets.kiosk_screen import KioskScreen
 
 
 class BuzzerScreen(KioskScreen):
     def __init__(self, bridge, parent=None):
-        super().__init__("抢答屏", parent)
+        super().__init__(ui("抢答屏"), parent)
         self.bridge = bridge
         layout = QVBoxLayout(self)
         self.status = QLabel()
@@ -40,20 +41,20 @@ class BuzzerScreen(KioskScreen):
             text = ""
         elif holder:
             team = contest.team(holder)
-            text = f"{team.name}\n获得答题权"
+            text = ui("{team}\n获得答题权", team=team.name)
             style = f"color: {theme.BACKGROUND}; background-color: {team.color};"
         elif tied:
-            text = "同时抢答\n请等待主持人裁定"
+            text = ui("同时抢答\n请等待主持人裁定")
             style = f"color: {theme.ACCENT};"
         elif question.status == "open":
-            text = "请抢答"
+            text = ui("请抢答")
             style = f"color: {theme.GOOD};"
         elif question.status == "shown":
-            text = "请听题,抢答尚未开始"
+            text = ui("请听题,抢答尚未开始")
         else:
-            text = "本题结束"
+            text = ui("本题结束")
         self.status.setText(text)
         self.status.setStyleSheet(style)
         fouled = [contest.team(team).name for team in question.locked_out] if question else []
-        self.fouls.setText(("违规提前抢答:" + "、".join(fouled)) if fouled else "")
+        self.fouls.setText((ui("违规提前抢答:") + ui("、").join(fouled)) if fouled else "")
         self.fouls.setStyleSheet(f"color: {theme.DANGER};")

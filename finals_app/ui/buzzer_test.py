@@ -7,18 +7,20 @@ import statistics
 
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout
 
+from finals_app.ui.texts import ui
+
 
 class BuzzerSelfTest(QDialog):
     def __init__(self, bridge, buzzers, parent=None):
         super().__init__(parent)
         self.bridge = bridge
         self.buzzers = buzzers
-        self.setWindowTitle("抢答器自检")
+        self.setWindowTitle(ui("抢答器自检"))
         self.samples: dict[str, list[int]] = {team.id: [] for team in bridge.contest.teams}
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel("请各代表队依次按下抢答器。每个抢答器按下后显示“正常”及其延迟。"))
+        layout.addWidget(QLabel(ui("请各代表队依次按下抢答器。每个抢答器按下后显示“正常”及其延迟。")))
         self.table = QTableWidget(len(bridge.contest.teams), 4)
-        self.table.setHorizontalHeaderLabels(["代表队", "抢答键", "状态", "延迟(毫秒)"])
+        self.table.setHorizontalHeaderLabels([ui("代表队"), ui("抢答键"), ui("状态"), ui("延迟(毫秒)")])
         self.table.verticalHeader().setVisible(False)
         layout.addWidget(self.table)
         self.summary = QLabel()
@@ -39,11 +41,11 @@ class BuzzerSelfTest(QDialog):
     def _refresh(self) -> None:
         for row, team in enumerate(self.bridge.contest.teams):
             got = self.samples[team.id]
-            latency = f"{statistics.median(got):.0f}(最大 {max(got)})" if got else ""
-            for column, text in enumerate((team.name, team.buzzer_key, "正常" if got else "未测试", latency)):
+            latency = ui("{median:.0f}(最大 {max})", median=statistics.median(got), max=max(got)) if got else ""
+            for column, text in enumerate((team.name, team.buzzer_key, ui("正常") if got else ui("未测试"), latency)):
                 self.table.setItem(row, column, QTableWidgetItem(text))
         missing = [t.name for t in self.bridge.contest.teams if not self.samples[t.id]]
-        self.summary.setText("全部抢答器正常" if not missing else "尚未测试:" + "、".join(missing))
+        self.summary.setText(ui("全部抢答器正常") if not missing else ui("尚未测试:") + ui("、").join(missing))
 
     def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
         super().showEvent(event)

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout
 
 from finals_app.core.online.times import format_instant
 from finals_app.ui import theme
+from finals_app.ui.texts import ui
 from finals_app.ui.widgets.countdown import Countdown
 
 OUTCOME_NAMES = {"accepted": "有效", "foul": "犯规(提前抢答)", "ignored_locked_out": "已取消资格,忽略",
@@ -31,7 +32,7 @@ class CorrectionDialog(QDialog):
 
     def __init__(self, contest, parent=None):
         super().__init__(parent)
-        self.setWindowTitle("更正分数")
+        self.setWindowTitle(ui("更正分数"))
         form = QFormLayout(self)
         self.team = QComboBox()
         for team in contest.teams:
@@ -40,10 +41,10 @@ class CorrectionDialog(QDialog):
         self.delta.setRange(-100, 100)
         self.delta.setSingleStep(5)
         self.reason = QLineEdit()
-        self.reason.setPlaceholderText("必填:更正理由")
-        form.addRow("代表队", self.team)
-        form.addRow("加减分", self.delta)
-        form.addRow("理由", self.reason)
+        self.reason.setPlaceholderText(ui("必填:更正理由"))
+        form.addRow(ui("代表队"), self.team)
+        form.addRow(ui("加减分"), self.delta)
+        form.addRow(ui("理由"), self.reason)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
@@ -55,7 +56,7 @@ class CorrectionDialog(QDialog):
 
 
 def ask_yes_no(parent, text: str) -> bool:
-    answer = QMessageBox.question(parent, "请确认", text, QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+    answer = QMessageBox.question(parent, ui("请确认"), text, QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
                                   QMessageBox.StandardButton.No)
     return answer == QMessageBox.StandardButton.Yes
 
@@ -69,7 +70,7 @@ class HostConsole(QMainWindow):
         self.screens = screens
         self.confirm = confirm
         self.allow_close = False
-        self.setWindowTitle(f"主持人控制台 — {bridge.contest.name}")
+        self.setWindowTitle(ui("主持人控制台 — {contest}", contest=bridge.contest.name))
         self.setFont(theme.font(16))
         central = QWidget()
         self.setCentralWidget(central)
@@ -80,7 +81,7 @@ class HostConsole(QMainWindow):
         self.plan.setFont(theme.font(18, bold=True))
         grid.addWidget(self.plan, 0, 0, 1, 3)
 
-        question_box = QGroupBox("当前题目(答案仅主持人可见)")
+        question_box = QGroupBox(ui("当前题目(答案仅主持人可见)"))
         question_layout = QVBoxLayout(question_box)
         self.question = QLabel()
         self.question.setWordWrap(True)
@@ -102,7 +103,7 @@ class HostConsole(QMainWindow):
         self.countdown = Countdown(normal_colour="#13294b")  # dark on the console's light background
         self.countdown.setFont(theme.font(64, bold=True))
         self.teams = QTableWidget(len(bridge.contest.teams), 4)
-        self.teams.setHorizontalHeaderLabels(["代表队", "抢答键", "得分", "加赛"])
+        self.teams.setHorizontalHeaderLabels([ui("代表队"), ui("抢答键"), ui("得分"), ui("加赛")])
         self.teams.verticalHeader().setVisible(False)
         self.teams.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         middle.addWidget(self.floor)
@@ -111,10 +112,10 @@ class HostConsole(QMainWindow):
         grid.addLayout(middle, 1, 1, 2, 1)
 
         right = QVBoxLayout()
-        right.addWidget(QLabel("计分记录(含更正与撤销)"))
+        right.addWidget(QLabel(ui("计分记录(含更正与撤销)")))
         self.audit = QListWidget()
         right.addWidget(self.audit, 2)
-        right.addWidget(QLabel("本题抢答记录(按设备时间)"))
+        right.addWidget(QLabel(ui("本题抢答记录(按设备时间)")))
         self.evidence = QListWidget()
         right.addWidget(self.evidence, 1)
         grid.addLayout(right, 1, 2, 2, 1)
@@ -122,29 +123,29 @@ class HostConsole(QMainWindow):
         self.buttons: dict[str, QPushButton] = {}
         actions = QGridLayout()
         specs = [
-            ("show", "出题", "N", lambda: self.run({"cmd": "show_question"})),
-            ("reveal", "上大屏", "R", lambda: self.run({"cmd": "reveal"})),
-            ("open", "开放抢答", "B", self.open_buzzers),
-            ("timer", "开始计时", "S", lambda: self.run({"cmd": "start_timer"})),
-            ("pause", "暂停/继续", "P", self.pause_or_resume),
-            ("add", "加时10秒", "A", lambda: self.run({"cmd": "add_time", "seconds": 10})),
-            ("correct", "正确", "C", lambda: self.run({"cmd": "correct"})),
-            ("wrong", "错误", "X", lambda: self.run({"cmd": "wrong"})),
-            ("timeout", "超时", "T", lambda: self.run({"cmd": "timeout"})),
-            ("reopen", "重新开放抢答", "O", self.reopen),
-            ("tie", "裁定同时抢答", "J", self.resolve_tie),
-            ("undo", "撤销", "U", self.undo),
-            ("redo", "恢复", "Shift+U", lambda: self.run({"cmd": "redo"})),
-            ("stake10", "风险10分", "F5", lambda: self.choose_stake(10)),
-            ("stake20", "风险20分", "F6", lambda: self.choose_stake(20)),
-            ("stake30", "风险30分", "F7", lambda: self.choose_stake(30)),
-            ("fix", "更正分数", "F2", self.correct_score),
-            ("next_round", "下一轮", "Ctrl+N", self.next_round),
-            ("tiebreak", "开始加赛", "Ctrl+T", lambda: self.run({"cmd": "start_tiebreak"})),
-            ("end_tiebreak", "结束加赛", "Ctrl+E", lambda: self.run({"cmd": "end_tiebreak"})),
-            ("prizes", "确定奖项", "Ctrl+P", self.assign_prizes),
-            ("self_test", "抢答器自检", "F9", self.buzzer_self_test),
-            ("quit", "结束并退出", "Ctrl+Q", self.close),
+            ("show", ui("出题"), "N", lambda: self.run({"cmd": "show_question"})),
+            ("reveal", ui("上大屏"), "R", lambda: self.run({"cmd": "reveal"})),
+            ("open", ui("开放抢答"), "B", self.open_buzzers),
+            ("timer", ui("开始计时"), "S", lambda: self.run({"cmd": "start_timer"})),
+            ("pause", ui("暂停/继续"), "P", self.pause_or_resume),
+            ("add", ui("加时10秒"), "A", lambda: self.run({"cmd": "add_time", "seconds": 10})),
+            ("correct", ui("正确"), "C", lambda: self.run({"cmd": "correct"})),
+            ("wrong", ui("错误"), "X", lambda: self.run({"cmd": "wrong"})),
+            ("timeout", ui("超时"), "T", lambda: self.run({"cmd": "timeout"})),
+            ("reopen", ui("重新开放抢答"), "O", self.reopen),
+            ("tie", ui("裁定同时抢答"), "J", self.resolve_tie),
+            ("undo", ui("撤销"), "U", self.undo),
+            ("redo", ui("恢复"), "Shift+U", lambda: self.run({"cmd": "redo"})),
+            ("stake10", ui("风险10分"), "F5", lambda: self.choose_stake(10)),
+            ("stake20", ui("风险20分"), "F6", lambda: self.choose_stake(20)),
+            ("stake30", ui("风险30分"), "F7", lambda: self.choose_stake(30)),
+            ("fix", ui("更正分数"), "F2", self.correct_score),
+            ("next_round", ui("下一轮"), "Ctrl+N", self.next_round),
+            ("tiebreak", ui("开始加赛"), "Ctrl+T", lambda: self.run({"cmd": "start_tiebreak"})),
+            ("end_tiebreak", ui("结束加赛"), "Ctrl+E", lambda: self.run({"cmd": "end_tiebreak"})),
+            ("prizes", ui("确定奖项"), "Ctrl+P", self.assign_prizes),
+            ("self_test", ui("抢答器自检"), "F9", self.buzzer_self_test),
+            ("quit", ui("结束并退出"), "Ctrl+Q", self.close),
         ]
         for index, (name, text, key, slot) in enumerate(specs):
             button = QPushButton(f"{text}\n[{key}]")
@@ -189,7 +190,7 @@ class HostConsole(QMainWindow):
         return self.bridge.execute(command)
 
     def show_refusal(self, text: str) -> None:
-        self.message.setText(f"未执行:{text}")
+        self.message.setText(ui("未执行:{reason}", reason=text))
 
     def open_buzzers(self) -> None:
         device_now = self.buzzers.device_now_ms() if self.buzzers else None
@@ -206,10 +207,10 @@ class HostConsole(QMainWindow):
     def resolve_tie(self) -> None:
         _, tied = self.bridge.state.floor()
         if not tied:
-            self.show_refusal("没有需要裁定的同时抢答")
+            self.show_refusal(ui("没有需要裁定的同时抢答"))
             return
         names = [self.bridge.contest.team(t).name for t in tied]
-        choice, ok = QInputDialog.getItem(self, "裁定同时抢答", "由哪支代表队作答?", names, 0, False)
+        choice, ok = QInputDialog.getItem(self, ui("裁定同时抢答"), ui("由哪支代表队作答?"), names, 0, False)
         if ok:
             self.run({"cmd": "resolve_tie", "team": tied[names.index(choice)]})
 
@@ -217,7 +218,7 @@ class HostConsole(QMainWindow):
         state = self.bridge.state
         plan = state.round
         if plan is None or plan.type != "risk":
-            self.show_refusal("只有风险题需要选择分值")
+            self.show_refusal(ui("只有风险题需要选择分值"))
             return
         turn = state.shown_per_round.get(plan.id, 0)
         team = state.playing[turn % len(state.playing)]
@@ -226,7 +227,7 @@ class HostConsole(QMainWindow):
     def undo(self) -> None:
         events = self.bridge.engine.events
         judged = [e for e in events if e.type == "answer_judged"]
-        if judged and self.bridge.state.changes and not self.confirm(self, "撤销上一步操作(可能撤销已判定的答案)?"):
+        if judged and self.bridge.state.changes and not self.confirm(self, ui("撤销上一步操作(可能撤销已判定的答案)?")):
             return
         self.run({"cmd": "undo"})
 
@@ -246,16 +247,16 @@ class HostConsole(QMainWindow):
         state = self.bridge.state
         plan = state.round
         if plan is not None and state.shown_per_round.get(plan.id, 0) < state.round_quota(plan):
-            if not self.confirm(self, f"{plan.title}尚未答完,确定结束本轮、进入下一轮?"):
+            if not self.confirm(self, ui("{round}尚未答完,确定结束本轮、进入下一轮?", round=plan.title)):
                 return
         self.run({"cmd": "next_round"})
 
     def assign_prizes(self) -> None:
-        if self.confirm(self, "按当前排名确定奖项,提交评委签字?"):
+        if self.confirm(self, ui("按当前排名确定奖项,提交评委签字?")):
             self.run({"cmd": "assign_prizes"})
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt's name
-        if self.allow_close or self.confirm(self, "确定结束比赛并关闭所有屏幕?(比赛记录已保存,重新启动即可继续)"):
+        if self.allow_close or self.confirm(self, ui("确定结束比赛并关闭所有屏幕?(比赛记录已保存,重新启动即可继续)")):
             self.allow_close = True
             event.accept()
             if self.screens is not None:
@@ -276,11 +277,12 @@ class HostConsole(QMainWindow):
             shown = []
         for change in state.changes[len(shown):]:
             sign = f"{change.delta:+d}"
-            undone = "(已撤销)" if change.undone else ""
-            kind = {"answer": "答题", "foul": "犯规", "correction": "更正"}.get(change.kind, change.kind)
-            reason = VERDICT_NAMES.get(change.reason, change.reason)
-            self.audit.insertItem(0, f"{format_instant(change.wall_ms)[11:19]} {contest.team(change.team).name} "
-                                     f"{sign} {kind}:{reason} 〔{change.operator}〕{undone}")
+            undone = ui("(已撤销)") if change.undone else ""
+            kind = {"answer": ui("答题"), "foul": ui("犯规"), "correction": ui("更正")}.get(change.kind, change.kind)
+            reason = ui(VERDICT_NAMES[change.reason]) if change.reason in VERDICT_NAMES else change.reason
+            self.audit.insertItem(0, ui("{time} {team} {delta} {kind}:{reason} 〔{operator}〕{undone}",
+                                        time=format_instant(change.wall_ms)[11:19], team=contest.team(change.team).name,
+                                        delta=sign, kind=kind, reason=reason, operator=change.operator, undone=undone))
         self._audit_shown = wanted
 
     def refresh(self, state) -> None:
@@ -292,37 +294,38 @@ class HostConsole(QMainWindow):
             marker = "▶ " if (plan is item and not state.in_tiebreak) else ""
             steps.append(f"{marker}{item.title} {done}/{state.round_quota(item)}")
         if state.in_tiebreak:
-            steps.append("▶ 加赛:" + "、".join(contest.team(t).name for t in state.tiebreak_teams))
+            steps.append(ui("▶ 加赛:") + ui("、").join(contest.team(t).name for t in state.tiebreak_teams))
         if state.final:
-            steps.append("结果已签字确认")
+            steps.append(ui("结果已签字确认"))
         elif plan is None and not state.in_tiebreak:
-            steps.insert(0, "比赛尚未开始:按 Ctrl+N 进入第一轮")
+            steps.insert(0, ui("比赛尚未开始:按 Ctrl+N 进入第一轮"))
         self.plan.setText("   |   ".join(steps))
         question = state.question
         if question is None:
-            self.question.setText("(尚未出题)")
+            self.question.setText(ui("(尚未出题)"))
             self.answer.setText("")
         else:
             item = contest.question(question.id)
-            head = f"[{KIND_NAMES.get(item.kind, item.kind)}·{item.source or '题库'}] {item.id}"
+            head = f"[{ui(KIND_NAMES[item.kind]) if item.kind in KIND_NAMES else item.kind}·{item.source or ui('题库')}] {item.id}"
             if question.team:
                 team = contest.team(question.team)
-                head += f"  答题:{team.name}"
+                head += ui("  答题:{team}", team=team.name)
                 if question.member:
                     head += f" {team.members[question.member - 1]}"
                 if question.stake:
-                    head += f"  风险分值 {question.stake}"
+                    head += ui("  风险分值 {stake}", stake=question.stake)
             options = "\n".join(f"{chr(65 + i)}. {o}" for i, o in enumerate(item.options))
-            shown = "已上大屏" if question.revealed else "未上大屏"
+            shown = ui("已上大屏") if question.revealed else ui("未上大屏")
             self.question.setText(f"{head}  ({shown})\n\n{item.stem}\n{options}")
-            self.answer.setText(f"答案:{item.answer_text()}" + (f"\n解析:{item.explanation}" if item.explanation else ""))
+            self.answer.setText(ui("答案:{answer}", answer=item.answer_text())
+                                + (ui("\n解析:{explanation}", explanation=item.explanation) if item.explanation else ""))
         holder, tied = state.floor()
         if tied:
-            self.floor.setText("同时抢答:" + "、".join(contest.team(t).name for t in tied) + "(按 J 裁定)")
+            self.floor.setText(ui("同时抢答:") + ui("、").join(contest.team(t).name for t in tied) + ui("(按 J 裁定)"))
         elif holder and question is not None and question.status != "judged":
-            self.floor.setText(f"答题权:{contest.team(holder).name}")
+            self.floor.setText(ui("答题权:{team}", team=contest.team(holder).name))
         elif question is not None and question.status == "open":
-            self.floor.setText("抢答已开放")
+            self.floor.setText(ui("抢答已开放"))
         else:
             self.floor.setText("")
         for row, team in enumerate(contest.teams):
@@ -339,5 +342,7 @@ class HostConsole(QMainWindow):
             presses = sorted((p for p in state.presses if p.question == question.id), key=lambda p: (p.t_ms, p.seq))
             first = presses[0].t_ms if presses else 0
             for press in presses:
-                self.evidence.addItem(f"{contest.team(press.team).name} 键{press.key} 设备时间 {press.t_ms} "
-                                      f"(+{press.t_ms - first} ms) {OUTCOME_NAMES.get(press.outcome, press.outcome)}")
+                outcome = ui(OUTCOME_NAMES[press.outcome]) if press.outcome in OUTCOME_NAMES else press.outcome
+                self.evidence.addItem(ui("{team} 键{key} 设备时间 {t_ms} (+{gap} ms) {outcome}",
+                                         team=contest.team(press.team).name, key=press.key, t_ms=press.t_ms,
+                                         gap=press.t_ms - first, outcome=outcome))

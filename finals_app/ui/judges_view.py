@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (QHBoxLayout, QInputDialog, QLabel, QPushButton, Q
 
 from finals_app.core.online.times import format_instant
 from finals_app.ui import theme
+from finals_app.ui.texts import ui
 
 PRIZE_NAMES = {"first": "一等奖", "second": "二等奖", "third": "三等奖", None: ""}
 
@@ -18,7 +19,7 @@ class JudgesView(QWidget):
     def __init__(self, bridge, parent=None):
         super().__init__(parent)
         self.bridge = bridge
-        self.setWindowTitle(f"评委席 — {bridge.contest.name}")
+        self.setWindowTitle(ui("评委席 — {contest}", contest=bridge.contest.name))
         self.setFont(theme.font(16))
         layout = QVBoxLayout(self)
         self.status = QLabel()
@@ -26,7 +27,7 @@ class JudgesView(QWidget):
         self.status.setWordWrap(True)
         layout.addWidget(self.status)
         self.ranking = QTableWidget(0, 5)
-        self.ranking.setHorizontalHeaderLabels(["名次", "代表队", "总分", "加赛", "拟获奖项"])
+        self.ranking.setHorizontalHeaderLabels([ui("名次"), ui("代表队"), ui("总分"), ui("加赛"), ui("拟获奖项")])
         self.ranking.verticalHeader().setVisible(False)
         self.ranking.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         layout.addWidget(self.ranking, 1)
@@ -35,11 +36,11 @@ class JudgesView(QWidget):
         self.ties.setStyleSheet(f"color: {theme.DANGER};")
         layout.addWidget(self.ties)
         actions = QHBoxLayout()
-        self.tiebreak_button = QPushButton("开始加赛")
+        self.tiebreak_button = QPushButton(ui("开始加赛"))
         self.tiebreak_button.clicked.connect(lambda: self.bridge.execute({"cmd": "start_tiebreak"}))
-        self.prizes_button = QPushButton("确定获奖名单")
+        self.prizes_button = QPushButton(ui("确定获奖名单"))
         self.prizes_button.clicked.connect(lambda: self.bridge.execute({"cmd": "assign_prizes"}))
-        self.reopen_button = QPushButton("重新开启(评委会主任)")
+        self.reopen_button = QPushButton(ui("重新开启(评委会主任)"))
         self.reopen_button.clicked.connect(self.reopen)
         for button in (self.tiebreak_button, self.prizes_button, self.reopen_button):
             actions.addWidget(button)
@@ -47,7 +48,7 @@ class JudgesView(QWidget):
         signing = QHBoxLayout()
         self.sign_buttons = {}
         for judge in bridge.contest.judges:
-            button = QPushButton(f"{judge} 签字确认")
+            button = QPushButton(ui("{judge} 签字确认", judge=judge))
             button.clicked.connect(lambda _=False, j=judge: self.bridge.execute(
                 {"cmd": "sign_off", "judge": j, "operator": j}))
             signing.addWidget(button)
@@ -61,7 +62,7 @@ class JudgesView(QWidget):
         self.refresh(bridge.state)
 
     def reopen(self) -> None:
-        reason, ok = QInputDialog.getText(self, "重新开启比赛结果", "理由(必填):")
+        reason, ok = QInputDialog.getText(self, ui("重新开启比赛结果"), ui("理由(必填):"))
         if ok:
             chief = self.bridge.contest.chief_judge
             self.bridge.execute({"cmd": "reopen_result", "judge": chief, "reason": reason, "operator": chief})
@@ -78,7 +79,7 @@ class JudgesView(QWidget):
             if state.prizes is not None:
                 prize = next((level for level, teams in state.prizes.items() if item["team"] in teams), None)
             cells = [str(item["rank"]), team.name, str(item["score"]), str(item["tiebreak"] or ""),
-                     PRIZE_NAMES[prize] + ("(并列待加赛)" if item["team"] in tied else "")]
+                     ui(PRIZE_NAMES[prize]) + (ui("(并列待加赛)") if item["team"] in tied else "")]
             for column, text in enumerate(cells):
                 cell = QTableWidgetItem(text)
                 cell.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -87,22 +88,23 @@ class JudgesView(QWidget):
                 self.ranking.setItem(row, column, cell)
         self.ranking.resizeColumnsToContents()
         groups = state.open_ties()
-        self.ties.setText("跨奖项并列,须加赛决出:" + ";".join("、".join(contest.team(t).name for t in g)
+        self.ties.setText(ui("跨奖项并列,须加赛决出:") + ";".join(ui("、").join(contest.team(t).name for t in g)
                                                            for g in groups) if groups else "")
         if state.final:
             signed = ",".join(f"{judge} {format_instant(at)[:16]}" for judge, at in state.signoffs.items())
-            self.status.setText(f"比赛结果已确认(已冻结)。签字:{signed}")
+            self.status.setText(ui("比赛结果已确认(已冻结)。签字:{signed}", signed=signed))
         elif state.prizes is not None:
             waiting = [j for j in contest.judges if j not in state.signoffs]
-            self.status.setText("获奖名单待评委签字:" + "、".join(waiting))
+            self.status.setText(ui("获奖名单待评委签字:") + ui("、").join(waiting))
         elif state.in_tiebreak:
-            self.status.setText("加赛进行中:" + "、".join(contest.team(t).name for t in state.tiebreak_teams))
+            self.status.setText(ui("加赛进行中:") + ui("、").join(contest.team(t).name for t in state.tiebreak_teams))
         else:
-            self.status.setText("比赛进行中" if not state.rounds_done else "各轮已结束:请确定获奖名单")
+            self.status.setText(ui("比赛进行中") if not state.rounds_done else ui("各轮已结束:请确定获奖名单"))
         self.tiebreak_button.setEnabled(bool(groups) and state.rounds_done and not state.in_tiebreak and not state.final)
         self.prizes_button.setEnabled(state.rounds_done and not groups and state.prizes is None and not state.final)
         self.reopen_button.setEnabled(state.final)
         for judge, button in self.sign_buttons.items():
             signed_at = state.signoffs.get(judge)
             button.setEnabled(state.prizes is not None and signed_at is None and not state.final)
-            button.setText(f"{judge} 已签字 {format_instant(signed_at)[11:16]}" if signed_at else f"{judge} 签字确认")
+            button.setText(ui("{judge} 已签字 {time}", judge=judge, time=format_instant(signed_at)[11:16]) if signed_at
+                           else ui("{judge} 签字确认", judge=judge))

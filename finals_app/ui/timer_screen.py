@@ -6,13 +6,14 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QVBoxLayout
 
 from finals_app.ui import theme
+from finals_app.ui.texts import ui
 from finals_app.ui.widgets.countdown import Countdown
 from finals_app.ui.widgets.kiosk_screen import KioskScreen
 
 
 class TimerScreen(KioskScreen):
     def __init__(self, bridge, sounds=None, parent=None):
-        super().__init__("计时屏", parent)
+        super().__init__(ui("计时屏"), parent)
         self.bridge = bridge
         self.sounds = sounds
         layout = QVBoxLayout(self)
@@ -46,5 +47,5 @@ class TimerScreen(KioskScreen):
     def refresh(self, state) -> None:
         holder, _ = state.floor()
         team = state.contest.team(holder) if holder else None
-        self.who.setText(f"{team.name} 答题" if team else "")
+        self.who.setText(ui("{team} 答题", team=team.name) if team else "")
         self.who.setStyleSheet(f"color: {team.color};" if team else "")

@@ -66,7 +66,7 @@ class Kiosk:
         self.display = display
         self.journal = journal
         self.shots = shots
-        self.env = {**os.environ, "DISPLAY": display, "XDG_CONFIG_HOME": str(home / "config"),
+        self.env = {**os.environ, "FINALS_APP_LANG": "zh_CN", "DISPLAY": display, "XDG_CONFIG_HOME": str(home / "config"),
                     "XDG_DATA_HOME": str(home / "data"), "XDG_CACHE_HOME": str(home / "cache"),
                     "FINALS_APP_SCREENSHOTS": str(shots)}
         self.env.pop("QT_QPA_PLATFORM", None)

@@ -48,6 +48,11 @@ class Stage:
         self.qtbot.waitUntil(lambda: not self.host._refresh_timer.isActive(), timeout=1000)
 
 
+@pytest.fixture(autouse=True)
+def chinese(monkeypatch):
+    monkeypatch.setenv("FINALS_APP_LANG", "zh_CN")  # the kiosk as the host and the audience see it
+
+
 @pytest.fixture
 def stage(qtbot, contest, tmp_path):
     built = Stage(qtbot, contest, tmp_path)
@@ -237,3 +242,21 @@ def test_judges_view_marks_ties_and_signs_off_to_a_frozen_result(stage, qtbot):
     view.sign_buttons["乙评委"].click()
     assert stage.bridge.state.final and "已冻结" in view.status.text() and view.reopen_button.isEnabled()
     assert stage.engine.events[-2].operator == "乙评委"
+
+
+def test_the_kiosk_speaks_english_when_asked(qtbot, contest, tmp_path, monkeypatch):
+    monkeypatch.setenv("FINALS_APP_LANG", "en")
+    stage = Stage(qtbot, contest, tmp_path)
+    try:
+        assert stage.host.windowTitle().startswith("Host console — ")
+        stage.run({"cmd": "next_round"}, {"cmd": "show_question"}, {"cmd": "reveal"}, {"cmd": "correct"})
+        assert "correct" in stage.audience.answer.text() and "Answer:" in stage.audience.answer.text()
+        assert "Answer:" in stage.host.answer.text()
+        from PySide6.QtWidgets import QPushButton
+        buttons = [b.text().split("\n")[0] for b in stage.host.findChildren(QPushButton)]
+        assert "Undo" in buttons and "Next question" in buttons and "Set prizes" in buttons
+        import re
+        assert not re.search(r"[\u4e00-\u9fff]", "".join(buttons)), buttons
+    finally:
+        stage.host.allow_close = True
+        stage.engine.close()
