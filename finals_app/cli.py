@@ -53,14 +53,14 @@ class Progress:
 def _global_options(parser: argparse.ArgumentParser, suppress: bool) -> None:
     default = argparse.SUPPRESS if suppress else None
     parser.add_argument("--store", default=default, metavar="URL",
-                        help="the app's database (SQLAlchemy URL or SQLite path); env FINALS_APP_STORE")
-    parser.add_argument("--rules", default=default, metavar="FILE", help="rules file (TOML); default: 2017-2018")
-    parser.add_argument("--lang", default=default, choices=LANGUAGES, help="zh_CN (default) or en")
+                        help=translate("the app's database (SQLAlchemy URL or SQLite path); env FINALS_APP_STORE"))
+    parser.add_argument("--rules", default=default, metavar="FILE", help=translate("rules file (TOML); default: 2017-2018"))
+    parser.add_argument("--lang", default=default, choices=LANGUAGES, help=translate("zh_CN (default) or en"))
 
 
 def _listing_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", default="table", choices=FORMATS)
-    parser.add_argument("--out", metavar="FILE", help="write to FILE instead of the terminal")
+    parser.add_argument("--out", metavar="FILE", help=translate("write to FILE instead of the terminal"))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -78,24 +78,24 @@ def build_parser() -> argparse.ArgumentParser:
         return sub
 
     sync = command("sync", "sync the platform's export into the store")
-    sync.add_argument("export", help="SQLite export file or SQLAlchemy URL")
+    sync.add_argument("export", help=translate("SQLite export file or SQLAlchemy URL"))
 
     validate = command("validate", "list invalid attempts with their reason", listing=True)
-    validate.add_argument("--period", help="P1..P6 or FINAL (default: all)")
+    validate.add_argument("--period", help=translate("P1..P6 or FINAL (default: all)"))
 
     standings = command("standings", "personal ranking of a period", listing=True)
     standings.add_argument("--period", required=True)
-    standings.add_argument("--payout", action="store_true", help="full names and phones (organisers only)")
+    standings.add_argument("--payout", action="store_true", help=translate("full names and phones (organisers only)"))
 
     awards = command("awards", "top 500 and the random 1,500 of a period (runs and records the draw)", listing=True)
     awards.add_argument("--period", required=True)
     awards.add_argument("--seed")
-    awards.add_argument("--payout", action="store_true", help="full phone numbers (payout list)")
+    awards.add_argument("--payout", action="store_true", help=translate("full phone numbers (payout list)"))
 
     lottery = command("lottery", "the daily participation lottery of one day", listing=True)
     lottery.add_argument("--day", required=True, metavar="YYYY-MM-DD")
     lottery.add_argument("--seed")
-    lottery.add_argument("--payout", action="store_true", help="full phone numbers (payout list)")
+    lottery.add_argument("--payout", action="store_true", help=translate("full phone numbers (payout list)"))
 
     for name, text in (("branches", "branch ranking of a period"), ("committees", "committee ranking of a period")):
         sub = command(name, text, listing=True)
@@ -103,23 +103,23 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("--seed")
 
     final = command("final-standings", "ranking of the online final with the exemplar tiers", listing=True)
-    final.add_argument("--payout", action="store_true", help="full names and phones (organisers only)")
+    final.add_argument("--payout", action="store_true", help=translate("full names and phones (organisers only)"))
 
     verify = command("draw-verify", "recompute recorded draws (or a published one) and compare", listing=True)
-    verify.add_argument("--draw", metavar="NAME", help="only draws of this name, e.g. pioneer-random:P3")
-    verify.add_argument("--seed", help="with --draw: only the draw with this seed; with --tickets: the seed")
-    verify.add_argument("--tickets", metavar="CSV", help="published eligible list (ticket_id[,participant_id])")
-    verify.add_argument("--count", type=int, help="with --tickets: number of winners")
-    verify.add_argument("--winners", metavar="CSV", help="with --tickets: published winners (ticket_id column) to compare")
-    verify.add_argument("--any-per-person", action="store_true", help="with --tickets: a person may win more than once")
-    verify.add_argument("--export-tickets", metavar="CSV", help="with --draw and --seed: write the recorded eligible list")
+    verify.add_argument("--draw", metavar="NAME", help=translate("only draws of this name, e.g. pioneer-random:P3"))
+    verify.add_argument("--seed", help=translate("with --draw: only the draw with this seed; with --tickets: the seed"))
+    verify.add_argument("--tickets", metavar="CSV", help=translate("published eligible list (ticket_id[,participant_id])"))
+    verify.add_argument("--count", type=int, help=translate("with --tickets: number of winners"))
+    verify.add_argument("--winners", metavar="CSV", help=translate("with --tickets: published winners (ticket_id column) to compare"))
+    verify.add_argument("--any-per-person", action="store_true", help=translate("with --tickets: a person may win more than once"))
+    verify.add_argument("--export-tickets", metavar="CSV", help=translate("with --draw and --seed: write the recorded eligible list"))
 
     rules = command("rules", "the rules in force")
     rules.add_argument("action", choices=("show",))
 
     excellent = command("excellent-orgs", "the excellent organisation award (committees) of a period", listing=True)
     excellent.add_argument("--period", required=True)
-    excellent.add_argument("--seed", help="accepted for symmetry with the other award commands; not needed")
+    excellent.add_argument("--seed", help=translate("accepted for symmetry with the other award commands; not needed"))
 
     archive = command("archive", "learning archive of a party member or a branch across every period synced",
                       listing=True)
@@ -143,18 +143,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     teams = command("teams", "each unit's proposed stage team (party members with a pioneer or exemplar title)",
                     listing=True)
-    teams.add_argument("--write-contest", metavar="FILE", help="also write a contest file with the proposed teams")
+    teams.add_argument("--write-contest", metavar="FILE", help=translate("also write a contest file with the proposed teams"))
 
     contest = command("contest", "check a contest file (teams, rounds, questions, banks)")
     contest.add_argument("action", choices=("check",))
     contest.add_argument("file")
 
     rehearse = command("rehearse", "run stage commands headless on a contest and its journal")
-    rehearse.add_argument("contest", help="the contest file (TOML)")
-    rehearse.add_argument("--journal", required=True, metavar="FILE", help="created, or resumed when it exists")
+    rehearse.add_argument("contest", help=translate("the contest file (TOML)"))
+    rehearse.add_argument("--journal", required=True, metavar="FILE", help=translate("created, or resumed when it exists"))
     rehearse.add_argument("--script", metavar="COMMANDS.jsonl", help='one {"cmd": ...} object a line; - for stdin')
-    rehearse.add_argument("--json", action="store_true", help="print the resulting state as JSON")
-    rehearse.add_argument("--strict", action="store_true", help="exit 1 when any command was refused")
+    rehearse.add_argument("--json", action="store_true", help=translate("print the resulting state as JSON"))
+    rehearse.add_argument("--strict", action="store_true", help=translate("exit 1 when any command was refused"))
 
     command("office", "the organisers' office window: sync, tables, charts, the draw ceremony")
 
@@ -167,25 +167,30 @@ def build_parser() -> argparse.ArgumentParser:
 
     stage = command("stage", "open the stage kiosk on a contest (resuming its journal if it exists)")
     stage.add_argument("contest")
-    stage.add_argument("--journal", metavar="FILE", help="default: the contest file's name with .journal")
+    stage.add_argument("--journal", metavar="FILE", help=translate("default: the contest file's name with .journal"))
 
     demo = command("demo", "the stage kiosk on the bundled demo contest, with a fresh journal")
-    demo.add_argument("--online", action="store_true", help="instead: the online phases on sample data (no display needed)")
+    demo.add_argument("--online", action="store_true", help=translate("instead: the online phases on sample data (no display needed)"))
     return parser
 
 
 def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
     stdout = stdout or sys.stdout
     stderr = stderr or sys.stderr
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if not args.command:
-        parser.print_help(stdout)
-        return EXIT_OK
     previous_language = os.environ.get("FINALS_APP_LANG")
-    if getattr(args, "lang", None):
-        os.environ["FINALS_APP_LANG"] = args.lang  # the one translation layer reads it
+    # --lang is read before the parser is built, so that --help speaks it too.
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    for index, argument in enumerate(arguments):
+        chosen = argument.partition("=")[2] if argument.startswith("--lang=") else (
+            arguments[index + 1] if argument == "--lang" and index + 1 < len(arguments) else None)
+        if chosen in LANGUAGES:
+            os.environ["FINALS_APP_LANG"] = chosen  # the one translation layer reads it
     try:
+        parser = build_parser()
+        args = parser.parse_args(arguments)
+        if not args.command:
+            parser.print_help(stdout)
+            return EXIT_OK
         return COMMANDS[args.command](args, stdout, stderr)
     except FinalsError as error:
         stderr.write(translate("error") + ": " + error.render().replace("\n", "\n  ") + "\n")

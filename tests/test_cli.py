@@ -200,3 +200,12 @@ def test_xlsx_cells_are_typed_for_staff(cli, tmp_path):
     assert due.value == datetime.datetime(2018, 1, 10) and due.number_format == "yyyy-mm-dd"
     assert sheet.cell(2, header.index("奖项") + 1).value == "排名前列"
     assert isinstance(sheet.cell(2, header.index("手机号") + 1).value, str)  # a phone is text, never a number
+
+
+def test_help_speaks_the_language_given_on_the_command_line(capsys, monkeypatch):
+    monkeypatch.delenv("FINALS_APP_LANG", raising=False)
+    for argv, needle in ((["sync", "--help"], "SQLite 导出库文件"), (["--lang", "en", "sync", "--help"], "SQLite export file"),
+                         (["sync", "--lang=en", "--help"], "SQLite export file")):
+        with pytest.raises(SystemExit):
+            main(argv)
+        assert needle in capsys.readouterr().out, argv
