@@ -174,6 +174,32 @@ class Kiosk:
         self.engine.close()
 
 
+def keep_the_show_running(message_label, log_path: Path):
+    """An error inside the interface must not end the show: every event is already in the
+    journal, so the error is written to `log_path` (and stderr) with its traceback, the host is
+    told on the console, and the kiosk carries on. Returns the hook installed as sys.excepthook."""
+    import traceback
+
+    def hook(kind, value, trace) -> None:
+        text = "".join(traceback.format_exception(kind, value, trace))
+        sys.stderr.write(text)
+        try:
+            with open(log_path, "a", encoding="utf-8") as log:
+                log.write(f"--- {format_instant_now()}\n{text}")
+        except OSError:
+            pass  # the console still says it; the journal is untouched either way
+        message_label.setText(ui("界面内部错误({error}),已记录在 {path};比分与比赛记录完好,可继续进行",
+                                 error=f"{kind.__name__}: {value}", path=log_path))
+
+    sys.excepthook = hook
+    return hook
+
+
+def format_instant_now() -> str:
+    from datetime import datetime
+    return datetime.now().astimezone().isoformat(timespec="seconds")
+
+
 def run_kiosk(contest: Contest, journal: Path, argv: list[str] | None = None) -> int:
     os.environ.setdefault("QT_API", "pyside6")
     # The multimedia backend lists every codec library it could not load: noise for the host.
@@ -188,6 +214,7 @@ def run_kiosk(contest: Contest, journal: Path, argv: list[str] | None = None) ->
         QMessageBox.critical(None, ui("无法开始"), error.render())
         return 2
     kiosk.start(app)
+    keep_the_show_running(kiosk.host.message, journal.with_name(journal.name + ".errors.log"))
     if os.environ.get("FINALS_APP_LATENCY_LOG"):
         kiosk.log_latency(Path(os.environ["FINALS_APP_LATENCY_LOG"]))
     shots = os.environ.get("FINALS_APP_SCREENSHOTS")  # for end-to-end tests: SIGUSR1 saves every screen

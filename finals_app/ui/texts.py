@@ -261,4 +261,6 @@ EN: dict[str, str] = {
     "各轮已结束:请确定获奖名单": "Every round is over: set the prize list",
     "{judge} 签字确认": "{judge}: sign",
     "{judge} 已签字 {time}": "{judge} signed {time}",
+    "界面内部错误({error}),已记录在 {path};比分与比赛记录完好,可继续进行":
+        "Interface error ({error}), logged in {path}; the scores and the journal are intact, carry on",
 }

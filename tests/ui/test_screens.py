@@ -260,3 +260,21 @@ def test_the_kiosk_speaks_english_when_asked(qtbot, contest, tmp_path, monkeypat
     finally:
         stage.host.allow_close = True
         stage.engine.close()
+
+
+def test_an_interface_error_is_logged_and_shown_not_fatal(stage, tmp_path, monkeypatch):
+    import sys
+    from finals_app.app import keep_the_show_running
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)  # restored after the test
+    log = tmp_path / "show.journal.errors.log"
+    hook = keep_the_show_running(stage.host.message, log)
+    assert sys.excepthook is hook
+    stage.run({"cmd": "next_round"}, {"cmd": "show_question"}, {"cmd": "correct"})
+    score = stage.engine.state.scores
+    try:
+        raise ValueError("a slot failed")
+    except ValueError:
+        hook(*sys.exc_info())
+    assert "ValueError: a slot failed" in log.read_text(encoding="utf-8")
+    assert "界面内部错误" in stage.host.message.text() and str(log) in stage.host.message.text()
+    assert stage.engine.state.scores == score and stage.bridge.execute({"cmd": "show_question"})  # the show goes on
