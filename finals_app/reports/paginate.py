@@ -158,7 +158,7 @@ class _Layout:
                 self._room(header_height + height)
                 self._row(headers, widths, [False] * len(widths), header_height, header=True)
                 first = False
-            self._row(cells, [self.area.width()] if spans else widths, numeric, height)
+            self._row(cells, [self.area.width()] if spans else widths, [False] if spans else numeric, height)
         self.y += self.line * 0.3
 
     def _row(self, cells, widths, numeric, height, header: bool = False) -> None:
