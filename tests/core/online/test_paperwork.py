@@ -100,6 +100,13 @@ def test_branch_archive_matches_the_reference(results, reference):
             assert (row["rank"], row["score"], row["participation_rate"], row["title_holders"],
                     row["party_members"]) == (want["rank"], want["score"], want["participation_rate"],
                                               want["title_holders"], want["party_members"]), (branch, row["period"])
+    small = next(b for b in _branches(reference) if b not in expected["P1"])  # too few members to be ranked
+    members = [p for p, (_, _, member, branch) in reference.people.items() if branch == small and member == 1]
+    totals = {t["participant_id"]: t for t in reference.totals("P1")}
+    row = paperwork.branch_archive(results, small)[0][0]
+    assert (row["rank"], row["party_members"], row["participants"]) == (
+        None, len(members), sum(1 for m in members if m in totals))
+    assert row["score"] == sum(totals[m]["score"] for m in members if m in totals) / len(members)
     with pytest.raises(UsageError, match="no branch with id 999999"):
         paperwork.branch_archive(results, 999999)
     with pytest.raises(UsageError, match="no participant with id 999999"):
