@@ -263,4 +263,5 @@ EN: dict[str, str] = {
     "{judge} 已签字 {time}": "{judge} signed {time}",
     "界面内部错误({error}),已记录在 {path};比分与比赛记录完好,可继续进行":
         "Interface error ({error}), logged in {path}; the scores and the journal are intact, carry on",
+    "每日参与党员人数": "Party members taking part, by day",
 }

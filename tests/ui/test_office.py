@@ -213,13 +213,16 @@ def test_period_report_from_the_office(office, sample_export, small_rules, tmp_p
              for row in range(report.figures.rowCount())}
     data = paperwork.period_report_data(results, committee["committee_id"], "P1")
     assert shown["登记党员"] == f"{data['party_members']:,}" and shown["优秀组织奖"] == "第 1 名"
+    import pyqtgraph as pg
+    bars = [item for item in report.daily.getPlotItem().items if isinstance(item, pg.BarGraphItem)]
+    assert len(bars) == 1 and list(bars[0].opts["height"]) == [d["participants"] for d in data["daily"]]
     pdf = report.write(str(tmp_path / "r.pdf"))
     xlsx = report.write(str(tmp_path / "r.xlsx"), suffix=".xlsx")
     assert pdf.read_bytes().startswith(b"%PDF") and load_workbook(xlsx).sheetnames[0] == "概况"
     report.org.setText("999999")
     assert report.write(str(tmp_path / "wrong.pdf")) is None
     assert "999999" in report.status.text() and not (tmp_path / "wrong.pdf").exists()
-    assert report.figures.rowCount() == 0  # no figures of an earlier organisation left on screen
+    assert report.figures.rowCount() == 0 and report.daily.isHidden()  # nothing of the earlier one left
 
 
 def test_listings_and_reports_are_built_off_the_gui_thread(office, sample_export, small_rules, qtbot, tmp_path):

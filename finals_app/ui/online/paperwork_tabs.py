@@ -6,6 +6,7 @@ import asyncio
 from datetime import date
 from pathlib import Path
 
+import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (QComboBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel, QPushButton, QTabWidget,
@@ -84,7 +85,12 @@ class ReportTab(QWidget):
         layout.addLayout(bar)
         self.figures = QFormLayout()
         layout.addLayout(self.figures)
-        layout.addStretch(1)
+        # The report's daily chart, as the secretary will see it on paper.
+        self.daily = pg.PlotWidget(title=ui("每日参与党员人数"), background="w")
+        self.daily.setMenuEnabled(False)
+        self.daily.setMouseEnabled(x=False, y=False)
+        self.daily.hide()
+        layout.addWidget(self.daily, 1)
         self.status = QLabel()
         self.status.setWordWrap(True)
         layout.addWidget(self.status)
@@ -122,8 +128,15 @@ class ReportTab(QWidget):
     def show_figures(self, data: dict | None) -> None:
         while self.figures.rowCount():
             self.figures.removeRow(0)
+        self.daily.clear()
+        self.daily.setVisible(data is not None)
         if data is None:
             return
+        days = data["daily"]
+        self.daily.addItem(pg.BarGraphItem(x=list(range(len(days))), height=[d["participants"] for d in days],
+                                           width=0.7, brush="#c0392b"))
+        every = max(1, len(days) // 12)
+        self.daily.getAxis("bottom").setTicks([[(i, f"{d['day']:%m-%d}") for i, d in enumerate(days) if i % every == 0]])
         org = data["org"]
         excellent = data["excellent"]
         for label, value in (
