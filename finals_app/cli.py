@@ -382,13 +382,12 @@ def _verification_row(draw, tickets_ok: bool, winners_ok: bool) -> dict:
 
 
 def _write_tickets(path: str, tickets) -> None:
-    try:
-        with open(path, "w", newline="", encoding="utf-8") as stream:
+    def write(temporary: Path) -> None:
+        with open(temporary, "w", newline="", encoding="utf-8") as stream:
             writer = csv.writer(stream, lineterminator="\n")
             writer.writerow(("ticket_id", "participant_id"))
             writer.writerows((t.ticket_id, t.participant_id) for t in tickets)
-    except OSError as error:
-        raise FinalsError("cannot write {path}: {reason}", Location(path), path=path, reason=error.strerror) from None
+    write_atomically(Path(path), write)
 
 
 def cmd_excellent_orgs(args, stdout, stderr) -> int:
@@ -454,13 +453,8 @@ def cmd_teams(args, stdout, stderr) -> int:
             "the awards of {period} have not been run (finals-app awards --period {period} --seed S): "
             "titles from its random draw are missing", period=period) + "\n")
     if args.write_contest:
-        target = Path(args.write_contest)
-        try:
-            target.write_text(contest_skeleton(proposal, results.rules.competition_name, results.rules.team_size),
-                              encoding="utf-8")
-        except OSError as error:
-            raise FinalsError("cannot write {path}: {reason}", Location(str(target)), path=str(target),
-                              reason=error.strerror) from None
+        skeleton = contest_skeleton(proposal, results.rules.competition_name, results.rules.team_size)
+        write_atomically(Path(args.write_contest), lambda temporary: temporary.write_text(skeleton, encoding="utf-8"))
     emit(listings.teams(proposal.rows), args.format, args.out, stdout)
     return EXIT_OK
 

@@ -153,6 +153,8 @@ def test_team_selection_confirms_or_swaps_and_writes_the_contest(office, sample_
     unit_id = full.data(0, QtNamespace.ItemDataRole.UserRole)
     chosen = view.chosen()[unit_id]
     assert chosen == proposed[1:] + [alternate.data(0, QtNamespace.ItemDataRole.UserRole)]
+    assert view.write(str(tmp_path / "no-such-folder" / "final.toml")) is None
+    assert "no-such-folder" in view.message.text() and not list(tmp_path.rglob("final.toml*"))
     target = view.write(str(tmp_path / "final.toml"))
     import tomllib
     teams = {team["id"]: team for team in tomllib.loads(target.read_text(encoding="utf-8"))["teams"]}

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QPushButton, QT
 
 from finals_app.core.errors import FinalsError
 from finals_app.core.online.teams import contest_skeleton, propose_teams
+from finals_app.reports.writers import write_atomically
 from finals_app.ui import theme
 from finals_app.ui.texts import ui
 
@@ -111,8 +112,11 @@ class TeamSelectionView(QWidget):
             if not path:
                 return None
         rules = self.office.rules
-        target = Path(path)
-        target.write_text(contest_skeleton(self.proposal, rules.competition_name, rules.team_size, self.chosen()),
-                          encoding="utf-8")
+        skeleton = contest_skeleton(self.proposal, rules.competition_name, rules.team_size, self.chosen())
+        try:
+            target = write_atomically(Path(path), lambda temporary: temporary.write_text(skeleton, encoding="utf-8"))
+        except FinalsError as error:
+            self.message.setText(error.render())
+            return None
         self.message.setText(ui("已写出 {path}(请补充评委与题目后运行 finals-app contest check)", path=target))
         return target
