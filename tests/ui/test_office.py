@@ -20,6 +20,14 @@ from finals_app.ui.online.office import OfficeWindow  # noqa: E402
 SEED = "office-seed"
 
 
+def finished(qtbot, task):
+    """What a tab's worker task gave, once it is done (None when nothing was started)."""
+    if task is None:
+        return None
+    qtbot.waitUntil(task.done, timeout=60_000)
+    return task.result()
+
+
 @pytest.fixture
 def loop(qapp):
     event_loop = qasync.QEventLoop(qapp, already_running=True)
@@ -40,11 +48,11 @@ def office(qtbot, tmp_path, sample_export, small_rules, loop, monkeypatch):
     engine.dispose()
 
 
-def test_every_listing_fills_its_table(office, sample_export, small_rules):
+def test_every_listing_fills_its_table(office, sample_export, small_rules, qtbot):
     sync(office.engine, str(sample_export), small_rules)
     for name, tab in office.listing_tabs.items():
         tab.seed.setText(SEED)
-        assert tab.refresh(), (name, tab.status.text())
+        assert finished(qtbot, tab.start_refresh()), (name, tab.status.text())
         if name not in ("invalid",):
             assert tab.model.rowCount() > 0, name
     standings = office.listing_tabs["standings"]
@@ -54,10 +62,10 @@ def test_every_listing_fills_its_table(office, sample_export, small_rules):
     assert standings.proxy.rowCount() == 0
 
 
-def test_sorting_is_by_value(office, sample_export, small_rules):
+def test_sorting_is_by_value(office, sample_export, small_rules, qtbot):
     sync(office.engine, str(sample_export), small_rules)
     tab = office.listing_tabs["standings"]
-    tab.refresh()
+    finished(qtbot, tab.start_refresh())
     ranks = [tab.proxy.index(row, 0).data(Qt.ItemDataRole.UserRole) for row in range(tab.proxy.rowCount())]
     assert ranks == list(range(1, len(ranks) + 1))  # the ranking's own order until a header is clicked
     score_column = tab.model.listing.columns.index("score")
@@ -66,11 +74,11 @@ def test_sorting_is_by_value(office, sample_export, small_rules):
     assert values == sorted(values)
 
 
-def test_export_writes_the_table(office, sample_export, small_rules, tmp_path):
+def test_export_writes_the_table(office, sample_export, small_rules, tmp_path, qtbot):
     sync(office.engine, str(sample_export), small_rules)
     tab = office.listing_tabs["branches"]
     tab.seed.setText(SEED)
-    tab.refresh()
+    finished(qtbot, tab.start_refresh())
     target = tmp_path / "branches.xlsx"
     tab.export(str(target))
     sheet = load_workbook(target).active
@@ -163,7 +171,7 @@ def test_team_selection_confirms_or_swaps_and_writes_the_contest(office, sample_
     assert teams[f"unit{unit_id}"]["members"] == [names[person] for person in chosen]
 
 
-def test_paperwork_tabs_give_the_cli_rows(office, sample_export, small_rules, tmp_path):
+def test_paperwork_tabs_give_the_cli_rows(office, sample_export, small_rules, tmp_path, qtbot):
     """Archives, ledger and payouts in the office are the CLI's rows; organisations are picked by
     name from a completer; payouts carry full phones and say which lottery days are missing."""
     from finals_app.core.online import paperwork
@@ -172,7 +180,7 @@ def test_paperwork_tabs_give_the_cli_rows(office, sample_export, small_rules, tm
     tabs = office.paperwork.tabs
     top = results.standings("P1", limit=1)[0]
     tabs["archive-member"].member.setText(str(top["participant_id"]))
-    assert tabs["archive-member"].refresh()
+    assert finished(qtbot, tabs["archive-member"].start_refresh())
     assert tabs["archive-member"].model.listing.rows == [
         tuple(row[c] for c in tabs["archive-member"].model.listing.columns)
         for row in paperwork.member_archive(results, top["participant_id"])]
@@ -182,24 +190,24 @@ def test_paperwork_tabs_give_the_cli_rows(office, sample_export, small_rules, tm
     names = [name for _, name, _ in choices]
     branch_id, branch_name, _ = next(c for c in choices if names.count(c[1]) == 1)
     ledger_tab.org.setText(branch_name)  # the exact name is enough when it is unique
-    assert ledger_tab.refresh(), ledger_tab.status.text()
+    assert finished(qtbot, ledger_tab.start_refresh()), ledger_tab.status.text()
     expected = paperwork.ledger(results, branch_id, "P1")
     assert [row[0] for row in ledger_tab.model.listing.rows] == [r["participant_id"] for r in expected]
     assert all("****" in row[2] for row in ledger_tab.model.listing.rows if row[2])  # masked phones
     ledger_tab.org.setText("没有这个支部")
-    assert not ledger_tab.refresh() and "没有这个支部" in ledger_tab.status.text()
+    assert not finished(qtbot, ledger_tab.start_refresh()) and "没有这个支部" in ledger_tab.status.text()
     payouts = tabs["payouts"]
     payouts.seed.setText(SEED)
-    assert payouts.refresh()
+    assert finished(qtbot, payouts.start_refresh())
     assert "尚未抽取每日参与奖" in payouts.status.text()
     phone = payouts.model.listing.columns.index("phone")
     assert all(row[phone].isdigit() for row in payouts.model.listing.rows)  # full numbers for the operator
     payouts.final.setChecked(True)
-    assert payouts.refresh() and not payouts.period.isEnabled()
+    assert finished(qtbot, payouts.start_refresh()) and not payouts.period.isEnabled()
     assert {row[0] for row in payouts.model.listing.rows} == {"exemplar-tier-1", "exemplar-tier-2", "exemplar-tier-3"}
 
 
-def test_period_report_from_the_office(office, sample_export, small_rules, tmp_path):
+def test_period_report_from_the_office(office, sample_export, small_rules, tmp_path, qtbot):
     from finals_app.core.online import paperwork
     sync(office.engine, str(sample_export), small_rules)
     results = office.results()
@@ -209,7 +217,7 @@ def test_period_report_from_the_office(office, sample_export, small_rules, tmp_p
     offered = report.org.completer().model().stringList()
     pick = next(text for text in offered if text.startswith(f"{committee['name']} ({committee['committee_id']})"))
     report.org.setText(pick)
-    assert report.preview(), report.status.text()
+    assert finished(qtbot, report.start_preview()), report.status.text()
     shown = {report.figures.itemAt(row, report.figures.ItemRole.LabelRole).widget().text():
              report.figures.itemAt(row, report.figures.ItemRole.FieldRole).widget().text()
              for row in range(report.figures.rowCount())}
@@ -218,11 +226,11 @@ def test_period_report_from_the_office(office, sample_export, small_rules, tmp_p
     import pyqtgraph as pg
     bars = [item for item in report.daily.getPlotItem().items if isinstance(item, pg.BarGraphItem)]
     assert len(bars) == 1 and list(bars[0].opts["height"]) == [d["participants"] for d in data["daily"]]
-    pdf = report.write(str(tmp_path / "r.pdf"))
-    xlsx = report.write(str(tmp_path / "r.xlsx"), suffix=".xlsx")
+    pdf = finished(qtbot, report.start_write(".pdf", str(tmp_path / "r.pdf")))
+    xlsx = finished(qtbot, report.start_write(".xlsx", str(tmp_path / "r.xlsx")))
     assert pdf.read_bytes().startswith(b"%PDF") and load_workbook(xlsx).sheetnames[0] == "概况"
     report.org.setText("999999")
-    assert report.write(str(tmp_path / "wrong.pdf")) is None
+    assert finished(qtbot, report.start_write(".pdf", str(tmp_path / "wrong.pdf"))) is None
     assert "999999" in report.status.text() and not (tmp_path / "wrong.pdf").exists()
     assert report.figures.rowCount() == 0 and report.daily.isHidden()  # nothing of the earlier one left
 
@@ -244,7 +252,8 @@ def test_listings_and_reports_are_built_off_the_gui_thread(office, sample_export
     qtbot.waitUntil(tab.task.done, timeout=30_000)
     assert tab.task.result() and tab.refresh_button.isEnabled()
     in_worker = list(tab.model.listing.rows)
-    assert tab.refresh() and tab.model.listing.rows == in_worker and len(in_worker) > 5
+    built_here = tab.build(office.results(), tab.params())  # the same listing built on this thread
+    assert built_here.rows == in_worker and len(in_worker) > 5
     report = office.paperwork.report
     committee = paperwork.excellent_organisations(office.results(), "P1")[0]["committee_id"]
     report.org.setText(str(committee))

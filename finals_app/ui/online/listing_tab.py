@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from PySide6.QtCore import QStringListModel, Qt
-from PySide6.QtGui import QGuiApplication, QRegularExpressionValidator
+from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QCompleter, QFileDialog, QHBoxLayout, QLabel, QLineEdit,
                                QPushButton, QTableView, QVBoxLayout, QWidget)
 
@@ -152,18 +152,6 @@ class ListingTab(QWidget):
     def say(self, text: str, error: bool = False) -> None:
         self.status.setText(text)
         self.status.setStyleSheet(f"color: {theme.DANGER};" if error else "")
-
-    def refresh(self) -> bool:
-        """Build the listing here and now (the window waits; see start_refresh)."""
-        self.say(ui("正在查询…"))
-        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
-            return self._show(self.build(self.office.results(), self.params()))
-        except FinalsError as error:
-            self.say(error.render(), error=True)
-            return False
-        finally:
-            QGuiApplication.restoreOverrideCursor()
 
     def start_refresh(self) -> asyncio.Task:
         """Build the listing on the office's worker thread; the window stays live meanwhile."""

@@ -349,7 +349,7 @@ class OfficeWindow(QMainWindow):
             return
         self.ceremony.resize(1280, 720)
         self.ceremony.show()
-        tab.refresh()
+        tab.start_refresh()  # the award list now carries the recorded draw
 
 
 def run_office(engine, rules, argv=None) -> int:

@@ -7,8 +7,6 @@ from datetime import date
 from pathlib import Path
 
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (QComboBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel, QPushButton, QTabWidget,
                                QVBoxLayout, QWidget)
 
@@ -70,8 +68,8 @@ class ReportTab(QWidget):
         for period in office.rules.periods:
             self.period.addItem(period.id)
         self.preview_button = QPushButton(ui("预览"))
-        self.preview_button.clicked.connect(self.preview)
-        self.org.returnPressed.connect(self.preview)
+        self.preview_button.clicked.connect(self.start_preview)
+        self.org.returnPressed.connect(self.start_preview)
         self.pdf_button = QPushButton(ui("生成 PDF…"))
         self.pdf_button.clicked.connect(lambda: self.start_write(".pdf"))
         self.xlsx_button = QPushButton(ui("生成 XLSX…"))
@@ -99,31 +97,16 @@ class ReportTab(QWidget):
         self.status.setText(text)
         self.status.setStyleSheet(f"color: {theme.DANGER};" if error else "")
 
-    def _org_id(self) -> int:
-        return paperwork.resolve_organisation(self.office.results(), self.org.text_for_lookup(), REPORT_LEVELS)
-
-    def load(self) -> dict | None:
-        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
-            self.data = paperwork.period_report_data(self.office.results(), self._org_id(), self.period.currentText())
-        except FinalsError as error:
-            self.fail(error)
-            return None
-        finally:
-            QGuiApplication.restoreOverrideCursor()
-        return self.data
+    def _chosen(self) -> tuple[int, str]:
+        """The organisation typed or picked: its id and name (raises FinalsError)."""
+        results = self.office.results()
+        org_id = paperwork.resolve_organisation(results, self.org.text_for_lookup(), REPORT_LEVELS)
+        return org_id, paperwork.organisation_name(results, org_id)
 
     def fail(self, error: FinalsError) -> None:
         self.data = None
         self.show_figures(None)
         self.say(error.render(), error=True)
-
-    def preview(self) -> bool:
-        data = self.load()
-        self.show_figures(data)
-        if data is not None:
-            self.say(ui("可生成 PDF(打印归档)或 XLSX(排序筛选)。"))
-        return data is not None
 
     def show_figures(self, data: dict | None) -> None:
         while self.figures.rowCount():
@@ -153,23 +136,6 @@ class ReportTab(QWidget):
                 (ui("优秀组织奖"), ui("第 {rank} 名", rank=excellent["rank"]) if excellent else "—")):
             self.figures.addRow(QLabel(label), QLabel(value))
 
-    def write(self, path: str | None = None, suffix: str = ".pdf") -> Path | None:
-        """Preview, then write the file here and now (the window waits; see start_write)."""
-        if not self.preview():
-            return None
-        if path is None:
-            path = self.ask_path(self.data["org"]["name"], suffix)
-            if path is None:
-                return None
-        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
-            return self.done(write_report(self.data, Path(path), date.today()))
-        except FinalsError as error:
-            self.say(error.render(), error=True)
-            return None
-        finally:
-            QGuiApplication.restoreOverrideCursor()
-
     def ask_path(self, name: str, suffix: str) -> str | None:
         default = ui("{name}-{period}-汇报材料", name=name, period=self.period.currentText()) + suffix
         kinds = "PDF (*.pdf)" if suffix == ".pdf" else "Excel (*.xlsx)"
@@ -180,24 +146,32 @@ class ReportTab(QWidget):
         self.say(ui("已生成:{path}({size:,.0f} KB)", path=target, size=target.stat().st_size / 1024))
         return target
 
+    def start_preview(self) -> asyncio.Task | None:
+        """Gather the figures on the office's worker thread and show them."""
+        return self._start(None)
+
     def start_write(self, suffix: str = ".pdf", path: str | None = None) -> asyncio.Task | None:
         """Ask where, then gather and write the report on the office's worker thread."""
+        return self._start(suffix, path)
+
+    def _start(self, suffix: str | None, path: str | None = None) -> asyncio.Task | None:
         try:
-            org_id = self._org_id()
+            org_id, name = self._chosen()
         except FinalsError as error:
             self.fail(error)
             return None
-        if path is None:
-            path = self.ask_path(paperwork.organisation_name(self.office.results(), org_id), suffix)
+        if suffix is not None and path is None:
+            path = self.ask_path(name, suffix)
             if path is None:
                 return None
-        self.say(ui("正在生成…"))
+        self.say(ui("正在生成…") if path else ui("正在查询…"))
         for button in self.buttons:
             button.setEnabled(False)
-        self.task = asyncio.ensure_future(self._write_in_worker(org_id, self.period.currentText(), Path(path)))
+        target = Path(path) if path else None
+        self.task = asyncio.ensure_future(self._in_worker(org_id, self.period.currentText(), target))
         return self.task
 
-    async def _write_in_worker(self, org_id: int, period: str, path: Path) -> Path | None:
+    async def _in_worker(self, org_id: int, period: str, path: Path | None) -> dict | Path | None:
         try:
             data, target = await self.office.in_worker(_gather_and_write, org_id, period, path)
         except FinalsError as error:
@@ -208,13 +182,17 @@ class ReportTab(QWidget):
                 button.setEnabled(True)
         self.data = data
         self.show_figures(data)
+        if target is None:
+            self.say(ui("可生成 PDF(打印归档)或 XLSX(排序筛选)。"))
+            return data
         return self.done(target)
 
 
-def _gather_and_write(results, org_id: int, period: str, path: Path):
-    """On the worker: the report's figures, then its file (Qt paints PDFs off the GUI thread)."""
+def _gather_and_write(results, org_id: int, period: str, path: Path | None):
+    """On the worker: the report's figures, then its file when asked (Qt paints PDFs off the GUI
+    thread)."""
     data = paperwork.period_report_data(results, org_id, period)
-    return data, write_report(data, path, date.today())
+    return data, (write_report(data, path, date.today()) if path else None)
 
 
 class PaperworkTabs(QTabWidget):
