@@ -47,6 +47,24 @@ class Stage:
         # The console redraws a moment after the audience screens: wait for it.
         self.qtbot.waitUntil(lambda: not self.host._refresh_timer.isActive(), timeout=1000)
 
+    def buzz(self, team: str, t_ms: int = 5) -> None:
+        """One buzzer question: shown, opened, `team` presses first and answers right."""
+        self.run({"cmd": "show_question"}, {"cmd": "open_buzzers", "t_ms": 0},
+                 {"cmd": "press", "team": team, "t_ms": t_ms}, {"cmd": "correct"})
+
+    def play_rounds(self, compulsory: tuple[str, ...], buzzer_winners: str, risk: tuple[tuple[int, str], ...]) -> None:
+        """The three rounds: each compulsory question's verdict, each buzzer question's winner,
+        and teams a, b, c, d's (stake, verdict) on their risk questions."""
+        self.run({"cmd": "next_round"})
+        for verdict in compulsory:
+            self.run({"cmd": "show_question"}, {"cmd": verdict})
+        self.run({"cmd": "next_round"})
+        for team in buzzer_winners:
+            self.buzz(team)
+        self.run({"cmd": "next_round"})
+        for team, (stake, verdict) in zip("abcd", risk):
+            self.run({"cmd": "choose_stake", "team": team, "stake": stake}, {"cmd": "show_question"}, {"cmd": verdict})
+
 
 @pytest.fixture(autouse=True)
 def chinese(monkeypatch):
@@ -170,17 +188,8 @@ def test_kiosk_screens_cannot_be_closed_from_the_audience_side(stage):
 
 
 def test_prize_ceremony_reveals_third_second_first(stage, qtbot):
-    stage.run({"cmd": "next_round"})
-    for verdict in ("correct", "correct", "wrong", "wrong"):
-        stage.run({"cmd": "show_question"}, {"cmd": verdict})
-    stage.run({"cmd": "next_round"})
-    for winner in ("a", "a", "b"):
-        stage.run({"cmd": "show_question"}, {"cmd": "open_buzzers", "t_ms": 0},
-                  {"cmd": "press", "team": winner, "t_ms": 5}, {"cmd": "correct"})
-    stage.run({"cmd": "next_round"})
-    for team, stake in zip("abcd", (10, 10, 20, 10)):
-        stage.run({"cmd": "choose_stake", "team": team, "stake": stake}, {"cmd": "show_question"},
-                  {"cmd": "correct" if team != "d" else "wrong"})
+    stage.play_rounds(("correct", "correct", "wrong", "wrong"), "aab",
+                      ((10, "correct"), (10, "correct"), (20, "correct"), (10, "wrong")))
     stage.run({"cmd": "assign_prizes"}, {"cmd": "sign_off", "judge": "甲评委"}, {"cmd": "sign_off", "judge": "乙评委"})
     rows = stage.audience.ceremony_rows
     assert stage.audience.stack.currentWidget() is stage.audience.ceremony_page
@@ -215,25 +224,14 @@ def test_judges_view_marks_ties_and_signs_off_to_a_frozen_result(stage, qtbot):
     from finals_app.ui.judges_view import JudgesView
     view = JudgesView(stage.bridge)
     qtbot.addWidget(view)
-    stage.run({"cmd": "next_round"})
-    for verdict in ("correct", "correct", "correct", "wrong"):
-        stage.run({"cmd": "show_question"}, {"cmd": verdict})
-    stage.run({"cmd": "next_round"})
-    for winner in ("a", "b", "c"):
-        stage.run({"cmd": "show_question"}, {"cmd": "open_buzzers", "t_ms": 0},
-                  {"cmd": "press", "team": winner, "t_ms": 5}, {"cmd": "correct"})
-    stage.run({"cmd": "next_round"})
-    for team in "abcd":
-        stage.run({"cmd": "choose_stake", "team": team, "stake": 10}, {"cmd": "show_question"}, {"cmd": "wrong"})
+    stage.play_rounds(("correct", "correct", "correct", "wrong"), "abc", ((10, "wrong"),) * 4)
     # a, b, c tie at 10 across every prize boundary
     assert "并列待加赛" in view.ranking.item(0, 4).text() and "须加赛" in view.ties.text()
     assert view.tiebreak_button.isEnabled() and not view.prizes_button.isEnabled()
     view.tiebreak_button.click()
-    for winner in ("a", "b"):
-        stage.run({"cmd": "show_question"}, {"cmd": "open_buzzers", "t_ms": 0},
-                  {"cmd": "press", "team": winner, "t_ms": 3}, {"cmd": "correct"})
-    stage.run({"cmd": "show_question"}, {"cmd": "open_buzzers", "t_ms": 0},
-              {"cmd": "press", "team": "a", "t_ms": 3}, {"cmd": "correct"}, {"cmd": "end_tiebreak"})
+    for winner in "aba":
+        stage.buzz(winner, t_ms=3)
+    stage.run({"cmd": "end_tiebreak"})
     assert view.ties.text() == "" and view.prizes_button.isEnabled()
     view.prizes_button.click()
     assert stage.bridge.state.prizes == {"first": ["a"], "second": ["b"], "third": ["c"]}
