@@ -209,3 +209,11 @@ def test_help_speaks_the_language_given_on_the_command_line(capsys, monkeypatch)
         with pytest.raises(SystemExit):
             main(argv)
         assert needle in capsys.readouterr().out, argv
+
+
+def test_coded_values_read_as_words_in_chinese_and_as_codes_in_english(cli):
+    _, chinese, _ = cli("awards", "--period", "P1", "--seed", SEED, "--lang", "zh_CN")
+    _, english, _ = cli("awards", "--period", "P1", "--seed", SEED, "--lang", "en")
+    import re
+    assert "排名前列" in chinese and "满分随机抽取" in chinese and not re.search(r"(?m)^top\s", chinese)
+    assert re.search(r"(?m)^top\s", english) and re.search(r"(?m)^random\s", english) and "排名前列" not in english

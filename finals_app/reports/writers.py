@@ -10,8 +10,8 @@ from typing import TextIO
 
 from finals_app.core.errors import FinalsError, Location
 from finals_app.core.i18n import current_language
-from finals_app.core.tables.listings import (HEADERS_EN, HEADERS_ZH, Listing, percent, two_places,
-                                             display_width)
+from finals_app.core.tables.listings import (HEADERS_EN, HEADERS_ZH, Listing, display_width, percent,
+                                             shown_as, two_places)
 
 FORMATS = ("table", "csv", "json", "xlsx")
 XLSX_MAX_ROWS = 1_048_575  # Excel's limit, less the header row
@@ -30,7 +30,7 @@ def _cell(value) -> str:
 def write_table(listing: Listing, stream: TextIO, language: str | None = None) -> None:
     headers = column_headers(listing, language)
     names = [headers.get(c, c) for c in listing.columns]
-    shows = [listing.display.get(c, _cell) for c in listing.columns]
+    shows = [shown_as(listing, c, language) or _cell for c in listing.columns]
     shown = [[show(value) if value is not None else "" for show, value in zip(shows, row)] for row in listing.rows]
     widths = [max([display_width(name)] + [display_width(r[i]) for r in shown]) for i, name in enumerate(names)]
     numeric = [bool(listing.rows) and all(isinstance(row[i], (int, float)) or row[i] is None for row in listing.rows)
@@ -67,18 +67,18 @@ DATE_COLUMNS = frozenset({"due_date", "day"})
 DATETIME_COLUMNS = frozenset({"created_at"})
 
 
-def _xlsx_columns(listing: Listing, words: bool) -> list[tuple[str | None, object]]:
+def _xlsx_columns(listing: Listing, language: str | None) -> list[tuple[str | None, object]]:
     """Per column: the number format, and how a value becomes a cell value. Numbers stay numbers
     (rates as percentages, scores of organisations with two decimals), dates and times become
-    real dates and times, coded values (award, reason, yes/no) the words the Chinese table shows."""
+    real dates and times, coded values (award, reason, yes/no) the words the table shows."""
     out = []
     for column in listing.columns:
-        show = listing.display.get(column)
+        show = shown_as(listing, column, language)
         if show is percent:
             out.append(("0.00%", None))
         elif show is two_places:
             out.append(("0.00", None))
-        elif show is not None and words:
+        elif show is not None:
             out.append((None, lambda value, show=show: None if value is None else show(value)))
         elif column in DATE_COLUMNS:
             out.append(("yyyy-mm-dd", lambda value: _parse_time(value, date.fromisoformat)))
@@ -113,7 +113,7 @@ def write_xlsx(listing: Listing, path: Path, language: str | None = None) -> Non
     headers = column_headers(listing, language)
     workbook = Workbook(write_only=True)
     title = listing.name[:28]
-    columns = _xlsx_columns(listing, words=(language or current_language()) == "zh_CN")
+    columns = _xlsx_columns(listing, language)
     widths = [max(10, display_width(headers.get(c, c)) + 2) for c in listing.columns]
     for row in listing.rows[:2000]:
         for i, value in enumerate(row):

@@ -6,6 +6,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Callable
 
+from finals_app.core.i18n import current_language
 from finals_app.core.tables.masking import mask_name, mask_phone
 
 HEADERS_ZH = {
@@ -68,6 +69,19 @@ def two_places(value) -> str:
 
 def _yes_no(value) -> str:
     return "是" if value else "否"
+
+
+NUMBER_DISPLAYS = (percent, two_places)
+
+
+def shown_as(listing: "Listing", column: str, language: str | None = None) -> Callable[[object], str] | None:
+    """How a value of `column` is shown to a person: numbers are formatted in every language;
+    coded values (award, reason, yes/no) become the Chinese words only in zh_CN, and in English
+    the codes themselves (top, over_daily_allowance, 1) are the words. None: as it is."""
+    show = listing.display.get(column)
+    if show is None or show in NUMBER_DISPLAYS or (language or current_language()) == "zh_CN":
+        return show
+    return None
 
 
 def publish(rows, columns: tuple[str, ...], *, mask_names: bool, full_data: bool,

@@ -4,11 +4,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt
 
-from finals_app.core.i18n import current_language
-from finals_app.core.tables.listings import Listing, percent, two_places
+from finals_app.core.tables.listings import Listing, shown_as
 from finals_app.reports.writers import column_headers
-
-NUMBER_DISPLAYS = (percent, two_places)
 
 
 class ListingModel(QAbstractTableModel):
@@ -35,9 +32,7 @@ class ListingModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             if value is None:
                 return ""
-            show = self.listing.display.get(column)
-            if show is not None and show not in NUMBER_DISPLAYS and current_language() != "zh_CN":
-                show = None  # the words are Chinese; in English the codes (top, random, 1/0) are shown
+            show = shown_as(self.listing, column)
             return show(value) if show else str(value)
         if role == Qt.ItemDataRole.UserRole:  # what sorting compares: numbers as numbers
             return value if value is not None else ""
