@@ -100,8 +100,9 @@ def _daily_chart(data: dict):
     font.setPixelSize(24)
     painter.setFont(font)
     days = data["daily"]
-    step = nice_step(max([1, *[d["participants"] for d in days]]) / 4)
-    top = step * -(-max([1, *[d["participants"] for d in days]]) // step)  # the scale ends on a step
+    highest = max([1, *[d["participants"] for d in days]])
+    step = nice_step(highest / 4)
+    top = step * -(-highest // step)  # the scale ends on a step
     left, bottom, width, height = 130, 520, 1440, 420
     for value in range(0, top + 1, step):
         y = bottom - height * value / top
