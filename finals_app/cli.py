@@ -482,16 +482,20 @@ def cmd_rehearse(args, stdout, stderr) -> int:
 
     from finals_app.core.stage.contest import load_contest
     from finals_app.core.stage.engine import Refusal, StageEngine
+    from finals_app.core.stage.guide import guide
     from finals_app.core.stage.summary import summarise
 
     contest = load_contest(args.contest, _rules(args))
-    lines: list[str] = []
-    if args.script:
+    if args.script == "-":
+        lines = iter(sys.stdin.readline, "")  # each command is applied as its line arrives
+    elif args.script:
         try:
-            lines = (sys.stdin.read() if args.script == "-" else Path(args.script).read_text(encoding="utf-8")).splitlines()
+            lines = Path(args.script).read_text(encoding="utf-8").splitlines()
         except (OSError, UnicodeDecodeError) as error:
             raise FinalsError("cannot read {path}: {reason}", Location(args.script), path=args.script,
                               reason=str(error)) from None
+    else:
+        lines = []
     engine = StageEngine(contest, args.journal)
     refusals = []
     try:
@@ -510,6 +514,7 @@ def cmd_rehearse(args, stdout, stderr) -> int:
             except Refusal as refusal:
                 refusals.append({"line": number, "cmd": command.get("cmd"), "reason": refusal.render()})
         summary = summarise(engine.state, engine.now_ms())
+        summary.update(guide(engine))
     finally:
         engine.close()
     summary["refusals"] = refusals

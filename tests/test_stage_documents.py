@@ -33,8 +33,8 @@ def _play_to_the_end(engine: StageEngine, sign: bool) -> None:
     run({"cmd": "correct_score", "team": "b", "delta": 5, "reason": "复核录像后加分"})
     run({"cmd": "assign_prizes"})
     if sign:
-        run({"cmd": "sign_off", "judge": "甲评委"})
-        run({"cmd": "sign_off", "judge": "乙评委"})
+        run({"cmd": "sign_off", "judge": "甲评委", "pin": "1234"})
+        run({"cmd": "sign_off", "judge": "乙评委", "pin": "5678"})
 
 
 def test_documents_need_the_final_result(tmp_path, contest, contest_file):

@@ -7,10 +7,28 @@ carry the key event's own timestamp (the X server's, in ms) into the engine.
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtWidgets import (QAbstractSpinBox, QApplication, QComboBox, QDialog, QLineEdit, QPlainTextEdit,
+                               QTextEdit)
 
 from finals_app.core.clock import Clock
+from finals_app.core.stage.devices import DeviceEvent, DeviceReader, PairingStore
 from finals_app.core.stage.engine import Refusal, StageEngine
 from finals_app.core.stage.journal import JournalError
+from finals_app.ui.texts import ui
+
+TEXT_FIELDS = (QLineEdit, QAbstractSpinBox, QTextEdit, QPlainTextEdit)
+
+
+def host_is_typing() -> bool:
+    """The host is typing into something: a text field has the focus, or a dialog is up. Keys
+    then belong to that field or dialog and are never buzzer presses."""
+    focus = QApplication.focusWidget()
+    if isinstance(focus, TEXT_FIELDS) or (isinstance(focus, QComboBox) and focus.isEditable()):
+        return True
+    if QApplication.activeModalWidget() is not None:
+        return True
+    window = QApplication.activeWindow()
+    return isinstance(window, QDialog)
 
 
 class StageBridge(QObject):
@@ -68,6 +86,11 @@ class StageBridge(QObject):
         self._emit_tick()
 
     def _emit_tick(self) -> None:
+        if self.state.timer is not None and self.state.timer.kind == "press":
+            try:
+                self.engine.expire()  # the press window ran out with no valid press: no answer
+            except JournalError as problem:
+                self.refused.emit(problem.render())
         remaining = self.remaining_ms()
         value = -1 if remaining is None else remaining
         if value != self._last_tick or (self.state.timer and self.state.timer.running):
@@ -76,12 +99,16 @@ class StageBridge(QObject):
 
 
 class BuzzerInput(QObject):
-    """Application-wide capture of the teams' buzzer keys (USB buzzer boxes act as keyboards).
+    """Key capture: the teams' buzzer keys read through the window system (the fallback when
+    the input devices cannot be read). USB buzzer boxes act as keyboards.
 
     A held key or key repeat is one press. The press carries the key event's timestamp; the
     offset between that device clock and ours is tracked so the opening of the buzzers can be
-    stamped in device time too (arbitration and fouls then compare like with like).
+    stamped in device time too (arbitration and fouls then compare like with like). Keys typed
+    into a text field or a dialog go there and are never presses.
     """
+
+    mode = "keys"
 
     def __init__(self, bridge: StageBridge, parent: QObject | None = None):
         super().__init__(parent)
@@ -91,6 +118,12 @@ class BuzzerInput(QObject):
         self.enabled = True
         self.latencies_ms: list[int] = []
         self.self_test = None  # while the pre-show self-test runs: (team, latency ms) -> None
+        self.reason = ""  # why device input is not in use (shown on the console)
+
+    def describe(self, team_id: str) -> tuple[str, str]:
+        """(device, key) of a team's buzzer, for the self-test."""
+        team = self.bridge.contest.team(team_id)
+        return ui("键盘"), team.buzzer_key
 
     def device_now_ms(self) -> int | None:
         return None if self.offset_ms is None else self.bridge.now_ms() - self.offset_ms
@@ -106,6 +139,8 @@ class BuzzerInput(QObject):
         team = self.keys.get(event.text().upper()) if event.text() else None
         if team is None:
             return False
+        if self.self_test is None and host_is_typing():
+            return False  # the host's typing: the field or dialog gets the key
         if kind == QEvent.Type.ShortcutOverride:
             event.accept()  # deliver it as a key press, never as a shortcut
             return False
@@ -118,5 +153,74 @@ class BuzzerInput(QObject):
                 self.self_test(team, latency)
                 return True
             self.bridge.execute({"cmd": "press", "team": team, "t_ms": device_ms, "key": event.text().upper(),
-                                 "received_ms": now})
+                                 "received_ms": now, "device": "keyboard"})
         return True  # a buzzer key is never also a shortcut or typed text
+
+
+class DeviceBuzzers(QObject):
+    """Device mode: the buzzer boxes read as input devices, apart from the host's keyboard.
+
+    Events arrive on the source's thread and are handed to the Qt thread by a queued signal;
+    the press carries the kernel's microsecond timestamp. Only paired (device, key)s are
+    presses; while `pair_next` waits, the next key-down of any device is offered instead.
+    """
+
+    mode = "devices"
+    arrived = Signal(object)  # a DeviceEvent, from the reading thread
+
+    def __init__(self, bridge: StageBridge, source, store: PairingStore, parent: QObject | None = None):
+        super().__init__(parent)
+        self.bridge = bridge
+        self.source = source
+        self.store = store
+        self.reader = DeviceReader(store.load(bridge.contest.name), monotonic=source.monotonic)
+        self.self_test = None
+        self.latencies_ms: list[int] = []
+        self.reason = ""
+        self.pairing_callback = None
+        self.arrived.connect(self._on_event, Qt.ConnectionType.QueuedConnection)
+
+    def start(self) -> None:
+        self.source.start(self.arrived.emit)
+
+    def stop(self) -> None:
+        self.source.stop()
+
+    @property
+    def bindings(self):
+        return self.reader.bindings
+
+    def paired(self) -> list[str]:
+        return [team.id for team in self.bridge.contest.teams if team.id in self.reader.bindings]
+
+    def describe(self, team_id: str) -> tuple[str, str]:
+        binding = self.reader.bindings.get(team_id)
+        return (binding.name or binding.device, binding.key) if binding else (ui("未配对"), "")
+
+    def pair(self, team_id: str, event: DeviceEvent) -> None:
+        from finals_app.core.stage.devices import Binding
+        bindings = {t: b for t, b in self.reader.bindings.items()
+                    if t != team_id and (b.device, b.code) != (event.device, event.code)}
+        bindings[team_id] = Binding(event.device, event.code, event.name)
+        self.reader.bind(bindings)
+        self.store.save(self.bridge.contest.name, bindings)
+
+    def listen_for_pairing(self, callback) -> None:
+        """callback(event) gets every key-down until `listen_for_pairing(None)`."""
+        self.reader.pairing = callback
+
+    def device_now_ms(self) -> int:
+        return self.reader.now_us() // 1000
+
+    def _on_event(self, event: DeviceEvent) -> None:
+        command = self.reader.command(event)
+        if command is None:
+            return
+        received_us = command.pop("received_us")
+        latency = max(0, received_us - command["t_us"]) / 1000
+        self.latencies_ms.append(round(latency))
+        if self.self_test is not None:
+            self.self_test(command["team"], latency)
+            return
+        command["received_ms"] = self.bridge.now_ms()
+        self.bridge.execute(command)

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import (QHBoxLayout, QInputDialog, QLabel, QPushButton, QTableWidget, QTableWidgetItem,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QInputDialog, QLabel,
+                               QLineEdit, QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from finals_app.core.online.times import format_instant
 from finals_app.ui import theme
@@ -15,10 +15,63 @@ from finals_app.ui.texts import ui
 PRIZE_NAMES = {"first": "一等奖", "second": "二等奖", "third": "三等奖", None: ""}
 
 
+def prize_lines(state) -> str:
+    """The exact result a judge signs: each prize with its teams and their totals."""
+    lines = []
+    for level in ("first", "second", "third"):
+        teams = (state.prizes or {}).get(level, [])
+        if teams:
+            names = ui("、").join(ui("{team}（{score} 分）", team=state.contest.team(t).name, score=state.scores[t])
+                                 for t in teams)
+            lines.append(ui("{prize}：{teams}", prize=ui(PRIZE_NAMES[level]), teams=names))
+    return "\n".join(lines)
+
+
+class PinDialog(QDialog):
+    """A judge signs (or the chief reopens) with their own PIN, after reading what they sign. A
+    judge without a PIN sets one here, typed twice."""
+
+    def __init__(self, parent, judge: str, text: str, first_time: bool):
+        super().__init__(parent)
+        self.setWindowTitle(ui("{judge} 签字确认", judge=judge))
+        form = QFormLayout(self)
+        shown = QLabel(text)
+        shown.setWordWrap(True)
+        shown.setFont(theme.font(18, bold=True))
+        form.addRow(shown)
+        self.pin = QLineEdit()
+        self.pin.setEchoMode(QLineEdit.EchoMode.Password)
+        self.again = QLineEdit()
+        self.again.setEchoMode(QLineEdit.EchoMode.Password)
+        form.addRow(ui("设置密码（4 至 12 位数字）") if first_time else ui("密码"), self.pin)
+        self.first_time = first_time
+        if first_time:
+            form.addRow(ui("再次输入密码"), self.again)
+        self.problem = QLabel()
+        self.problem.setStyleSheet(f"color: {theme.DANGER};")
+        form.addRow(self.problem)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self._check)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+    def _check(self) -> None:
+        if self.first_time and self.pin.text() != self.again.text():
+            self.problem.setText(ui("两次输入的密码不一致"))
+            return
+        self.accept()
+
+
+def ask_pin(parent, judge: str, text: str, first_time: bool) -> str | None:
+    dialog = PinDialog(parent, judge, text, first_time)
+    return dialog.pin.text() if dialog.exec() == QDialog.DialogCode.Accepted else None
+
+
 class JudgesView(QWidget):
-    def __init__(self, bridge, parent=None):
+    def __init__(self, bridge, parent=None, ask=ask_pin):
         super().__init__(parent)
         self.bridge = bridge
+        self.ask = ask
         self.setWindowTitle(ui("评委席 — {contest}", contest=bridge.contest.name))
         self.setFont(theme.font(16))
         layout = QVBoxLayout(self)
@@ -49,8 +102,7 @@ class JudgesView(QWidget):
         self.sign_buttons = {}
         for judge in bridge.contest.judges:
             button = QPushButton(ui("{judge} 签字确认", judge=judge))
-            button.clicked.connect(lambda _=False, j=judge: self.bridge.execute(
-                {"cmd": "sign_off", "judge": j, "operator": j}))
+            button.clicked.connect(lambda _=False, j=judge: self.sign(j))
             signing.addWidget(button)
             self.sign_buttons[judge] = button
         layout.addLayout(signing)
@@ -61,11 +113,29 @@ class JudgesView(QWidget):
         bridge.refused.connect(self.message.setText)
         self.refresh(bridge.state)
 
+    def _first_time(self, judge: str) -> bool:
+        state = self.bridge.state
+        return state.contest.pin_of(judge) is None and judge not in state.pins
+
+    def sign(self, judge: str) -> None:
+        state = self.bridge.state
+        if state.prizes is None:
+            return
+        shown = dict(state.prizes)
+        text = ui("本人确认以下比赛结果：") + "\n" + prize_lines(state)
+        pin = self.ask(self, judge, text, self._first_time(judge))
+        if pin is not None:
+            self.bridge.execute({"cmd": "sign_off", "judge": judge, "pin": pin, "prizes": shown, "operator": judge})
+
     def reopen(self) -> None:
-        reason, ok = QInputDialog.getText(self, ui("重新开启比赛结果"), ui("理由(必填):"))
-        if ok:
-            chief = self.bridge.contest.chief_judge
-            self.bridge.execute({"cmd": "reopen_result", "judge": chief, "reason": reason, "operator": chief})
+        reason, ok = QInputDialog.getText(self, ui("重新开启比赛结果"), ui("理由（必填）："))
+        if not ok:
+            return
+        chief = self.bridge.contest.chief_judge
+        pin = self.ask(self, chief, ui("重新开启已确认的比赛结果，理由：{reason}", reason=reason), self._first_time(chief))
+        if pin is not None:
+            self.bridge.execute({"cmd": "reopen_result", "judge": chief, "reason": reason, "pin": pin,
+                                 "operator": chief})
 
     def refresh(self, state) -> None:
         self.message.setText("")

@@ -264,4 +264,16 @@ EN: dict[str, str] = {
     "界面内部错误({error}),已记录在 {path};比分与比赛记录完好,可继续进行":
         "Interface error ({error}), logged in {path}; the scores and the journal are intact, carry on",
     "每日参与党员人数": "Party members taking part, by day",
+    # ---- judges' PINs ----
+    "{team}（{score} 分）": "{team} ({score} points)",
+    "{prize}：{teams}": "{prize}: {teams}",
+    "设置密码（4 至 12 位数字）": "Choose a PIN (4 to 12 digits)",
+    "密码": "PIN",
+    "再次输入密码": "PIN again",
+    "两次输入的密码不一致": "The two PINs differ",
+    "本人确认以下比赛结果：": "I confirm this result:",
+    "理由（必填）：": "Reason (required):",
+    "重新开启已确认的比赛结果，理由：{reason}": "Reopen the confirmed result, reason: {reason}",
+    "键盘": "keyboard",
+    "未配对": "not paired",
 }

@@ -155,7 +155,7 @@ def test_a_whole_show_driven_by_keys(display, tmp_path):
         kiosk.key("n")
         kiosk.key("r")
         kiosk.key("b")
-        kiosk.key("3", new_events=2)  # 烟台 presses: its press and its answer timer
+        kiosk.key("3")  # 烟台 presses (its answer time starts with the floor)
         kiosk.key("5")  # 济宁, later: kept as evidence
         winner = kiosk.screenshot("02-buzzer-winner")
         kiosk.key("c")
@@ -163,7 +163,7 @@ def test_a_whole_show_driven_by_keys(display, tmp_path):
         kiosk.key("r")
         kiosk.key("2")  # 青岛 presses before the buzzers open: a foul, −5
         kiosk.key("b")
-        kiosk.key("4", new_events=2)
+        kiosk.key("4")
         kiosk.key("c")
         kiosk.screenshot("03-after-two-buzzer-questions")
     finally:
@@ -180,7 +180,7 @@ def test_a_whole_show_driven_by_keys(display, tmp_path):
         resumed.key("n")
         resumed.key("r")
         resumed.key("b")
-        resumed.key("7", new_events=2)
+        resumed.key("7")
         resumed.key("x")
     finally:
         resumed.kill()

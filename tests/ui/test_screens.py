@@ -47,6 +47,9 @@ class Stage:
         # The console redraws a moment after the audience screens: wait for it.
         self.qtbot.waitUntil(lambda: not self.host._refresh_timer.isActive(), timeout=1000)
 
+    def journal_text(self) -> str:
+        return self.engine.journal.path.read_text(encoding="utf-8")
+
     def buzz(self, team: str, t_ms: int = 5) -> None:
         """One buzzer question: shown, opened, `team` presses first and answers right."""
         self.run({"cmd": "show_question"}, {"cmd": "open_buzzers", "t_ms": 0},
@@ -190,7 +193,7 @@ def test_kiosk_screens_cannot_be_closed_from_the_audience_side(stage):
 def test_prize_ceremony_reveals_third_second_first(stage, qtbot):
     stage.play_rounds(("correct", "correct", "wrong", "wrong"), "aab",
                       ((10, "correct"), (10, "correct"), (20, "correct"), (10, "wrong")))
-    stage.run({"cmd": "assign_prizes"}, {"cmd": "sign_off", "judge": "甲评委"}, {"cmd": "sign_off", "judge": "乙评委"})
+    stage.run({"cmd": "assign_prizes"}, {"cmd": "sign_off", "judge": "甲评委", "pin": "1234"}, {"cmd": "sign_off", "judge": "乙评委", "pin": "5678"})
     rows = stage.audience.ceremony_rows
     assert stage.audience.stack.currentWidget() is stage.audience.ceremony_page
     assert "三等奖" in rows["third"].text() and rows["first"].text() == ""
@@ -222,7 +225,15 @@ def test_buzzer_self_test_maps_every_seat_and_keeps_presses_out_of_the_show(stag
 
 def test_judges_view_marks_ties_and_signs_off_to_a_frozen_result(stage, qtbot):
     from finals_app.ui.judges_view import JudgesView
-    view = JudgesView(stage.bridge)
+    asked = []
+    pins = {"乙评委": ["5678"]}
+
+    def ask(parent, judge, text, first_time):
+        asked.append((judge, text, first_time))
+        return pins[judge].pop(0)
+
+    pins["甲评委"] = ["1234", "9999", "1234"]  # sets 1234; later the chief types a wrong PIN, then the right one
+    view = JudgesView(stage.bridge, ask=ask)
     qtbot.addWidget(view)
     stage.play_rounds(("correct", "correct", "correct", "wrong"), "abc", ((10, "wrong"),) * 4)
     # a, b, c tie at 10 across every prize boundary
@@ -237,9 +248,19 @@ def test_judges_view_marks_ties_and_signs_off_to_a_frozen_result(stage, qtbot):
     assert stage.bridge.state.prizes == {"first": ["a"], "second": ["b"], "third": ["c"]}
     view.sign_buttons["甲评委"].click()
     assert "已签字" in view.sign_buttons["甲评委"].text() and not view.sign_buttons["甲评委"].isEnabled()
+    assert asked[0][0] == "甲评委" and asked[0][2] is True  # no PIN yet: the judge sets one
+    assert "一等奖：甲单位代表队（" in asked[0][1] and "三等奖：丙单位代表队（" in asked[0][1]
     view.sign_buttons["乙评委"].click()
     assert stage.bridge.state.final and "已冻结" in view.status.text() and view.reopen_button.isEnabled()
     assert stage.engine.events[-2].operator == "乙评委"
+    assert "1234" not in stage.journal_text() and "5678" not in stage.journal_text()  # only salted hashes
+    from unittest import mock
+    with mock.patch("finals_app.ui.judges_view.QInputDialog.getText", return_value=("复核", True)):
+        view.reopen_button.click()  # the chief types 9999: refused, journalled, still final
+        assert stage.bridge.state.final and stage.engine.events[-1].type == "pin_refused"
+        assert "密码错误" in view.message.text()
+        view.reopen_button.click()
+    assert not stage.bridge.state.final and asked[-1][2] is False
 
 
 def test_the_kiosk_speaks_english_when_asked(qtbot, contest, tmp_path, monkeypatch):

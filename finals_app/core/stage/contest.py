@@ -14,6 +14,7 @@ from pathlib import Path
 
 from finals_app.core.errors import FinalsError, Location, Problem
 from finals_app.core.rules import Rules, load_rules
+from finals_app.core.stage.pins import well_formed
 from finals_app.core.tomlcheck import TomlReader
 
 ROUND_TYPES = ("compulsory", "buzzer", "risk")
@@ -78,6 +79,7 @@ class Round:
     early_press: int = 0
     reopen_after_wrong: bool = False
     stakes: tuple[int, ...] = ()
+    press_seconds: int = 0  # buzzer rounds: the press window after the buzzers open (0: none)
 
 
 @dataclass(frozen=True)
@@ -97,6 +99,10 @@ class Contest:
     advance_top: int
     tie_resolution_ms: int
     team_size: int
+    judge_pins: tuple[tuple[str, str], ...] = ()  # (judge, scrypt hash) set before the show
+
+    def pin_of(self, judge: str) -> str | None:
+        return dict(self.judge_pins).get(judge)
 
     def team(self, team_id: str) -> Team | None:
         return next((t for t in self.teams if t.id == team_id), None)
@@ -162,7 +168,8 @@ def _build(r: TomlReader, data: dict, source: str, folder: Path, rules: Rules, d
     stage = rules.stage
     top = r.table(data, "", ("contest", "prizes", "teams", "rounds", "tiebreak", "questions", "banks"))
     info = r.table(top.get("contest", {}), "contest",
-                   ("name", "date", "venue", "judges", "chief_judge", "advance_top", "tie_resolution_ms"))
+                   ("name", "date", "venue", "judges", "chief_judge", "advance_top", "tie_resolution_ms",
+                    "judge_pins"))
     name = r.get(info, "contest", "name", str)
     date = info.get("date", "")
     venue = info.get("venue", "")
@@ -174,6 +181,14 @@ def _build(r: TomlReader, data: dict, source: str, folder: Path, rules: Rules, d
     chief = r.get(info, "contest", "chief_judge", str)
     if chief and judges and chief not in judges:
         r.problem("contest.chief_judge", "the chief judge must be one of the judges")
+    pins_raw = r.table(info.get("judge_pins", {}), "contest.judge_pins", tuple(j for j in judges if isinstance(j, str)))
+    judge_pins = []
+    for judge, stored in pins_raw.items():
+        if not isinstance(stored, str) or not well_formed(stored):
+            r.problem(f"contest.judge_pins.{judge}", "not a PIN hash of the form scrypt$...: make one with "
+                      "'finals-app contest pin'")
+        else:
+            judge_pins.append((judge, stored))
     advance_top = info.get("advance_top", stage.get("advance_top", 0))
     resolution = info.get("tie_resolution_ms", stage.get("buzzer_tie_resolution_ms", 1))
     for key, value in (("advance_top", advance_top), ("tie_resolution_ms", resolution)):
@@ -271,7 +286,8 @@ def _build(r: TomlReader, data: dict, source: str, folder: Path, rules: Rules, d
     return Contest(source=source, digest=digest.hexdigest(), name=name, date=str(date), venue=str(venue),
                    judges=tuple(judges), chief_judge=chief, teams=tuple(teams), rounds=tuple(rounds),
                    tiebreak=tiebreak, questions=tuple(questions), prizes=prizes, advance_top=int(advance_top),
-                   tie_resolution_ms=int(resolution), team_size=rules.team_size)
+                   tie_resolution_ms=int(resolution), team_size=rules.team_size,
+                   judge_pins=tuple(judge_pins))
 
 
 _DEFAULT_COLOURS = ("#e63946", "#f4a261", "#2a9d8f", "#457b9d", "#9b5de5", "#f15bb5", "#00bbf9", "#8ac926",
@@ -280,7 +296,8 @@ _DEFAULT_COLOURS = ("#e63946", "#f4a261", "#2a9d8f", "#457b9d", "#9b5de5", "#f15
 
 def _round(r: TomlReader, raw, path: str, stage: dict) -> Round | None:
     item = r.table(raw, path, ("id", "type", "title", "correct", "wrong", "timeout", "seconds", "questions",
-                               "questions_per_team", "early_press", "reopen_after_wrong", "stakes"))
+                               "questions_per_team", "early_press", "reopen_after_wrong", "stakes",
+                               "press_seconds"))
     round_id = r.get(item, path, "id", str)
     kind = r.get(item, path, "type", str)
     if kind is not None and kind not in ROUND_TYPES:
@@ -314,12 +331,17 @@ def _round(r: TomlReader, raw, path: str, stage: dict) -> Round | None:
         r.problem(f"{path}.stakes", "stakes must be positive whole numbers")
     early = item.get("early_press", stage.get("buzzer_early_press", -5)) if kind == "buzzer" else 0
     reopen = item.get("reopen_after_wrong", stage.get("buzzer_reopen_after_wrong", True)) if kind == "buzzer" else False
+    press = item.get("press_seconds", stage.get("buzzer_press_window_seconds", 10)) if kind == "buzzer" else 0
+    if kind == "buzzer" and (isinstance(press, bool) or not isinstance(press, int) or press < 1):
+        r.problem(f"{path}.press_seconds", "must be at least {minimum}", minimum=1)
+        press = 10
     if round_id is None or kind is None:
         return None
     if kind == "risk":
         values["correct"], values["wrong"], values["timeout"] = 0, 0, 0  # the stake decides
     return Round(round_id, kind, str(title), values["correct"], values["wrong"], values["timeout"],
-                 values["seconds"], int(questions or 0), int(per_team or 0), int(early), bool(reopen), stakes)
+                 values["seconds"], int(questions or 0), int(per_team or 0), int(early), bool(reopen), stakes,
+                 int(press))
 
 
 def _toml_question(r: TomlReader, raw, path: str, index: int) -> Question | None:

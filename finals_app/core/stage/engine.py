@@ -14,13 +14,22 @@ from finals_app.core.clock import Clock, SystemClock
 from finals_app.core.errors import FinalsError
 from finals_app.core.stage.contest import Contest, Question
 from finals_app.core.stage.journal import Event, Journal
-from finals_app.core.stage.state import UNDOABLE, StageState, apply, cancelled_events, fold
+from finals_app.core.stage.pins import hash_pin, valid_pin, verify_pin
+from finals_app.core.stage.state import UNDOABLE, StageState, apply, fold, undo_stacks
 
 VERDICTS = ("correct", "wrong", "timeout")
 
 
 class Refusal(FinalsError):
     """A command that does not fit the state; nothing was recorded."""
+
+
+class RecordedRefusal(Refusal):
+    """A refusal the journal keeps (a wrong PIN): its events are recorded, then it is raised."""
+
+    def __init__(self, template: str, pending: list, **values):
+        super().__init__(template, **values)
+        self.pending = pending
 
 
 @dataclass(frozen=True)
@@ -38,6 +47,7 @@ class StageEngine:
         self.clock = clock or SystemClock()
         self.journal = Journal(journal_path, durable=durable)
         self.listeners: list[Callable[[StageState, list[Event]], None]] = []
+        self._probing = False
         fresh = not self.journal.events
         self.state = fold(contest, self.journal.events)
         opening = Pending("session_started" if fresh else "resumed",
@@ -64,8 +74,38 @@ class StageEngine:
             raise Refusal("unknown command {name} (known: {known})", name=name, known=", ".join(sorted(COMMANDS)))
         if self.state.final and name not in ("reopen_result", "press"):
             raise Refusal("the result is final and signed; the chief judge must reopen it first")
-        pending = handler(self, self.state, command)
+        try:
+            pending = handler(self, self.state, command)
+        except RecordedRefusal as refusal:
+            self._record(refusal.pending, operator=str(command.get("operator") or operator))
+            raise
         return self._record(pending, operator=str(command.get("operator") or operator))
+
+    def allows(self, command: dict) -> bool:
+        """Whether `command` would be accepted now (the same checks, nothing recorded; PINs are
+        not checked)."""
+        handler = COMMANDS.get(command.get("cmd"))
+        if handler is None or (self.state.final and command.get("cmd") not in ("reopen_result", "press")):
+            return False
+        self._probing = True
+        try:
+            handler(self, self.state, command)
+        except Refusal:
+            return False
+        finally:
+            self._probing = False
+        return True
+
+    def expire(self) -> list[Event]:
+        """Close the buzzers when their press window has run out with no valid press (the kiosk
+        calls this as its clock ticks; a rehearsal script says close_buzzers instead)."""
+        timer = self.state.timer
+        if timer is None or timer.kind != "press" or not timer.expired(self.now_ms()):
+            return []
+        try:
+            return self.execute({"cmd": "close_buzzers", "expired": True}, operator="system")
+        except Refusal:
+            return []
 
     def _record(self, pending: list[Pending], operator: str) -> list[Event]:
         if not pending:
@@ -73,7 +113,7 @@ class StageEngine:
         now_mono, now_wall = self.clock.monotonic_ms(), self.clock.wall_ms()
         events = self.journal.append([{"type": p.type, "wall_ms": now_wall, "mono_ms": now_mono,
                                        "operator": operator, "data": p.data} for p in pending])
-        if any(event.type == "undone" for event in events):
+        if any(event.type in ("undone", "redone") for event in events):
             self.state = fold(self.contest, self.journal.events)
         else:
             apply(self.state, events)
@@ -95,6 +135,16 @@ def _team(state: StageState, command: dict, key: str = "team") -> str:
     return str(team)
 
 
+def team_name(state: StageState, team_id: str | None) -> str:
+    """The show's words: a team is named as the audience knows it, never by its id."""
+    team = state.contest.team(str(team_id)) if team_id is not None else None
+    return team.name if team is not None else str(team_id)
+
+
+def _names(state: StageState, teams) -> str:
+    return "、".join(team_name(state, t) for t in teams)
+
+
 def _int(command: dict, key: str) -> int:
     value = command.get(key)
     _require(isinstance(value, int) and not isinstance(value, bool), "{field} must be a whole number", field=key)
@@ -103,10 +153,18 @@ def _int(command: dict, key: str) -> int:
 
 def _no_question_in_progress(state: StageState) -> None:
     _require(not state.question_in_progress, "question {question} is still in progress: judge it first",
-             question=state.question.id if state.question else "")
+             question=question_label(state))
 
 
-def _next_turn(state: StageState) -> tuple[str | None, int | None]:
+def question_label(state: StageState) -> str:
+    """'第3题' of its round: how the host and the audience count questions."""
+    question = state.question
+    if question is None:
+        return ""
+    return f"第{state.shown_per_round.get(question.round, 0)}题"
+
+
+def next_turn(state: StageState) -> tuple[str | None, int | None]:
     """The team (and member, for individual questions) whose turn the next question is."""
     plan = state.round
     if plan is None or plan.type == "buzzer":
@@ -133,7 +191,7 @@ def cmd_next_round(engine: StageEngine, state: StageState, command: dict) -> lis
         if cut < len(ranking):
             _require(ranking[cut - 1]["key"] != ranking[cut]["key"],
                      "teams are tied at the advancement cut ({teams}): play a tie-break first",
-                     teams=", ".join(r["team"] for r in ranking if r["key"] == ranking[cut - 1]["key"]))
+                     teams=_names(state, [r["team"] for r in ranking if r["key"] == ranking[cut - 1]["key"]]))
             teams = [r["team"] for r in ranking[:cut]]
             teams = [t.id for t in state.contest.teams if t.id in teams]
     return [Pending("round_started", {"round": plan.id, "teams": teams})]
@@ -146,11 +204,11 @@ def cmd_show_question(engine: StageEngine, state: StageState, command: dict) -> 
     quota = state.round_quota(plan)
     _require(state.shown_per_round.get(plan.id, 0) < quota, "round {round} has played all its {count} questions",
              round=plan.title, count=quota)
-    team, member = _next_turn(state)
+    team, member = next_turn(state)
     if command.get("team") is not None:
         _require(plan.type != "buzzer", "a buzzer question is not asked to one team")
         team = _team(state, command)
-        _require(team in state.playing, "team {team} does not play this round", team=team)
+        _require(team in state.playing, "{team} does not play this round", team=team_name(state, team))
     pool = [q for q in state.contest.questions_of(plan.id) if q.id not in state.used_questions]
     wanted = command.get("question")
     if wanted is not None:
@@ -165,7 +223,8 @@ def cmd_show_question(engine: StageEngine, state: StageState, command: dict) -> 
         member = question.member
     stake = None
     if plan.type == "risk":
-        _require(team in state.stakes, "team {team} must choose its stake before seeing the question", team=team)
+        _require(team in state.stakes, "{team} must choose its stake before seeing the question",
+                 team=team_name(state, team))
         stake = state.stakes[team]
     return [Pending("question_shown", {"question": question.id, "round": plan.id, "team": team,
                                        "member": member, "stake": stake})]
@@ -192,9 +251,13 @@ def cmd_choose_stake(engine: StageEngine, state: StageState, command: dict) -> l
     plan = state.round
     _require(plan is not None and plan.type == "risk", "stakes are chosen in a risk round only")
     _no_question_in_progress(state)
+    quota = state.round_quota(plan)
+    _require(state.shown_per_round.get(plan.id, 0) < quota, "round {round} has played all its {count} questions",
+             round=plan.title, count=quota)
     team = _team(state, command)
-    expected, _ = _next_turn(state)
-    _require(team == expected, "it is team {expected}'s turn, not team {team}'s", expected=expected, team=team)
+    expected, _ = next_turn(state)
+    _require(team == expected, "it is {expected}'s turn, not {team}'s", expected=team_name(state, expected),
+             team=team_name(state, team))
     stake = _int(command, "stake")
     _require(stake in plan.stakes, "the stake must be one of {stakes}", stakes=", ".join(map(str, plan.stakes)))
     return [Pending("stake_chosen", {"team": team, "stake": stake})]
@@ -277,18 +340,20 @@ def cmd_press(engine: StageEngine, state: StageState, command: dict) -> list[Pen
     data = {"team": team, "key": str(command.get("key") or state.contest.team(team).buzzer_key), "t_ms": t_ms,
             "received_ms": received if isinstance(received, int) else engine.now_ms(), "outcome": outcome,
             "question": question}
-    events = [Pending("press_received", data)]
-    if outcome == "accepted" and not state.question.candidates:
-        plan = state.contest.round(state.question.round)
-        events.append(Pending("timer_started", {"duration_ms": plan.seconds * 1000}))
-    return events
+    t_us = command.get("t_us")
+    if isinstance(t_us, int) and not isinstance(t_us, bool) and t_us // 1000 == t_ms:
+        data["t_us"] = t_us  # an input device's kernel time, to the microsecond
+    if command.get("device"):
+        data["device"] = str(command["device"])[:120]
+    return [Pending("press_received", data)]  # the answer clock starts when the floor is given (state)
 
 
 def cmd_resolve_tie(engine: StageEngine, state: StageState, command: dict) -> list[Pending]:
     holder, tied = state.floor()
     _require(bool(tied), "there is no buzzer tie to decide")
     team = _team(state, command)
-    _require(team in tied, "team {team} is not among the tied teams ({tied})", team=team, tied=", ".join(tied))
+    _require(team in tied, "{team} is not among the tied teams ({tied})", team=team_name(state, team),
+             tied=_names(state, tied))
     return [Pending("tie_resolved", {"team": team})]
 
 
@@ -307,8 +372,10 @@ def cmd_judge(engine: StageEngine, state: StageState, command: dict) -> list[Pen
     plan = state.contest.round(question.round)
     team, tied = state.floor()
     if tied:
-        raise Refusal("teams {tied} pressed within {ms} ms: decide who answers first", tied=", ".join(tied),
+        raise Refusal("{tied} pressed within {ms} ms: decide who answers first", tied=_names(state, tied),
                       ms=state.contest.tie_resolution_ms)
+    if team is None and verdict == "timeout" and plan.type == "buzzer":
+        return cmd_close_buzzers(engine, state, command)  # time is up and nobody pressed: no answer
     _require(team is not None, "nobody holds the floor: there is no answer to judge")
     if plan.type == "risk":
         stake = question.stake or 0
@@ -319,12 +386,27 @@ def cmd_judge(engine: StageEngine, state: StageState, command: dict) -> list[Pen
                                       "tiebreak": state.in_tiebreak})]
 
 
+def cmd_close_buzzers(engine: StageEngine, state: StageState, command: dict) -> list[Pending]:
+    """End a buzzer question nobody won: 0 points for everyone, the answer is shown."""
+    question = state.question
+    _require(question is not None and question.status != "judged", "no question is waiting for a verdict")
+    plan = state.contest.round(question.round)
+    _require(plan.type == "buzzer", "this is not a buzzer question")
+    holder, tied = state.floor()
+    _require(not tied, "{tied} pressed within {ms} ms: decide who answers first", tied=_names(state, tied),
+             ms=state.contest.tie_resolution_ms)
+    _require(holder is None, "{team} holds the floor: judge its answer", team=team_name(state, holder))
+    why = "window" if command.get("expired") else "host"
+    return [Pending("no_answer", {"question": question.id, "why": why})]
+
+
 def cmd_reopen(engine: StageEngine, state: StageState, command: dict) -> list[Pending]:
     question = state.question
     _require(question is not None and question.status == "judged", "no judged question to re-open")
     plan = state.contest.round(question.round)
     _require(plan.type == "buzzer", "only a buzzer question can be re-opened")
     _require(plan.reopen_after_wrong, "re-opening after a wrong answer is off for this round")
+    _require(not question.no_answer, "nobody answered this question: there is nothing to re-open")
     _require(bool(question.verdicts) and question.verdicts[-1][1] != "correct",
              "the question was answered correctly")
     players = state.tiebreak_teams if state.in_tiebreak else state.playing
@@ -344,31 +426,36 @@ def cmd_correct_score(engine: StageEngine, state: StageState, command: dict) -> 
                                         "tiebreak": bool(command.get("tiebreak", False))})]
 
 
-def _active_undoable(engine: StageEngine, kinds: tuple[str, ...]) -> list[Event]:
-    cancelled = cancelled_events(engine.events)
-    return [e for e in engine.events if e.type in kinds and e.seq not in cancelled]
+def undo_target(engine: StageEngine) -> Event | None:
+    """The action a plain undo would take back now (the newest in force), or None."""
+    done = undo_stacks(engine.events).done
+    return engine.journal.event(done[-1]) if done else None
+
+
+def redo_target(engine: StageEngine) -> Event | None:
+    """The action redo would restore now, or None (nothing undone since the last new action)."""
+    redo = undo_stacks(engine.events).redo
+    return engine.journal.event(redo[-1]) if redo else None
 
 
 def cmd_undo(engine: StageEngine, state: StageState, command: dict) -> list[Pending]:
     target = command.get("target")
     if target is None:
-        candidates = [e for e in _active_undoable(engine, UNDOABLE)
-                      if e.type != "press_received" or e.data.get("outcome") == "foul"]
-        _require(bool(candidates), "there is nothing to undo")
-        event = candidates[-1]
+        event = undo_target(engine)
+        _require(event is not None, "there is nothing to undo")
     else:
-        event = next((e for e in engine.events if e.seq == target), None)
+        event = engine.journal.event(target) if isinstance(target, int) else None
         _require(event is not None, "no event {target}", target=target)
-        _require(event.type in UNDOABLE + ("undone",), "event {target} ({type}) cannot be undone",
-                 target=target, type=event.type)
-        _require(event.seq not in cancelled_events(engine.events), "event {target} is already undone", target=target)
+        _require(event.type in UNDOABLE, "event {target} ({type}) cannot be undone", target=target, type=event.type)
+        _require(event.seq not in undo_stacks(engine.events).cancelled, "event {target} is already undone",
+                 target=target)
     return [Pending("undone", {"target": event.seq, "type": event.type, "reason": str(command.get("reason") or "")})]
 
 
 def cmd_redo(engine: StageEngine, state: StageState, command: dict) -> list[Pending]:
-    undos = _active_undoable(engine, ("undone",))
-    _require(bool(undos), "there is nothing to redo")
-    return [Pending("undone", {"target": undos[-1].seq, "type": "undone", "reason": "redo"})]
+    event = redo_target(engine)
+    _require(event is not None, "there is nothing to redo")
+    return [Pending("redone", {"target": event.seq, "type": event.type})]
 
 
 def cmd_start_tiebreak(engine: StageEngine, state: StageState, command: dict) -> list[Pending]:
@@ -391,7 +478,7 @@ def cmd_end_tiebreak(engine: StageEngine, state: StageState, command: dict) -> l
     _no_question_in_progress(state)
     still = [group for group in state.open_ties() if set(group) & set(state.tiebreak_teams)]
     _require(not still or bool(command.get("force")), "the tie between {teams} is not broken yet",
-             teams=", ".join(still[0]) if still else "")
+             teams=_names(state, still[0]) if still else "")
     return [Pending("tiebreak_ended", {"teams": state.tiebreak_teams})]
 
 
@@ -399,9 +486,25 @@ def cmd_assign_prizes(engine: StageEngine, state: StageState, command: dict) -> 
     _require(state.rounds_done, "the rounds are not finished")
     _require(not state.in_tiebreak, "a tie-break is being played: finish it first")
     ties = state.open_ties()
-    _require(not ties, "teams {teams} are tied across a prize boundary: play a tie-break",
-             teams="; ".join(", ".join(group) for group in ties))
+    _require(not ties, "{teams} are tied across a prize boundary: play a tie-break",
+             teams="；".join(_names(state, group) for group in ties))
     return [Pending("prizes_assigned", state.proposed_prizes())]
+
+
+def _check_pin(engine: StageEngine, state: StageState, judge: str, command: dict) -> list[Pending]:
+    """A judge's own PIN: checked against the contest's hash or the one set at the first sign-in;
+    a judge without one sets it now. A wrong PIN is refused and the refusal journalled."""
+    if engine._probing:
+        return []
+    pin = command.get("pin")
+    stored = state.contest.pin_of(judge) or state.pins.get(judge)
+    if stored is None:
+        _require(valid_pin(pin), "{judge} has no PIN yet: choose one of 4 to 12 digits", judge=judge)
+        return [Pending("judge_pin_set", {"judge": judge, "hash": hash_pin(pin)})]
+    _require(pin is not None and pin != "", "{judge}: enter your PIN", judge=judge)
+    if not verify_pin(pin, stored):
+        raise RecordedRefusal("wrong PIN for {judge}", [Pending("pin_refused", {"judge": judge})], judge=judge)
+    return []
 
 
 def cmd_sign_off(engine: StageEngine, state: StageState, command: dict) -> list[Pending]:
@@ -409,7 +512,10 @@ def cmd_sign_off(engine: StageEngine, state: StageState, command: dict) -> list[
     judge = str(command.get("judge") or "")
     _require(judge in state.contest.judges, "{judge} is not a judge of this contest", judge=judge)
     _require(judge not in state.signoffs, "{judge} has already signed", judge=judge)
-    events = [Pending("judge_signed", {"judge": judge})]
+    seen = command.get("prizes")
+    _require(seen is None or seen == state.prizes, "the prize list changed since it was shown: look at it again")
+    events = _check_pin(engine, state, judge, command)
+    events.append(Pending("judge_signed", {"judge": judge, "prizes": state.prizes}))
     if len(state.signoffs) + 1 == len(state.contest.judges):
         events.append(Pending("result_finalized", {"prizes": state.prizes}))
     return events
@@ -422,7 +528,8 @@ def cmd_reopen_result(engine: StageEngine, state: StageState, command: dict) -> 
              chief=state.contest.chief_judge)
     reason = str(command.get("reason") or "").strip()
     _require(bool(reason), "reopening the result needs a reason")
-    return [Pending("result_reopened", {"judge": judge, "reason": reason})]
+    events = _check_pin(engine, state, judge, command)
+    return events + [Pending("result_reopened", {"judge": judge, "reason": reason})]
 
 
 COMMANDS = {
@@ -432,6 +539,7 @@ COMMANDS = {
     "open_buzzers": cmd_open_buzzers, "press": cmd_press, "resolve_tie": cmd_resolve_tie, "reask": cmd_reask,
     "judge": cmd_judge, "correct": cmd_judge, "wrong": cmd_judge, "timeout": cmd_judge, "reopen": cmd_reopen,
     "correct_score": cmd_correct_score, "undo": cmd_undo, "redo": cmd_redo,
+    "close_buzzers": cmd_close_buzzers, "no_answer": cmd_close_buzzers,
     "start_tiebreak": cmd_start_tiebreak, "end_tiebreak": cmd_end_tiebreak,
     "assign_prizes": cmd_assign_prizes, "sign_off": cmd_sign_off, "reopen_result": cmd_reopen_result,
 }

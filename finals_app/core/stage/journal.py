@@ -178,6 +178,12 @@ class Journal:
         self.events.extend(new)
         return new
 
+    def event(self, seq) -> Event | None:
+        """The event with this sequence number (1-based: its line in the journal), or None."""
+        if isinstance(seq, bool) or not isinstance(seq, int) or not 1 <= seq <= len(self.events):
+            return None
+        return self.events[seq - 1]
+
     def close(self) -> None:
         if getattr(self, "_fd", None) is not None:
             os.close(self._fd)

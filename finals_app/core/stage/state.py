@@ -26,6 +26,12 @@ class Press:
     wall_ms: int
     outcome: str
     question: str | None
+    t_us: int | None = None  # the device's microseconds, when it reports them (input devices do)
+    device: str = ""  # which input reported it ("keyboard", an input device's name, ...)
+
+    @property
+    def device_us(self) -> int:
+        return self.t_us if self.t_us is not None else self.t_ms * 1000
 
 
 @dataclass
@@ -40,6 +46,9 @@ class ScoreChange:
     question: str | None
     tiebreak: bool
     undone: bool = False
+    undone_by: str = ""  # who took it back, when, and why (the audit trail keeps it)
+    undone_wall_ms: int | None = None
+    undo_reason: str = ""
 
 
 @dataclass
@@ -49,6 +58,10 @@ class Timer:
     deadline_wall_ms: int | None
     left_ms: int  # while paused
     running: bool
+    kind: str = "answer"  # answer: the floor's answer time; press: the buzzers' press window
+
+    def expired(self, now_mono_ms: int) -> bool:
+        return self.running and self.remaining_ms(now_mono_ms) == 0
 
     def remaining_ms(self, now_mono_ms: int) -> int:
         if self.running and self.deadline_mono_ms is not None:
@@ -71,6 +84,8 @@ class QuestionState:
     answered: list[str] = field(default_factory=list)  # teams that answered (and missed)
     locked_out: list[str] = field(default_factory=list)  # teams that fouled
     verdicts: list[tuple[str, str]] = field(default_factory=list)  # (team, verdict)
+    no_answer: bool = False  # ended with no valid press (press window out, or closed by the host)
+    timer_team: str | None = None  # whose answer time the timer counts
 
 
 @dataclass
@@ -95,6 +110,9 @@ class StageState:
     reopened: list[tuple[str, str, int]] = field(default_factory=list)  # (judge, reason, wall_ms)
     last_seq: int = 0
     events: int = 0
+    advanced: list[str] | None = None  # teams that advanced past round 1 (None: no cut was made)
+    pins: dict[str, str] = field(default_factory=dict)  # judge -> scrypt hash set at the first sign-in
+    pin_refusals: list[tuple[str, int]] = field(default_factory=list)  # (judge, wall_ms) of wrong PINs
 
     # ---- where we are ----
 
@@ -135,9 +153,10 @@ class StageState:
             return question.team, []
         if question.status != "open" or not question.candidates:
             return None, []
-        ordered = sorted(question.candidates, key=lambda p: (p.t_ms, p.seq))
+        ordered = sorted(question.candidates, key=lambda p: (p.device_us, p.seq))
         first = ordered[0]
-        tied = [p.team for p in ordered if p.t_ms - first.t_ms < max(1, self.contest.tie_resolution_ms)]
+        resolution_us = max(1, self.contest.tie_resolution_ms) * 1000
+        tied = [p.team for p in ordered if p.device_us - first.device_us < resolution_us]
         if len(tied) > 1:
             if question.resolved_team in tied:
                 return question.resolved_team, []
@@ -147,18 +166,32 @@ class StageState:
     # ---- ranking and prizes ----
 
     def ranking(self) -> list[dict]:
-        """Teams by total desc, then tie-break points desc; equal keys share a rank."""
-        teams = sorted(self.contest.teams, key=lambda t: (-self.scores[t.id], -self.tiebreak_scores[t.id],
-                                                          self.contest.teams.index(t)))
+        """Teams that advanced first, then by total desc, then tie-break points desc; equal keys
+        share a rank. Teams tied across a prize boundary (an open tie) show no prize at all: the
+        app never breaks a prize tie by itself (rules.md section 5)."""
+        advanced = set(self.advanced) if self.advanced is not None else {t.id for t in self.contest.teams}
+        order = {t.id: index for index, t in enumerate(self.contest.teams)}
+
+        def key(team_id: str) -> tuple:
+            return (team_id in advanced, self.scores[team_id], self.tiebreak_scores[team_id])
+
+        teams = sorted(order, key=lambda t: (not key(t)[0], -key(t)[1], -key(t)[2], order[t]))
         rows = []
-        for position, team in enumerate(teams, start=1):
-            key = (self.scores[team.id], self.tiebreak_scores[team.id])
+        for position, team_id in enumerate(teams, start=1):
             rank = position
-            if rows and rows[-1]["key"] == key:
+            if rows and rows[-1]["key"] == key(team_id):
                 rank = rows[-1]["rank"]
-            rows.append({"rank": rank, "team": team.id, "score": self.scores[team.id],
-                         "tiebreak": self.tiebreak_scores[team.id], "key": key, "position": position,
-                         "prize": self.prize_at(position)})
+            rows.append({"rank": rank, "team": team_id, "score": self.scores[team_id],
+                         "tiebreak": self.tiebreak_scores[team_id], "key": key(team_id), "position": position,
+                         "prize": self.prize_at(position), "advanced": team_id in advanced, "tied": False})
+        groups: dict[tuple, list[dict]] = {}
+        for row in rows:
+            groups.setdefault(row["key"], []).append(row)
+        for group in groups.values():
+            if len(group) > 1 and len({row["prize"] for row in group}) > 1:
+                for row in group:
+                    row["prize"] = None
+                    row["tied"] = True
         return rows
 
     def prize_at(self, position: int) -> str | None:
@@ -171,14 +204,11 @@ class StageState:
 
     def open_ties(self) -> list[list[str]]:
         """Groups of teams with equal scores whose positions straddle a prize boundary."""
-        groups: dict[tuple, list[dict]] = {}
+        groups: dict[tuple, list[str]] = {}
         for row in self.ranking():
-            groups.setdefault(row["key"], []).append(row)
-        ties = []
-        for rows in groups.values():
-            if len(rows) > 1 and len({row["prize"] for row in rows}) > 1:
-                ties.append([row["team"] for row in rows])
-        return ties
+            if row["tied"]:
+                groups.setdefault(row["key"], []).append(row["team"])
+        return list(groups.values())
 
     def proposed_prizes(self) -> dict[str, list[str]]:
         prizes: dict[str, list[str]] = {level: [] for level in PRIZE_LEVELS}
@@ -188,22 +218,86 @@ class StageState:
         return prizes
 
 
+def is_undoable_action(event: Event) -> bool:
+    """What a plain undo can take back: the host's verdicts, corrections and decisions, and a
+    foul (a press that cost points); never an ordinary press, which is evidence."""
+    if event.type not in UNDOABLE:
+        return False
+    return event.type != "press_received" or event.data.get("outcome") == "foul"
+
+
+# Events that are not a new action of anyone: they neither enter the undo stack nor clear redo.
+_NEUTRAL = ("session_started", "resumed", "undone", "redone", "pin_refused")
+
+
+@dataclass
+class UndoStacks:
+    """Undo and redo as an editor has them, derived from the journal alone."""
+
+    done: list[int]  # undoable actions in force, oldest first: undo takes the last
+    redo: list[int]  # undone actions that redo can restore, the next one last
+    cancelled: dict[int, Event]  # action seq -> the undo event in force for it
+
+
+def undo_stacks(events: list[Event]) -> UndoStacks:
+    """Walk the journal once. A new action (anything but an ignored press, an undo or a redo)
+    clears the redo stack; undo moves an action from done to redo; redo moves it back.
+    Journals written before redo had its own event recorded a redo as an undo of an undo."""
+    by_seq: dict[int, Event] = {}
+    done: list[int] = []
+    redo: list[int] = []
+    cancelled: dict[int, Event] = {}
+
+    def restore(target: int) -> None:
+        cancelled.pop(target, None)
+        if target in redo:
+            redo.remove(target)
+        if target not in done:
+            done.append(target)
+            done.sort()
+
+    for event in events:
+        by_seq[event.seq] = event
+        if event.type == "undone":
+            target = event.data["target"]
+            earlier = by_seq.get(target)
+            if earlier is not None and earlier.type == "undone":  # an old journal's redo
+                restore(earlier.data["target"])
+                continue
+            cancelled[target] = event
+            if target in done:
+                done.remove(target)
+            if target in redo:
+                redo.remove(target)
+            redo.append(target)
+        elif event.type == "redone":
+            restore(event.data["target"])
+        elif is_undoable_action(event):
+            done.append(event.seq)
+            redo.clear()
+        elif event.type not in _NEUTRAL and not (event.type == "press_received"
+                                                 and str(event.data.get("outcome", "")).startswith("ignored")):
+            redo.clear()
+    return UndoStacks(done, redo, cancelled)
+
+
 def cancelled_events(events: list[Event]) -> set[int]:
-    """Seqs cancelled by undo events that are themselves in force (walk from the newest)."""
-    cancelled: set[int] = set()
-    for event in reversed(events):
-        if event.type == "undone" and event.seq not in cancelled:
-            cancelled.add(event.data["target"])
-    return cancelled
+    """Seqs of the events taken back by an undo that is in force."""
+    return set(undo_stacks(events).cancelled)
 
 
 def fold(contest: Contest, events: list[Event]) -> StageState:
     state = StageState(contest, {t.id: 0 for t in contest.teams}, {t.id: 0 for t in contest.teams},
                        playing=[t.id for t in contest.teams])
-    cancelled = cancelled_events(events)
+    stacks = undo_stacks(events)
+    cancelled = set(stacks.cancelled)
     apply(state, events, cancelled)
     for change in state.changes:
-        change.undone = change.seq in cancelled
+        undo = stacks.cancelled.get(change.seq)
+        change.undone = undo is not None
+        if undo is not None:
+            change.undone_by, change.undone_wall_ms = undo.operator, undo.wall_ms
+            change.undo_reason = str(undo.data.get("reason") or "")
     return state
 
 
@@ -213,7 +307,7 @@ def apply(state: StageState, events: list[Event], cancelled: set[int] = frozense
     for event in events:
         state.last_seq = event.seq
         state.events += 1
-        if event.type == "undone" or event.seq in cancelled:
+        if event.type in ("undone", "redone") or event.seq in cancelled:
             if event.seq in cancelled:
                 _record_cancelled(state, event)
             continue
@@ -278,6 +372,8 @@ def _on_resumed(state: StageState, event: Event) -> None:
 def _on_round_started(state: StageState, event: Event) -> None:
     state.round_index = state.contest.rounds.index(state.contest.round(event.data["round"]))
     state.playing = list(event.data["teams"])
+    if state.round_index > 0 and len(state.playing) < len(state.contest.teams):
+        state.advanced = list(state.playing)
     state.in_tiebreak = False
     state.question = None
     state.timer = None
@@ -304,9 +400,14 @@ def _on_stake_chosen(state: StageState, event: Event) -> None:
     state.stakes[event.data["team"]] = event.data["stake"]
 
 
+def _start_timer(state: StageState, event: Event, duration: int, kind: str = "answer") -> None:
+    state.timer = Timer(duration, event.mono_ms + duration, event.wall_ms + duration, duration, True, kind)
+
+
 def _on_timer_started(state: StageState, event: Event) -> None:
-    duration = event.data["duration_ms"]
-    state.timer = Timer(duration, event.mono_ms + duration, event.wall_ms + duration, duration, True)
+    _start_timer(state, event, event.data["duration_ms"])
+    if state.question is not None:
+        state.question.timer_team = state.floor()[0]
 
 
 def _on_timer_paused(state: StageState, event: Event) -> None:
@@ -340,20 +441,50 @@ def _on_timer_stopped(state: StageState, event: Event) -> None:
 
 
 def _on_buzzers_opened(state: StageState, event: Event) -> None:
+    """The buzzers open: the press window (a countdown) runs until a valid press takes the floor."""
     question = state.question
     if question:
         question.status = "open"
         question.open_t_ms = event.data.get("t_ms")
         question.candidates = []
         question.resolved_team = None
+        question.timer_team = None
+        plan = state.contest.round(question.round)
+        window = plan.press_seconds * 1000 if plan is not None else 0
+        if window > 0:
+            _start_timer(state, event, window, kind="press")
+        else:
+            state.timer = None
+
+
+def _give_answer_time(state: StageState, event: Event) -> None:
+    """The answer clock follows the floor: it starts when one team holds it, with that team's
+    full answer time, and stands still while the host decides a tie."""
+    question = state.question
+    holder, tied = state.floor()
+    plan = state.contest.round(question.round)
+    if tied:
         state.timer = None
+        question.timer_team = None
+    elif holder is not None and holder != question.timer_team and plan is not None:
+        _start_timer(state, event, plan.seconds * 1000)
+        question.timer_team = holder
+
+
+def _on_no_answer(state: StageState, event: Event) -> None:
+    question = state.question
+    if question is not None and question.id == event.data.get("question"):
+        question.status = "judged"
+        question.no_answer = True
+        question.candidates = []
+    state.timer = None
 
 
 def _record_press(state: StageState, event: Event, counted: bool) -> Press:
     data = event.data
     outcome = data["outcome"] if counted else f"{data['outcome']} (undone)"
     press = Press(event.seq, data["team"], data.get("key", ""), data["t_ms"], data.get("received_ms", event.mono_ms),
-                  event.wall_ms, outcome, data.get("question"))
+                  event.wall_ms, outcome, data.get("question"), data.get("t_us"), str(data.get("device", "")))
     state.presses.append(press)
     return press
 
@@ -365,6 +496,7 @@ def _on_press_received(state: StageState, event: Event) -> None:
         return
     if press.outcome == "accepted":
         question.candidates.append(press)
+        _give_answer_time(state, event)
     elif press.outcome == "foul":
         question.locked_out.append(press.team)
         plan = state.contest.round(question.round)
@@ -374,6 +506,7 @@ def _on_press_received(state: StageState, event: Event) -> None:
 def _on_tie_resolved(state: StageState, event: Event) -> None:
     if state.question:
         state.question.resolved_team = event.data["team"]
+        _give_answer_time(state, event)
 
 
 def _on_answer_judged(state: StageState, event: Event) -> None:
@@ -419,6 +552,14 @@ def _on_judge_signed(state: StageState, event: Event) -> None:
     state.signoffs[event.data["judge"]] = event.wall_ms
 
 
+def _on_pin_set(state: StageState, event: Event) -> None:
+    state.pins[event.data["judge"]] = event.data["hash"]
+
+
+def _on_pin_refused(state: StageState, event: Event) -> None:
+    state.pin_refusals.append((event.data["judge"], event.wall_ms))
+
+
 def _on_result_finalized(state: StageState, event: Event) -> None:
     state.final = True
 
@@ -441,4 +582,5 @@ _HANDLERS = {
     "tiebreak_started": _on_tiebreak_started, "tiebreak_ended": _on_tiebreak_ended,
     "prizes_assigned": _on_prizes_assigned, "judge_signed": _on_judge_signed,
     "result_finalized": _on_result_finalized, "result_reopened": _on_result_reopened,
+    "no_answer": _on_no_answer, "judge_pin_set": _on_pin_set, "pin_refused": _on_pin_refused,
 }

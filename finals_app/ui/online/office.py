@@ -371,5 +371,12 @@ def run_office(engine, rules, argv=None) -> int:
     async def main() -> None:
         await finished.wait()
 
-    asyncio.run(main(), loop_factory=lambda: qasync.QEventLoop(app))
+    # Python 3.11 has no asyncio.run(loop_factory=...): install the Qt loop by hand (3.11-3.13).
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    try:
+        with loop:
+            loop.run_until_complete(main())
+    finally:
+        asyncio.set_event_loop(None)
     return 0

@@ -84,7 +84,8 @@ COMMANDS = st.one_of(
               st.sampled_from([10, 20, 30])),
     st.builds(lambda t, d: {"cmd": "correct_score", "team": t, "delta": d, "reason": "复核"},
               st.sampled_from(TEAMS), st.sampled_from([-10, 5])),
-    st.builds(lambda j: {"cmd": "sign_off", "judge": j}, st.sampled_from(["甲评委", "乙评委"])),
+    st.builds(lambda j: {"cmd": "sign_off", "judge": j, "pin": {"甲评委": "1234", "乙评委": "5678"}[j]},
+              st.sampled_from(["甲评委", "乙评委"])),
     st.builds(lambda n: {"cmd": "undo", "target": n}, st.integers(1, 40)),
 )
 

@@ -124,7 +124,7 @@ def test_risk_round_stakes(engine):
             {"cmd": "correct"})
     engine.execute({"cmd": "next_round"})
     refused(engine, {"cmd": "show_question"}, "must choose its stake")
-    refused(engine, {"cmd": "choose_stake", "team": "b", "stake": 10}, "it is team a's turn")
+    refused(engine, {"cmd": "choose_stake", "team": "b", "stake": 10}, "it is 甲单位代表队's turn, not 乙单位代表队's")
     refused(engine, {"cmd": "choose_stake", "team": "a", "stake": 25}, "must be one of 10, 20, 30")
     run(engine, {"cmd": "choose_stake", "team": "a", "stake": 30}, {"cmd": "show_question"}, {"cmd": "wrong"},
         {"cmd": "choose_stake", "team": "b", "stake": 20}, {"cmd": "show_question"}, {"cmd": "correct"})
@@ -138,7 +138,7 @@ def test_undo_is_compensating_and_can_be_undone(engine):
     assert engine.state.scores["a"] == 0 and engine.state.question_in_progress  # back to awaiting a verdict
     engine.execute({"cmd": "redo"})
     assert engine.state.scores["a"] == 10
-    assert [e.type for e in engine.events[-2:]] == ["undone", "undone"]  # nothing is ever deleted
+    assert [e.type for e in engine.events[-2:]] == ["undone", "redone"]  # nothing is ever deleted
     assert fold(engine.contest, engine.events).scores == engine.state.scores
 
 
@@ -194,22 +194,22 @@ def test_prizes_tie_break_sign_off_and_freeze(engine):
     assert engine.state.open_ties() == []
     run(engine, {"cmd": "end_tiebreak"}, {"cmd": "assign_prizes"})
     assert engine.state.prizes == {"first": ["a"], "second": ["c"], "third": ["b"]}
-    refused(engine, {"cmd": "sign_off", "judge": "路人"}, "is not a judge")
-    engine.execute({"cmd": "sign_off", "judge": "甲评委"})
-    refused(engine, {"cmd": "sign_off", "judge": "甲评委"}, "already signed")
+    refused(engine, {"cmd": "sign_off", "judge": "路人", "pin": "1234"}, "is not a judge")
+    engine.execute({"cmd": "sign_off", "judge": "甲评委", "pin": "1234"})
+    refused(engine, {"cmd": "sign_off", "judge": "甲评委", "pin": "1234"}, "already signed")
     assert not engine.state.final
-    engine.execute({"cmd": "sign_off", "judge": "乙评委"})
+    engine.execute({"cmd": "sign_off", "judge": "乙评委", "pin": "5678"})
     assert engine.state.final
     refused(engine, {"cmd": "correct_score", "team": "b", "delta": 5, "reason": "x"}, "result is final")
-    refused(engine, {"cmd": "reopen_result", "judge": "乙评委", "reason": "x"}, "only the chief judge")
-    engine.execute({"cmd": "reopen_result", "judge": "甲评委", "reason": "计分复核"})
+    refused(engine, {"cmd": "reopen_result", "judge": "乙评委", "reason": "x", "pin": "5678"}, "only the chief judge")
+    engine.execute({"cmd": "reopen_result", "judge": "甲评委", "reason": "计分复核", "pin": "1234"})
     assert not engine.state.final and engine.state.prizes is None
 
 
 def test_a_score_change_after_the_prize_list_withdraws_it(engine):
     _finish_rounds(engine, ["correct", "wrong", "wrong", "wrong"], ["b", "c", "c"],
                    [(10, "correct"), (20, "correct"), (20, "correct"), (10, "wrong")])
-    run(engine, {"cmd": "assign_prizes"}, {"cmd": "sign_off", "judge": "甲评委"})
+    run(engine, {"cmd": "assign_prizes"}, {"cmd": "sign_off", "judge": "甲评委", "pin": "1234"})
     engine.execute({"cmd": "correct_score", "team": "d", "delta": 5, "reason": "漏记"})
     assert engine.state.prizes is None and engine.state.signoffs == {}
 
