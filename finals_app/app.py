@@ -18,7 +18,7 @@ from finals_app.core.stage.engine import StageEngine
 from finals_app.ui import theme
 from finals_app.ui.texts import ui
 from finals_app.ui.audience_screen import AudienceScreen
-from finals_app.ui.bridge import BuzzerInput, StageBridge
+from finals_app.ui.bridge import BuzzerInput, DeviceBuzzers, StageBridge
 from finals_app.ui.buzzer_screen import BuzzerScreen
 from finals_app.ui.host_console import HostConsole
 from finals_app.ui.judges_view import JudgesView
@@ -108,15 +108,45 @@ class ScreenManager:
             window.close()
 
 
+def pairing_file() -> Path:
+    """Where this machine remembers which buzzer box is which team's (README: per machine)."""
+    import platformdirs
+    return Path(platformdirs.user_config_dir("finals-app")) / "buzzer-pairing.json"
+
+
+def device_source():
+    """The buzzer boxes as input devices: the kernel's (evdev), or a recording named by
+    FINALS_APP_INPUT_RECORDING (JSON lines of DeviceEvent fields: tests, demos)."""
+    from finals_app.core.stage.devices import EvdevSource, RecordedSource
+    recording = os.environ.get("FINALS_APP_INPUT_RECORDING")
+    if recording:
+        return RecordedSource.from_file(Path(recording))
+    return EvdevSource()
+
+
 class Kiosk:
     """Everything of one running show, owned in one place."""
 
-    def __init__(self, contest: Contest, journal: Path, sounds: bool = True, clock=None):
+    def __init__(self, contest: Contest, journal: Path, sounds: bool = True, clock=None, source=None,
+                 pairings: Path | None = None):
+        from finals_app.core.stage.devices import PairingStore
         self.clock = clock or SystemClock()
         self.engine = StageEngine(contest, journal, clock=self.clock)
         self.bridge = StageBridge(self.engine, self.clock)
         self.sounds = Sounds(enabled=sounds)
-        self.buzzers = BuzzerInput(self.bridge)
+        self.keys = BuzzerInput(self.bridge)
+        self.buzzers = self.keys
+        self.devices = None
+        self.app = None
+        source = source if source is not None else device_source()
+        if source.available:
+            self.devices = DeviceBuzzers(self.bridge, source, PairingStore(pairings or pairing_file()))
+            if len(self.devices.paired()) == len(contest.teams):
+                self.buzzers = self.devices  # every team's box is known: the keyboard is no buzzer
+            else:
+                self.keys.reason = ui("输入设备可读：按 F8 配对后改用设备模式")
+        else:
+            self.keys.reason = ui("无法读取输入设备（{reason}），改用按键模式", reason=source.reason)
         self.windows = {
             "audience": AudienceScreen(self.bridge, self.sounds),
             "timer": TimerScreen(self.bridge, self.sounds),
@@ -125,6 +155,22 @@ class Kiosk:
         }
         self.screens = ScreenManager(self.windows, QSettings("finals-app", "kiosk"))
         self.host = HostConsole(self.bridge, self.buzzers, self.screens)
+        if self.devices is not None:
+            self.host.pairing = self.pair_buzzers
+
+    def pair_buzzers(self) -> None:
+        from finals_app.ui.buzzer_test import BuzzerPairing
+        self.pairing_dialog = BuzzerPairing(self.bridge, self.devices, self.host, finished=self.use_devices)
+        self.pairing_dialog.open()
+
+    def use_devices(self) -> None:
+        """Every team paired: presses come from the devices only, never from the keyboard."""
+        if self.app is not None:
+            self.app.removeEventFilter(self.keys)
+        self.keys.enabled = False
+        self.buzzers = self.host.buzzers = self.devices
+        self.devices.start()
+        self.host.refresh(self.bridge.state)
 
     def log_latency(self, path: Path) -> None:
         """For the buzzer benchmark: when the audience screen draws a new buzzer winner, append
@@ -144,7 +190,7 @@ class Kiosk:
                 if event.type() == QEvent.Type.Paint and "press" in pending:
                     press = pending.pop("press")
                     stream.write(f"{press.t_ms} {press.received_mono_ms} {self.clock.monotonic_ms()} "
-                                 f"{self.buzzers.offset_ms}\n")
+                                 f"{getattr(self.buzzers, 'offset_ms', 0)}\n")
                 return False
 
         self._paint_watch = PaintWatch()
@@ -152,7 +198,11 @@ class Kiosk:
         self.bridge.pressed.connect(on_press)
 
     def start(self, app: QApplication) -> None:
-        app.installEventFilter(self.buzzers)
+        self.app = app
+        if self.buzzers is self.keys:
+            app.installEventFilter(self.keys)
+        else:
+            self.devices.start()
         self.screens.place_all()
         host_screen = self.screens.displays()[0]
         self.host.setScreen(host_screen)
@@ -171,6 +221,8 @@ class Kiosk:
         return saved
 
     def close(self) -> None:
+        if self.devices is not None:
+            self.devices.stop()
         self.engine.close()
 
 

@@ -146,8 +146,8 @@ def build_parser() -> argparse.ArgumentParser:
     teams.add_argument("--write-contest", metavar="FILE", help=translate("also write a contest file with the proposed teams"))
 
     contest = command("contest", "check a contest file (teams, rounds, questions, banks)")
-    contest.add_argument("action", choices=("check",))
-    contest.add_argument("file")
+    contest.add_argument("action", choices=("check", "pin"))
+    contest.add_argument("file", nargs="?", help=translate("the contest file (check); for pin: the judge's name"))
 
     rehearse = command("rehearse", "run stage commands headless on a contest and its journal")
     rehearse.add_argument("contest", help=translate("the contest file (TOML)"))
@@ -468,12 +468,34 @@ def cmd_rules(args, stdout, stderr) -> int:
 
 def cmd_contest(args, stdout, stderr) -> int:
     from finals_app.core.stage.contest import load_contest
+    if args.action == "pin":
+        return _judge_pin(args.file or "", stdout)
+    if not args.file:
+        raise FinalsError("which contest file? finals-app contest check CONTEST.toml")
     contest = load_contest(args.file, _rules(args))
     stdout.write(translate("{file}: valid contest \"{name}\": {teams} teams, {judges} judges, {questions} questions",
                            file=args.file, name=contest.name, teams=len(contest.teams), judges=len(contest.judges),
                            questions=len(contest.questions)) + "\n")
     for plan in (*contest.rounds, contest.tiebreak):
         stdout.write(f"  {plan.id:<12} {plan.type:<10} {len(contest.questions_of(plan.id)):>4}  {plan.title}\n")
+    return EXIT_OK
+
+
+def _judge_pin(judge: str, stdout) -> int:
+    """A judge types a PIN twice (never echoed); the contest file's line with its salted hash
+    is printed. The PIN itself is never printed, logged or stored."""
+    import getpass
+
+    from finals_app.core.stage.pins import hash_pin, valid_pin
+    if not judge:
+        raise FinalsError("whose PIN? finals-app contest pin JUDGE")
+    first = getpass.getpass(translate("PIN for {judge} (4 to 12 digits): ", judge=judge))
+    if not valid_pin(first):
+        raise FinalsError("a PIN is 4 to 12 digits")
+    if getpass.getpass(translate("the same PIN again: ")) != first:
+        raise FinalsError("the two PINs differ")
+    stdout.write(translate("put this under [contest.judge_pins] in the contest file:") + "\n")
+    stdout.write(f'"{judge}" = "{hash_pin(first)}"\n')
     return EXIT_OK
 
 

@@ -30,6 +30,8 @@ def _play_to_the_end(engine: StageEngine, sign: bool) -> None:
         for command in ({"cmd": "choose_stake", "team": team, "stake": stake}, {"cmd": "show_question"},
                         {"cmd": "correct" if team != "d" else "wrong"}):
             run(command)
+    run({"cmd": "correct_score", "team": "c", "delta": 20, "reason": "误加二十分"})
+    run({"cmd": "undo", "reason": "更正录错", "operator": "主持人"})
     run({"cmd": "correct_score", "team": "b", "delta": 5, "reason": "复核录像后加分"})
     run({"cmd": "assign_prizes"})
     if sign:
@@ -77,6 +79,12 @@ def test_certificates_and_results(tmp_path, contest, contest_file):
     report = unicodedata.normalize("NFKC", subprocess.run(["pdftotext", "-layout", str(results_pdf), "-"],
                                                           capture_output=True, text=True).stdout)
     assert "复核录像后加分" in report and "+5" in report and "甲评委" in report
+    # an undone correction stays in the record, with who undid it and why
+    undone = next(line for line in report.splitlines() if "误加二十分" in line)
+    assert "+20" in undone and "已撤销:主持人" in report and "(更正录错)" in report
+    trail = list(load_workbook(results_xlsx)["计分记录"].iter_rows(min_row=2, values_only=True))
+    assert len(trail) == len(state.changes)
+    assert [row for row in trail if row[4] == "误加二十分"][0][6].startswith("已撤销：主持人 ")
     sheet = load_workbook(results_xlsx)["各轮得分"]
     totals = {row[1]: row[-2] for row in sheet.iter_rows(min_row=2, values_only=True)}
     assert totals == {contest.team(t).name: state.scores[t] for t in state.scores}

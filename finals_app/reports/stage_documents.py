@@ -46,8 +46,36 @@ def results_tables(state: StageState) -> dict:
         "rows": [{"rank": row["rank"], "team": contest.team(row["team"]), "by_round": per_round,
                   "score": row["score"], "tiebreak": row["tiebreak"], "prize": prize_of.get(row["team"])}
                  for row in ranking],
-        "corrections": corrections, "evidence": evidence,
+        "corrections": corrections, "evidence": evidence, "trail": audit_rows(state),
     }
+
+
+KIND_WORDS = {"answer": "答题", "foul": "犯规", "correction": "更正"}
+VERDICT_WORDS = {"correct": "正确", "wrong": "错误", "timeout": "超时"}
+
+
+def audit_rows(state: StageState) -> list[list]:
+    """Every score change ever made, in order, undone ones included: when, team, points, what,
+    why, who, and whether (by whom, when, why) it was undone."""
+    contest = state.contest
+    rows = []
+    for change in sorted(state.changes, key=lambda c: c.seq):
+        question = contest.question(change.question) if change.question else None
+        what = KIND_WORDS.get(change.kind, change.kind)
+        if question is not None and change.kind != "correction":
+            what += f"（{contest.round(question.round).title} {question.id}）"
+        why = VERDICT_WORDS.get(change.reason, change.reason)
+        status = "有效"
+        if change.undone:
+            status = f"已撤销：{change.undone_by} {format_instant(change.undone_wall_ms)[11:19]}"
+            if change.undo_reason:
+                status += f"（{change.undo_reason}）"
+        rows.append([format_instant(change.wall_ms)[:19], contest.team(change.team).name, change.delta, what, why,
+                     change.operator, status])
+    return rows
+
+
+AUDIT_HEADER = ["时间", "代表队", "分数", "类别", "理由", "操作人", "状态"]
 
 
 def write_certificates(state: StageState, path: Path) -> int:
@@ -136,7 +164,10 @@ def results_blocks(state: StageState) -> list:
         Heading("二、分数更正记录"),
         Table(["时间", "代表队", "分数", "理由", "操作人"], corrections, [2.2, 2, 0.8, 3, 1.2],
               [False, False, True, False, False]),
-        Heading("三、抢答记录汇总"),
+        Heading("三、计分记录（每一次分数变动，含已撤销的）"),
+        Table(AUDIT_HEADER, [[*row[:2], f"{row[2]:+d}", *row[3:]] for row in tables["trail"]],
+              [2.0, 1.8, 0.7, 2.0, 1.6, 1.0, 2.2], [False, False, True, False, False, False, False]),
+        Heading("四、抢答记录汇总"),
         Table(["代表队", "有效抢答", "提前抢答(犯规)", "忽略的按键"], evidence, [3, 1.5, 1.5, 1.5],
               [False, True, True, True]),
     ]
@@ -167,6 +198,10 @@ def _results_xlsx(state: StageState, path: Path) -> None:
     corrections.append(["时间", "代表队", "分数", "理由", "操作人"])
     for c in tables["corrections"]:
         corrections.append([format_instant(c.wall_ms)[:19], contest.team(c.team).name, c.delta, c.reason, c.operator])
+    trail = workbook.create_sheet("计分记录")
+    trail.append(AUDIT_HEADER)
+    for row in tables["trail"]:
+        trail.append(row)
     evidence = workbook.create_sheet("抢答记录")
     evidence.append(["代表队", "有效抢答", "提前抢答(犯规)", "忽略的按键"])
     for team in contest.teams:

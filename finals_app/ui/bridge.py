@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (QAbstractSpinBox, QApplication, QComboBox, QDialog, QLineEdit, QPlainTextEdit,
-                               QTextEdit)
+                               QTextEdit, QWidget)
 
 from finals_app.core.clock import Clock
 from finals_app.core.stage.devices import DeviceEvent, DeviceReader, PairingStore
@@ -19,11 +19,17 @@ from finals_app.ui.texts import ui
 TEXT_FIELDS = (QLineEdit, QAbstractSpinBox, QTextEdit, QPlainTextEdit)
 
 
-def host_is_typing() -> bool:
-    """The host is typing into something: a text field has the focus, or a dialog is up. Keys
-    then belong to that field or dialog and are never buzzer presses."""
-    focus = QApplication.focusWidget()
-    if isinstance(focus, TEXT_FIELDS) or (isinstance(focus, QComboBox) and focus.isEditable()):
+def _is_text_field(widget) -> bool:
+    return isinstance(widget, TEXT_FIELDS) or (isinstance(widget, QComboBox) and widget.isEditable())
+
+
+def host_is_typing(receiver=None) -> bool:
+    """The host is typing into something: the key goes to a text field or into a dialog, or a
+    text field has the focus, or a dialog is up. Keys then belong to that field or dialog and
+    are never buzzer presses."""
+    if isinstance(receiver, QWidget) and (_is_text_field(receiver) or isinstance(receiver.window(), QDialog)):
+        return True
+    if _is_text_field(QApplication.focusWidget()):
         return True
     if QApplication.activeModalWidget() is not None:
         return True
@@ -139,7 +145,7 @@ class BuzzerInput(QObject):
         team = self.keys.get(event.text().upper()) if event.text() else None
         if team is None:
             return False
-        if self.self_test is None and host_is_typing():
+        if self.self_test is None and host_is_typing(watched):
             return False  # the host's typing: the field or dialog gets the key
         if kind == QEvent.Type.ShortcutOverride:
             event.accept()  # deliver it as a key press, never as a shortcut
@@ -177,11 +183,13 @@ class DeviceBuzzers(QObject):
         self.self_test = None
         self.latencies_ms: list[int] = []
         self.reason = ""
-        self.pairing_callback = None
+        self._started = False
         self.arrived.connect(self._on_event, Qt.ConnectionType.QueuedConnection)
 
     def start(self) -> None:
-        self.source.start(self.arrived.emit)
+        if not self._started:
+            self._started = True
+            self.source.start(self.arrived.emit)
 
     def stop(self) -> None:
         self.source.stop()

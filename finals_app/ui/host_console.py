@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout
                                QWidget)
 
 from finals_app.core.online.times import format_instant
+from finals_app.core.stage.guide import guide, redo_prompt, undo_prompt
 from finals_app.ui import theme
 from finals_app.ui.texts import ui
 from finals_app.ui.widgets.countdown import Countdown
@@ -55,6 +56,11 @@ class CorrectionDialog(QDialog):
                 "reason": self.reason.text().strip()}
 
 
+def next_turn_team(state) -> str | None:
+    from finals_app.core.stage.engine import next_turn
+    return next_turn(state)[0]
+
+
 def ask_yes_no(parent, text: str) -> bool:
     answer = QMessageBox.question(parent, ui("请确认"), text, QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
                                   QMessageBox.StandardButton.No)
@@ -76,10 +82,23 @@ class HostConsole(QMainWindow):
         self.setCentralWidget(central)
         grid = QGridLayout(central)
 
+        self.next_step = QLabel()  # the one line the host reads first: what to do now, and its key
+        self.next_step.setFont(theme.font(26, bold=True))
+        self.next_step.setStyleSheet("color: #13294b; background: #e8f0fe; padding: 6px 12px; border-radius: 6px;")
+        self.next_step.setWordWrap(True)
+        self.mode = QLabel()  # which buzzer input is in use
+        self.mode.setFont(theme.font(14))
+        self.mode.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.plan = QLabel()
         self.plan.setWordWrap(True)
-        self.plan.setFont(theme.font(18, bold=True))
-        grid.addWidget(self.plan, 0, 0, 1, 3)
+        self.plan.setFont(theme.font(16, bold=True))
+        top = QGridLayout()
+        top.addWidget(self.next_step, 0, 0)
+        top.addWidget(self.mode, 0, 1)
+        top.addWidget(self.plan, 1, 0, 1, 2)
+        top.setColumnStretch(0, 4)
+        top.setColumnStretch(1, 1)
+        grid.addLayout(top, 0, 0, 1, 3)
 
         question_box = QGroupBox(ui("当前题目(答案仅主持人可见)"))
         question_layout = QVBoxLayout(question_box)
@@ -114,6 +133,7 @@ class HostConsole(QMainWindow):
         right = QVBoxLayout()
         right.addWidget(QLabel(ui("计分记录(含更正与撤销)")))
         self.audit = QListWidget()
+        self.audit.setWordWrap(True)  # an undone mark is never off-screen
         right.addWidget(self.audit, 2)
         right.addWidget(QLabel(ui("本题抢答记录(按设备时间)")))
         self.evidence = QListWidget()
@@ -134,8 +154,9 @@ class HostConsole(QMainWindow):
             ("timeout", ui("超时"), "T", lambda: self.run({"cmd": "timeout"})),
             ("reopen", ui("重新开放抢答"), "O", self.reopen),
             ("tie", ui("裁定同时抢答"), "J", self.resolve_tie),
+            ("close", ui("结束抢答（无人作答）"), "K", lambda: self.run({"cmd": "close_buzzers"})),
             ("undo", ui("撤销"), "U", self.undo),
-            ("redo", ui("恢复"), "Shift+U", lambda: self.run({"cmd": "redo"})),
+            ("redo", ui("恢复"), "Shift+U", self.redo),
             ("stake10", ui("风险10分"), "F5", lambda: self.choose_stake(10)),
             ("stake20", ui("风险20分"), "F6", lambda: self.choose_stake(20)),
             ("stake30", ui("风险30分"), "F7", lambda: self.choose_stake(30)),
@@ -145,8 +166,11 @@ class HostConsole(QMainWindow):
             ("end_tiebreak", ui("结束加赛"), "Ctrl+E", lambda: self.run({"cmd": "end_tiebreak"})),
             ("prizes", ui("确定奖项"), "Ctrl+P", self.assign_prizes),
             ("self_test", ui("抢答器自检"), "F9", self.buzzer_self_test),
+            ("pair", ui("抢答器配对"), "F8", self.pair_buzzers),
             ("quit", ui("结束并退出"), "Ctrl+Q", self.close),
         ]
+        self.keys: dict[str, str] = {}
+        self.shortcuts: dict[str, QShortcut] = {}
         for index, (name, text, key, slot) in enumerate(specs):
             button = QPushButton(f"{text}\n[{key}]")
             button.setMinimumHeight(56)
@@ -156,8 +180,12 @@ class HostConsole(QMainWindow):
             shortcut = QShortcut(QKeySequence(key), self)
             shortcut.setContext(Qt.ShortcutContext.ApplicationShortcut)
             shortcut.activated.connect(slot)
-            actions.addWidget(button, index // 8, index % 8)
+            actions.addWidget(button, index // 9, index % 9)
             self.buttons[name] = button
+            self.keys[name] = key
+            self.shortcuts[name] = shortcut
+        # Disabled actions are greyed, never hidden: the layout does not jump.
+        self.setStyleSheet("QPushButton:disabled { color: #9aa0a6; background: #eceff1; }")
         grid.addLayout(actions, 3, 0, 1, 3)
 
         if screens is not None:
@@ -220,16 +248,28 @@ class HostConsole(QMainWindow):
         if plan is None or plan.type != "risk":
             self.show_refusal(ui("只有风险题需要选择分值"))
             return
-        turn = state.shown_per_round.get(plan.id, 0)
-        team = state.playing[turn % len(state.playing)]
-        self.run({"cmd": "choose_stake", "team": team, "stake": stake})
+        self.run({"cmd": "choose_stake", "team": next_turn_team(state), "stake": stake})
 
     def undo(self) -> None:
-        events = self.bridge.engine.events
-        judged = [e for e in events if e.type == "answer_judged"]
-        if judged and self.bridge.state.changes and not self.confirm(self, ui("撤销上一步操作(可能撤销已判定的答案)?")):
+        prompt = undo_prompt(self.bridge.engine)
+        if prompt is None:
+            self.run({"cmd": "undo"})  # refused, with the reason
             return
-        self.run({"cmd": "undo"})
+        if self.confirm(self, prompt):
+            self.run({"cmd": "undo", "reason": ui("主持人撤销")})
+
+    def redo(self) -> None:
+        prompt = redo_prompt(self.bridge.engine)
+        if prompt is None or self.confirm(self, prompt):
+            self.run({"cmd": "redo"})
+
+    def pair_buzzers(self) -> None:
+        pairing = getattr(self, "pairing", None)
+        if pairing is None:
+            self.show_refusal(self.buzzers.reason if self.buzzers is not None and self.buzzers.reason
+                              else ui("没有可读取的抢答器输入设备"))
+            return
+        pairing()
 
     def buzzer_self_test(self) -> None:
         if self.buzzers is None:
@@ -277,15 +317,81 @@ class HostConsole(QMainWindow):
             shown = []
         for change in state.changes[len(shown):]:
             sign = f"{change.delta:+d}"
-            undone = ui("(已撤销)") if change.undone else ""
+            undone = ""
+            if change.undone:
+                undone = ui("【已撤销：{who} {time}】", who=change.undone_by,
+                            time=format_instant(change.undone_wall_ms)[11:19])
             kind = {"answer": ui("答题"), "foul": ui("犯规"), "correction": ui("更正")}.get(change.kind, change.kind)
             reason = ui(VERDICT_NAMES[change.reason]) if change.reason in VERDICT_NAMES else change.reason
-            self.audit.insertItem(0, ui("{time} {team} {delta} {kind}:{reason} 〔{operator}〕{undone}",
-                                        time=format_instant(change.wall_ms)[11:19], team=contest.team(change.team).name,
-                                        delta=sign, kind=kind, reason=reason, operator=change.operator, undone=undone))
+            self.audit.insertItem(0, undone + ui("{time} {team} {delta} {kind}:{reason} 〔{operator}〕{undone}",
+                                                 time=format_instant(change.wall_ms)[11:19],
+                                                 team=contest.team(change.team).name, delta=sign, kind=kind,
+                                                 reason=reason, operator=change.operator, undone=""))
+            if change.undone:
+                item = self.audit.item(0)
+                font = item.font()
+                font.setStrikeOut(True)
+                item.setFont(font)
+                item.setForeground(theme.colour("#8a8f98"))
         self._audit_shown = wanted
 
+    # which console button gives which command (for enabling and for the next-step line)
+    BUTTON_COMMANDS = {"show": ("show_question",), "reveal": ("reveal",), "open": ("open_buzzers",),
+                       "timer": ("start_timer",), "pause": ("pause_timer", "resume_timer"), "add": ("add_time",),
+                       "correct": ("correct",), "wrong": ("wrong",), "timeout": ("timeout",), "reopen": ("reopen",),
+                       "tie": ("resolve_tie",), "close": ("close_buzzers",), "undo": ("undo",), "redo": ("redo",),
+                       "fix": ("correct_score",), "next_round": ("next_round",), "tiebreak": ("start_tiebreak",),
+                       "end_tiebreak": ("end_tiebreak",), "prizes": ("assign_prizes",)}
+    @staticmethod
+    def next_words() -> dict[str, str]:
+        return {"next_round": ui("进入下一轮"), "show_question": ui("出题"), "reveal": ui("题目上大屏"),
+                  "open_buzzers": ui("开放抢答"), "start_timer": ui("开始计时"), "resolve_tie": ui("裁定同时抢答"),
+                  "close_buzzers": ui("结束本题（无人作答）"), "timeout": ui("判超时"), "start_tiebreak": ui("开始加赛"),
+                  "end_tiebreak": ui("结束加赛"), "assign_prizes": ui("确定奖项")}
+
+    def _refresh_actions(self, state) -> None:
+        advice = guide(self.bridge.engine)
+        legal = set(advice["legal"])
+        plan = state.round
+        for name, commands in self.BUTTON_COMMANDS.items():
+            self.buttons[name].setEnabled(any(c in legal for c in commands))
+        for stake in (10, 20, 30):
+            ok = "choose_stake" in legal and plan is not None and stake in plan.stakes
+            self.buttons[f"stake{stake}"].setEnabled(ok)
+        self.buttons["self_test"].setEnabled(self.buzzers is not None)
+        self.buttons["pair"].setEnabled(getattr(self, "pairing", None) is not None)
+        # Shortcuts stay live: a key pressed at the wrong moment is refused with its reason,
+        # and a quick host is never a step ahead of a console that has not redrawn yet.
+        self.next_step.setText(self._next_text(state, advice["next"]))
+        if self.buzzers is not None:
+            self.mode.setText(self._mode_text())
+
+    def _next_text(self, state, step: str | None) -> str:
+        if state.final:
+            return ui("比赛结果已由评委签字确认")
+        if step is None:
+            if state.question is not None and state.question.status == "open":
+                return ui("等待抢答……（无人抢答可按 K 结束本题）")
+            return ui("下一步：等待")
+        if step == "correct":
+            return ui("下一步：判定 按 C 正确 / X 错误 / T 超时")
+        if step == "choose_stake":
+            team = self.bridge.contest.team(next_turn_team(state))
+            return ui("下一步：{team}选择风险分值（F5 10分 / F6 20分 / F7 30分）", team=team.name if team else "")
+        if step == "sign_off":
+            waiting = [j for j in state.contest.judges if j not in state.signoffs]
+            return ui("下一步：评委签字（评委席）：{judges}", judges=ui("、").join(waiting))
+        name = next(n for n, commands in self.BUTTON_COMMANDS.items() if step in commands)
+        return ui("下一步：按 {key} {action}", key=self.keys[name], action=self.next_words()[step])
+
+    def _mode_text(self) -> str:
+        if getattr(self.buzzers, "mode", "keys") == "devices":
+            return ui("抢答器：设备模式（{count} 支代表队已配对）", count=len(self.buzzers.paired()))
+        reason = f"\n{self.buzzers.reason}" if self.buzzers.reason else ""
+        return ui("抢答器：按键模式（键盘）") + reason
+
     def refresh(self, state) -> None:
+        self._refresh_actions(state)
         contest = state.contest
         plan = state.round
         steps = []

@@ -276,4 +276,28 @@ EN: dict[str, str] = {
     "重新开启已确认的比赛结果，理由：{reason}": "Reopen the confirmed result, reason: {reason}",
     "键盘": "keyboard",
     "未配对": "not paired",
+    # ---- the console leads ----
+    "结束抢答（无人作答）": "Close buzzers (no answer)",
+    "抢答器配对": "Pair buzzers",
+    "没有可读取的抢答器输入设备": "No buzzer input device can be read",
+    "主持人撤销": "undone by the host",
+    "进入下一轮": "start the next round", "题目上大屏": "put the question on the big screen",
+    "结束本题（无人作答）": "end the question (no answer)", "判超时": "call time up", "比赛结果已由评委签字确认": "The result is signed by the judges",
+    "等待抢答……（无人抢答可按 K 结束本题）": "Waiting for a press… (K ends the question if nobody presses)",
+    "下一步：等待": "Next: wait",
+    "下一步：判定 按 C 正确 / X 错误 / T 超时": "Next: the verdict: C correct / X wrong / T time up",
+    "下一步：{team}选择风险分值（F5 10分 / F6 20分 / F7 30分）":
+        "Next: {team} chooses its stake (F5 10 / F6 20 / F7 30)",
+    "下一步：评委签字（评委席）：{judges}": "Next: the judges sign (judges' view): {judges}",
+    "下一步：按 {key} {action}": "Next: press {key} to {action}",
+    "抢答器：设备模式（{count} 支代表队已配对）": "Buzzers: input devices ({count} teams paired)",
+    "抢答器：按键模式（键盘）": "Buzzers: key capture (keyboard)",
+    "【已撤销：{who} {time}】": "[undone by {who} at {time}] ",
+    "设备": "Device",
+    "{median:.1f}（最大 {max:.1f}）": "{median:.1f} (max {max:.1f})",
+    "请{team}按下抢答器（{done}/{total}）": "{team}, press your buzzer ({done}/{total})",
+    "全部抢答器已配对，已记住本机设置；主持人键盘不再作为抢答器":
+        "Every buzzer is paired and remembered on this machine; the host's keyboard is no buzzer",
+    "输入设备可读：按 F8 配对后改用设备模式": "Input devices can be read: pair them (F8) to use device mode",
+    "无法读取输入设备（{reason}），改用按键模式": "Input devices cannot be read ({reason}): key capture",
 }

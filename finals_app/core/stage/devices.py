@@ -23,6 +23,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Callable, Iterable
 
+from finals_app.core.i18n import translate
+
 EV_KEY = 1
 KEY_DOWN, KEY_UP, KEY_REPEAT = 1, 0, 2
 CLOCK_MONOTONIC = 1
@@ -175,14 +177,14 @@ class EvdevSource:
         try:
             import evdev
         except ImportError:
-            self.reason = "the evdev package is not installed"
+            self.reason = translate("the evdev package is not installed")
             return
         if not os.path.isdir(self.folder):
-            self.reason = f"{self.folder} does not exist on this machine"
+            self.reason = translate("{folder} does not exist on this machine", folder=self.folder)
             return
         paths = sorted(str(p) for p in Path(self.folder).glob("event*"))
         if not paths:
-            self.reason = f"no input devices in {self.folder}"
+            self.reason = translate("no input devices in {folder}", folder=self.folder)
             return
         denied = 0
         for path in paths:
@@ -199,9 +201,10 @@ class EvdevSource:
             self.monotonic = self.monotonic and _set_monotonic(device.fd)
             self._devices.append(device)
         if not self._devices:
-            self.reason = (f"no permission to read {self.folder}/event* ({denied} devices): add the user to the "
-                           "group 'input' or install the udev rule from the README") if denied else \
-                f"no keyboard-like input devices in {self.folder}"
+            self.reason = translate("no permission to read {folder}/event* ({count} devices): add the user to the "
+                                    "group 'input' or install the udev rule from the README",
+                                    folder=self.folder, count=denied) if denied else \
+                translate("no keyboard-like input devices in {folder}", folder=self.folder)
             return
         self.available = True
 

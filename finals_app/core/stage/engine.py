@@ -152,7 +152,7 @@ def _int(command: dict, key: str) -> int:
 
 
 def _no_question_in_progress(state: StageState) -> None:
-    _require(not state.question_in_progress, "question {question} is still in progress: judge it first",
+    _require(not state.question_in_progress, "{question} is still in progress: judge it first",
              question=question_label(state))
 
 
@@ -161,7 +161,8 @@ def question_label(state: StageState) -> str:
     question = state.question
     if question is None:
         return ""
-    return f"第{state.shown_per_round.get(question.round, 0)}题"
+    from finals_app.core.i18n import translate
+    return translate("question {number}", number=state.shown_per_round.get(question.round, 0))
 
 
 def next_turn(state: StageState) -> tuple[str | None, int | None]:
@@ -269,6 +270,9 @@ def cmd_start_timer(engine: StageEngine, state: StageState, command: dict) -> li
     seconds = command.get("seconds", plan.seconds)
     _require(isinstance(seconds, int) and seconds > 0, "{field} must be a whole number", field="seconds")
     _require(not (state.timer and state.timer.running), "the timer is already running")
+    if plan.type == "buzzer":
+        holder, _ = state.floor()
+        _require(holder is not None, "on a buzzer question the answer clock starts when one team holds the floor")
     return [Pending("timer_started", {"duration_ms": seconds * 1000})]
 
 
@@ -458,10 +462,29 @@ def cmd_redo(engine: StageEngine, state: StageState, command: dict) -> list[Pend
     return [Pending("redone", {"target": event.seq, "type": event.type})]
 
 
+def _at_advancement_cut(state: StageState) -> bool:
+    """Round 1 is played out and the contest cuts the field after it."""
+    if state.round_index != 0 or not state.contest.advance_top or len(state.contest.rounds) < 2:
+        return False
+    plan = state.contest.rounds[0]
+    return state.shown_per_round.get(plan.id, 0) >= state.round_quota(plan)
+
+
+def _cut_ties(state: StageState) -> list[list[str]]:
+    """The teams tied across the advancement cut (as one group), if any."""
+    ranking = state.ranking()
+    cut = state.contest.advance_top
+    if not cut or cut >= len(ranking) or ranking[cut - 1]["key"] != ranking[cut]["key"]:
+        return []
+    return [[row["team"] for row in ranking if row["key"] == ranking[cut - 1]["key"]]]
+
+
 def cmd_start_tiebreak(engine: StageEngine, state: StageState, command: dict) -> list[Pending]:
     _no_question_in_progress(state)
     _require(not state.in_tiebreak, "a tie-break is already being played")
-    ties = state.open_ties()
+    _require(state.rounds_done or _at_advancement_cut(state),
+             "the rounds are not finished: a tie-break is played on the final ranking or at the advancement cut")
+    ties = state.open_ties() if state.rounds_done else _cut_ties(state)
     teams = command.get("teams")
     if teams is None:
         _require(bool(ties), "no tie straddles a prize boundary")
@@ -476,7 +499,8 @@ def cmd_start_tiebreak(engine: StageEngine, state: StageState, command: dict) ->
 def cmd_end_tiebreak(engine: StageEngine, state: StageState, command: dict) -> list[Pending]:
     _require(state.in_tiebreak, "no tie-break is being played")
     _no_question_in_progress(state)
-    still = [group for group in state.open_ties() if set(group) & set(state.tiebreak_teams)]
+    ties = state.open_ties() if state.rounds_done else _cut_ties(state)
+    still = [group for group in ties if set(group) & set(state.tiebreak_teams)]
     _require(not still or bool(command.get("force")), "the tie between {teams} is not broken yet",
              teams=_names(state, still[0]) if still else "")
     return [Pending("tiebreak_ended", {"teams": state.tiebreak_teams})]

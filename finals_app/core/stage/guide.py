@@ -3,7 +3,9 @@
 actions and shows the next step large; `rehearse --json` prints the same."""
 from __future__ import annotations
 
-from finals_app.core.stage.engine import StageEngine, next_turn
+from finals_app.core.i18n import translate
+from finals_app.core.stage.engine import StageEngine, next_turn, redo_target, team_name, undo_target
+from finals_app.core.stage.journal import Event
 
 # Every command the host (or a judge) gives, in the console's order. `press` is the teams'.
 HOST_COMMANDS = ("next_round", "show_question", "reveal", "choose_stake", "open_buzzers", "start_timer",
@@ -85,3 +87,62 @@ def next_step(engine: StageEngine, legal: list[str] | None = None) -> str | None
 def guide(engine: StageEngine) -> dict:
     legal = legal_commands(engine)
     return {"next": next_step(engine, legal), "legal": legal}
+
+
+VERDICT_WORDS = {"correct": "correct", "wrong": "wrong", "timeout": "time up"}
+
+
+def describe_action(engine: StageEngine, event: Event) -> str:
+    """An undoable action in the show's words: "济南市代表队 +10（第3题 正确）"."""
+    data = event.data
+    state = engine.state
+    team = team_name(state, data.get("team")) if data.get("team") else ""
+    question = data.get("question")
+    number = _question_number(engine, question) if question else ""
+    if event.type == "answer_judged":
+        return translate("{team} {delta:+d} ({question} {verdict})", team=team, delta=data["delta"], question=number,
+                         verdict=translate(VERDICT_WORDS.get(data["verdict"], data["verdict"])))
+    if event.type == "score_corrected":
+        return translate("{team} {delta:+d} (correction: {reason})", team=team, delta=data["delta"],
+                         reason=data["reason"])
+    if event.type == "press_received":
+        plan = state.contest.round(_round_of(engine, question)) if question else None
+        return translate("{team} {delta:+d} (early press, {question})", team=team,
+                         delta=plan.early_press if plan else 0, question=number)
+    if event.type == "tie_resolved":
+        return translate("the floor given to {team} in a buzzer tie", team=team)
+    if event.type == "stake_chosen":
+        return translate("{team} chose a stake of {stake}", team=team, stake=data["stake"])
+    if event.type == "buzzers_reopened":
+        return translate("the buzzers re-opened")
+    if event.type == "question_revealed":
+        return translate("{question} put on the big screen", question=number)
+    if event.type == "time_added":
+        return translate("{seconds} s added to the timer", seconds=data["ms"] // 1000)
+    return event.type
+
+
+def undo_prompt(engine: StageEngine) -> str | None:
+    event = undo_target(engine)
+    return translate("Undo: {action}?", action=describe_action(engine, event)) if event else None
+
+
+def redo_prompt(engine: StageEngine) -> str | None:
+    event = redo_target(engine)
+    return translate("Redo: {action}?", action=describe_action(engine, event)) if event else None
+
+
+def _round_of(engine: StageEngine, question_id: str | None) -> str | None:
+    question = engine.contest.question(question_id) if question_id else None
+    return question.round if question else None
+
+
+def _question_number(engine: StageEngine, question_id: str) -> str:
+    """第n题 of its round, counted from the journal's question_shown events."""
+    count: dict[str, int] = {}
+    for event in engine.events:
+        if event.type == "question_shown":
+            count[event.data["round"]] = count.get(event.data["round"], 0) + 1
+            if event.data["question"] == question_id:
+                return translate("question {number}", number=count[event.data["round"]])
+    return question_id

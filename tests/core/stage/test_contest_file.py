@@ -136,3 +136,40 @@ def test_a_wrong_contest_is_refused_before_any_window(tmp_path):
     err = io.StringIO()
     assert main(["stage", str(bad)], io.StringIO(), err) == 2
     assert "bad.toml:2, field contest.name" in err.getvalue()
+
+
+def test_rehearse_reads_stdin_line_by_line_and_prints_the_guide_and_the_record(tmp_path, contest_file, monkeypatch):
+    import json
+    import sys
+    lines = [json.dumps(c) for c in (
+        {"cmd": "next_round"}, {"cmd": "next_round"}, {"cmd": "show_question"}, {"cmd": "open_buzzers", "t_ms": 100},
+        {"cmd": "press", "team": "c", "t_ms": 90}, {"cmd": "press", "team": "b", "t_ms": 150, "t_us": 150_250},
+        {"cmd": "correct"}, {"cmd": "correct_score", "team": "a", "delta": 5, "reason": "复核", "operator": "裁判长"},
+        {"cmd": "undo"})]
+    served = []
+
+    class Stdin:  # hands out one line at a time, as a pipe would
+        def readline(self):
+            if not lines:
+                return ""
+            served.append(lines[0])
+            return lines.pop(0) + "\n"
+
+        def read(self):
+            raise AssertionError("the whole of stdin must not be read at once")
+
+    monkeypatch.setattr(sys, "stdin", Stdin())
+    out = io.StringIO()
+    assert main(["rehearse", str(contest_file), "--journal", str(tmp_path / "s.journal"), "--script", "-", "--json"],
+                out, io.StringIO()) == 0
+    summary = json.loads(out.getvalue())
+    assert len(served) == 9 and summary["refusals"] == []
+    assert summary["next"] == "show_question" and "show_question" in summary["legal"] and "redo" in summary["legal"]
+    assert "correct" not in summary["legal"] and summary["playing"] == ["a", "b", "c", "d"] and summary["turn"] is None
+    presses = summary["presses"][summary["question"]["id"]]
+    assert [(p["team"], p["t_ms"], p["t_us"], p["outcome"]) for p in presses] == [
+        ("c", 90, None, "foul"), ("b", 150, 150_250, "accepted")]
+    assert [(c["team"], c["delta"], c["kind"], c["undone"]) for c in summary["changes"]] == [
+        ("c", -5, "foul", False), ("b", 10, "answer", False), ("a", 5, "correction", True)]
+    correction = summary["changes"][-1]
+    assert correction["operator"] == "裁判长" and correction["undone_by"] == "host" and correction["undone_at"]

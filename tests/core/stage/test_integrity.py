@@ -260,6 +260,7 @@ def test_the_answer_clock_stands_still_while_the_host_decides_a_tie(engine, cloc
     clock.advance(30)
     engine.execute({"cmd": "press", "team": "c", "t_ms": 1010})  # the same millisecond: a tie
     assert engine.state.floor() == (None, ["b", "c"]) and engine.state.timer is None
+    refused(engine, {"cmd": "start_timer"}, "when one team holds the floor")
     clock.advance(8_000)  # the host takes 8 s to decide
     engine.execute({"cmd": "resolve_tie", "team": "c"})
     assert engine.state.timer.remaining_ms(clock.monotonic_ms()) == 20_000  # c gets its full answer time
@@ -338,3 +339,44 @@ def test_the_guide_follows_a_show(engine, clock):
     assert next_step(engine) == "resolve_tie" and "correct" not in legal_commands(engine)
     engine.execute({"cmd": "resolve_tie", "team": "a"})
     assert next_step(engine) == "correct"
+
+
+def test_a_tie_break_waits_for_the_rounds_or_the_advancement_cut(engine, tmp_path):
+    refused(engine, {"cmd": "start_tiebreak"}, "the rounds are not finished")  # everyone is at 0: no play-off yet
+    path = tmp_path / "cut.toml"
+    path.write_text(SMALL_CONTEST.replace('chief_judge = "甲评委"', 'chief_judge = "甲评委"\nadvance_top = 2')
+                    + _questions(), encoding="utf-8")
+    cut = StageEngine(load_contest(path), tmp_path / "cut.journal", clock=ManualClock(), durable=False)
+    try:
+        play_compulsory(cut, ["correct", "correct", "correct", "wrong"])
+        refused(cut, {"cmd": "next_round"}, "tied at the advancement cut")
+        cut.execute({"cmd": "start_tiebreak"})
+        assert cut.state.tiebreak_teams == ["a", "b", "c"]
+        run(cut, {"cmd": "show_question"}, {"cmd": "open_buzzers", "t_ms": 0}, {"cmd": "press", "team": "c", "t_ms": 1},
+            {"cmd": "correct"})
+        refused(cut, {"cmd": "end_tiebreak"}, "not broken yet")  # a and b still share the cut
+        run(cut, {"cmd": "show_question"}, {"cmd": "open_buzzers", "t_ms": 0}, {"cmd": "press", "team": "a", "t_ms": 1},
+            {"cmd": "correct"}, {"cmd": "end_tiebreak"}, {"cmd": "next_round"})
+        assert cut.state.playing == ["a", "c"] and cut.state.scores == {"a": 10, "b": 10, "c": 10, "d": 0}
+    finally:
+        cut.close()
+
+
+def test_pins_set_before_the_show_come_from_the_contest_file(monkeypatch, tmp_path):
+    import io
+
+    from finals_app.cli import main
+    monkeypatch.setattr("getpass.getpass", lambda prompt="": "2468")
+    out = io.StringIO()
+    assert main(["contest", "pin", "甲评委"], out, io.StringIO()) == 0
+    line = out.getvalue().splitlines()[-1]
+    assert line.startswith('"甲评委" = "scrypt$') and "2468" not in out.getvalue()
+    text = SMALL_CONTEST.replace('chief_judge = "甲评委"\n', f'chief_judge = "甲评委"\n\n[contest.judge_pins]\n{line}\n')
+    path = tmp_path / "pins.toml"
+    path.write_text(text + _questions(), encoding="utf-8")
+    contest = load_contest(path)
+    assert verify_pin("2468", contest.pin_of("甲评委")) and contest.pin_of("乙评委") is None
+    path.write_text(text.replace('"甲评委" = "scrypt$', '"丙评委" = "scrypt$') + _questions(), encoding="utf-8")
+    with pytest.raises(Exception) as raised:
+        load_contest(path)
+    assert "contest.judge_pins.丙评委" in raised.value.render("en")
