@@ -531,10 +531,12 @@ def cmd_rehearse(args, stdout, stderr) -> int:
             except ValueError:
                 refusals.append({"line": number, "cmd": None, "reason": translate("not a JSON object")})
                 continue
+            engine.expire()  # as the kiosk does: a press window that ran out ends its question
             try:
                 engine.execute(command)
             except Refusal as refusal:
                 refusals.append({"line": number, "cmd": command.get("cmd"), "reason": refusal.render()})
+        engine.expire()
         summary = summarise(engine.state, engine.now_ms())
         summary.update(guide(engine))
     finally:
