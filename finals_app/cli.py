@@ -105,6 +105,14 @@ def build_parser() -> argparse.ArgumentParser:
     final = command("final-standings", "ranking of the online final with the exemplar tiers", listing=True)
     final.add_argument("--payout", action="store_true", help=translate("full names and phones (organisers only)"))
 
+    draw = command("draw", "run a period's pioneer draw or a day's lottery: an official act, recorded once")
+    which = draw.add_mutually_exclusive_group(required=True)
+    which.add_argument("--period", help=translate("the period's 灯塔学习先锋 random draw, e.g. P3"))
+    which.add_argument("--day", metavar="YYYY-MM-DD", help=translate("the day's participation lottery"))
+    draw.add_argument("--seed", required=True, help=translate("the published seed"))
+    draw.add_argument("--redraw", action="store_true", help=translate("draw again although a draw is recorded (needs --reason)"))
+    draw.add_argument("--reason", help=translate("why the draw is run again (recorded, shown by draw-verify and in the report)"))
+
     verify = command("draw-verify", "recompute recorded draws (or a published one) and compare", listing=True)
     verify.add_argument("--draw", metavar="NAME", help=translate("only draws of this name, e.g. pioneer-random:P3"))
     verify.add_argument("--seed", help=translate("with --draw: only the draw with this seed; with --tickets: the seed"))
@@ -272,15 +280,53 @@ def cmd_standings(args, stdout, stderr) -> int:
     return EXIT_OK
 
 
+def _drawing(results, name: str, stderr):
+    """Says on stderr when a listing given --seed ran (and recorded) a draw not recorded yet."""
+    before = results.recorded_draw(name)
+
+    def said() -> None:
+        after = results.recorded_draw(name) if before is None else None
+        if after is not None:
+            stderr.write(translate("drew {draw} with seed {seed} and recorded it ({winners} of {eligible}); "
+                                   "finals-app draw-verify re-computes it", draw=name, seed=after.seed,
+                                   winners=len(after.winners), eligible=after.eligible_count) + "\n")
+    return said
+
+
 def cmd_awards(args, stdout, stderr) -> int:
-    rows = _results(args).awards(args.period, args.seed)
+    results = _results(args)
+    said = _drawing(results, results.rules.pioneer_draw(results.phase(args.period, preliminary_only=True).id), stderr)
+    rows = results.awards(args.period, args.seed)
+    said()
     emit(listings.awards(rows, payout=args.payout), args.format, args.out, stdout)
     return EXIT_OK
 
 
 def cmd_lottery(args, stdout, stderr) -> int:
-    rows = _results(args).lottery(args.day, args.seed)
+    results = _results(args)
+    day, _ = results.lottery_day(args.day)
+    said = _drawing(results, results.rules.lottery_draw(day), stderr)
+    rows = results.lottery(args.day, args.seed)
+    said()
     emit(listings.lottery(rows, payout=args.payout), args.format, args.out, stdout)
+    return EXIT_OK
+
+
+def cmd_draw(args, stdout, stderr) -> int:
+    results = _results(args)
+    if args.reason and not args.redraw:
+        raise FinalsError("--reason goes with --redraw")
+    reason = (args.reason or "") if args.redraw else None
+    if args.period:
+        draw = results.pioneer_draw(args.period, args.seed, redraw_reason=reason)
+    else:
+        draw = results.lottery_draw(args.day, args.seed, redraw_reason=reason)
+    stdout.write(translate("{draw}: seed {seed}, {winners} winners of {eligible} eligible (digest {digest}), "
+                           "recorded {created}", draw=draw.name, seed=draw.seed, winners=len(draw.winners),
+                           eligible=draw.eligible_count, digest=draw.eligible_digest[:16], created=draw.created_at) + "\n")
+    if draw.redraw_of is not None:
+        stdout.write(translate("a redraw; reason recorded: {reason}", reason=draw.reason) + "\n")
+    stdout.write(translate("anyone can re-compute it: finals-app draw-verify --draw {draw}", draw=draw.name) + "\n")
     return EXIT_OK
 
 
@@ -361,14 +407,22 @@ def cmd_draw_verify(args, stdout, stderr) -> int:
             ids = list(connection.execute(query).scalars())
             if not ids:
                 raise FinalsError("no recorded draw named {name}", name=args.draw or "*")
+            seeds = {}
             for draw_id in ids:
                 draw = draw_module.load_draw(connection, draw_id)
                 tickets = draw_module.recorded_tickets(connection, draw_id)
                 if args.export_tickets:
                     _write_tickets(args.export_tickets, tickets)
                 check = draw_module.verify(draw, tickets)
-                rows.append(_verification_row(draw, check.tickets_match_digest, check.winners_match))
-    columns = ("draw", "seed", "eligible_count", "winners", "eligible_digest", "created_at", "result")
+                row = _verification_row(draw, check.tickets_match_digest, check.winners_match)
+                if draw.redraw_of is not None and draw.redraw_of not in seeds:
+                    seeds[draw.redraw_of] = draw_module.load_draw(connection, draw.redraw_of).seed
+                row["replaces_seed"] = seeds.get(draw.redraw_of, "") if draw.redraw_of is not None else ""
+                row["reason"] = draw.reason
+                seeds[draw.draw_id] = draw.seed
+                rows.append(row)
+    columns = ("draw", "seed", "eligible_count", "winners", "eligible_digest", "created_at", "result", "replaces_seed",
+               "reason")
     emit(listings.Listing("draw-verify", columns, [tuple(row[c] for c in columns) for row in rows], {}),
          args.format, args.out, stdout)
     return EXIT_OK if all(row["result"] == "match" for row in rows) else EXIT_MISMATCH
@@ -378,7 +432,8 @@ def _verification_row(draw, tickets_ok: bool, winners_ok: bool) -> dict:
     return {"draw": draw.name, "seed": draw.seed, "eligible_count": draw.eligible_count,
             "winners": len(draw.winners), "eligible_digest": draw.eligible_digest,
             "created_at": draw.created_at or "",
-            "result": "match" if tickets_ok and winners_ok else ("eligible list differs" if not tickets_ok else "winners differ")}
+            "result": "match" if tickets_ok and winners_ok else ("eligible list differs" if not tickets_ok else "winners differ"),
+            "replaces_seed": "", "reason": draw.reason}
 
 
 def _write_tickets(path: str, tickets) -> None:
@@ -633,7 +688,7 @@ def cmd_demo(args, stdout, stderr) -> int:
 COMMANDS = {
     "sync": cmd_sync, "validate": cmd_validate, "standings": cmd_standings, "awards": cmd_awards,
     "lottery": cmd_lottery, "branches": cmd_branches, "committees": cmd_committees,
-    "final-standings": cmd_final_standings, "draw-verify": cmd_draw_verify, "rules": cmd_rules,
+    "final-standings": cmd_final_standings, "draw-verify": cmd_draw_verify, "draw": cmd_draw, "rules": cmd_rules,
     "excellent-orgs": cmd_excellent_orgs, "archive": cmd_archive, "ledger": cmd_ledger, "payouts": cmd_payouts,
     "report": cmd_report, "office": cmd_office, "certificates": cmd_certificates, "results": cmd_results, "teams": cmd_teams, "contest": cmd_contest, "rehearse": cmd_rehearse, "stage": cmd_stage, "demo": cmd_demo,
 }

@@ -84,13 +84,35 @@ def test_awards_list_full_names_titles_for_members_and_amounts(cli):
 def test_the_same_seed_gives_the_same_draw_and_it_verifies(cli, tmp_path):
     first = cli("awards", "--period", "P1", "--seed", SEED, "--format", "csv")[1]
     assert cli("awards", "--period", "P1", "--seed", SEED, "--format", "csv")[1] == first
-    other = cli("awards", "--period", "P1", "--seed", "another", "--format", "csv")[1]
-    assert other != first
+    assert cli("awards", "--period", "P1", "--format", "csv")[1] == first  # the recorded draw, no seed needed
     cli("lottery", "--day", "2018-01-12", "--seed", SEED)
     code, out, _ = cli("draw-verify", "--format", "json")
     rows = [json.loads(line) for line in out.splitlines()]
     assert code == 0 and {r["draw"] for r in rows} == {"pioneer-random:P1", "daily-lottery:2018-01-12"}
-    assert all(r["result"] == "match" for r in rows) and len(rows) == 3
+    assert all(r["result"] == "match" for r in rows) and len(rows) == 2
+
+
+def test_a_draw_is_an_official_act_and_a_redraw_says_why(cli):
+    code, first, err = cli("awards", "--period", "P1", "--seed", SEED, "--format", "csv")
+    assert code == 0 and "pioneer-random:P1" in err and SEED in err  # said: this listing ran the draw
+    code, out, err = cli("awards", "--period", "P1", "--seed", "another", "--format", "csv")
+    assert code == 2 and out == "" and f"with seed {SEED}" in err and "--redraw" in err
+    code, _, err = cli("draw", "--period", "P1", "--seed", "another", "--redraw")
+    assert code == 2 and "needs a reason" in err
+    code, _, err = cli("draw", "--period", "P1", "--seed", SEED, "--redraw", "--reason", "x")
+    assert code == 2 and "needs a new seed" in err
+    code, out, _ = cli("draw", "--period", "P1", "--seed", "another", "--redraw", "--reason", "公证员未到场")
+    assert code == 0 and "a redraw" in out and "公证员未到场" in out
+    again = cli("awards", "--period", "P1", "--format", "csv")[1]  # the listings show the redraw now
+    assert again == cli("awards", "--period", "P1", "--seed", "another", "--format", "csv")[1] and again != first
+    code, out, _ = cli("draw-verify", "--draw", "pioneer-random:P1", "--format", "json")
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert code == 0 and [(r["seed"], r["replaces_seed"], r["reason"]) for r in rows] == [
+        (SEED, "", ""), ("another", SEED, "公证员未到场")]
+    code, _, err = cli("draw", "--period", "P1", "--seed", "third")
+    assert code == 2 and "with seed another" in err
+    code, _, err = cli("draw", "--day", "2018-01-13", "--seed", SEED, "--redraw", "--reason", "r")
+    assert code == 2 and "nothing to redraw" in err
 
 
 def test_anyone_can_verify_a_published_draw_from_files(cli, tmp_path):

@@ -26,6 +26,18 @@ def _daily_table(daily: list[dict]) -> Table:
     return Table(["日期", "参与人数"] * DAILY_PAIRS, rows, [1] * (2 * DAILY_PAIRS), [False, True] * DAILY_PAIRS)
 
 
+def chinese_date(day: date) -> str:
+    """2018年6月28日: how a date is written in a Chinese document."""
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def period_words(period_id: str) -> str:
+    """第3期 for P3; 线上决赛 for the online final."""
+    if period_id.upper().startswith("P") and period_id[1:].isdigit():
+        return f"第{int(period_id[1:])}期"
+    return "线上决赛"
+
+
 def report_blocks(data: dict, produced: date, chart) -> list:
     org = data["org"]
     level = LEVELS[org["level"]]
@@ -41,10 +53,10 @@ def report_blocks(data: dict, produced: date, chart) -> list:
         return Heading(f"{next(numerals)}、{text}")
 
     blocks = [
-        Heading(f"{data['competition']}\n{data['period']} 期汇报材料", level=1),
-        Lines([f"{level}:{org['name']}(ID {org['id']})",
-               f"竞赛时间:{data['first_day']:%Y年%m月%d日} 至 {data['last_day']:%Y年%m月%d日}",
-               f"生成日期:{produced:%Y年%m月%d日}"]),
+        Heading(f"{data['competition']}\n{period_words(data['period'])}汇报材料", level=1),
+        Lines([f"{level}：{org['name']}",
+               f"竞赛时间：{chinese_date(data['first_day'])}至{chinese_date(data['last_day'])}",
+               f"生成日期：{chinese_date(produced)}"]),
         heading("参学参赛情况"), Table(["项目", "数值"], summary, [3, 2]),
         heading("每日参与人数"), Picture(chart, 0.9), _daily_table(data["daily"]),
     ]
@@ -59,6 +71,10 @@ def report_blocks(data: dict, produced: date, chart) -> list:
         ["序号", "姓名", "党支部", "名次", "方式"],
         [[i, p["name"], p["branch"], p["rank"], "满分随机抽取" if p["drawn"] else "排名前列"]
          for i, p in enumerate(data["pioneers"], start=1)], [0.8, 1.5, 4, 1.2, 1.8], [True, False, False, True, False])]
+    if data.get("redraws"):
+        blocks += [Lines(["本期有抽取重新进行（原抽取作废，记录保留，可用 draw-verify 核验）："] + [
+            f"{r['draw']}：原种子 {r['replaced_seed']}（{r['replaced_at'][:10]}），重新抽取种子 {r['seed']}"
+            f"（{r['created_at'][:10]}），理由：{r['reason']}" for r in data["redraws"]])]
     undrawn = data["lottery_undrawn"]
     note = f"(尚有 {len(undrawn)} 天未抽取)" if undrawn else ""
     blocks += [heading(f"“每日参与奖”获奖党员{note}"), Table(

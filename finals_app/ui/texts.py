@@ -300,4 +300,31 @@ EN: dict[str, str] = {
         "Every buzzer is paired and remembered on this machine; the host's keyboard is no buzzer",
     "输入设备可读：按 F8 配对后改用设备模式": "Input devices can be read: pair them (F8) to use device mode",
     "无法读取输入设备（{reason}），改用按键模式": "Input devices cannot be read ({reason}): key capture",
+    # ---- official draws ----
+    "{title}\n随机种子：{seed}": "{title}\nSeed: {seed}",
+    "共 {winners} 人中奖（参与 {eligible} 人）": "{winners} winners ({eligible} eligible)",
+    "第 {page} / {pages} 页（→ 下一页）": "Page {page} / {pages} (→ next)",
+    "重新抽取": "Redraw",
+    "抽取并上大屏…": "Draw on the big screen…",
+    "抽取当日参与奖…": "Draw the day's lottery…",
+    "{label}已于 {date} 用随机种子“{seed}”抽取。确需用新种子“{new}”重新抽取，请填写理由（将记录在案，核验结果和汇报材料中公开）：":
+        "{label} was drawn on {date} with seed “{seed}”. To draw again with the new seed “{new}”, give the reason "
+        "(recorded, and shown by the verification and in the report):",
+    "将用随机种子“{seed}”进行{label}。\n抽取结果将记录在案，任何人可复核；不能换种子悄悄重抽。确定抽取？":
+        "Run {label} with the seed “{seed}”?\nThe result is recorded and anyone can re-compute it; it cannot be "
+        "re-rolled quietly with another seed.",
+    "{period}“灯塔学习先锋”满分随机抽取": "{period}: random draw of the Lighthouse Pioneers among perfect scores",
+    "未抽取": "Not drawn",
+    "{day}“每日参与奖”抽奖": "the daily lottery of {day}",
+    "第{number}期（{span}）": "Period {number} ({span})",
+    "线上决赛（{span}）": "Online final ({span})",
+    "本项随机抽取尚未进行：名单只含排名前列者（用“抽取”按钮抽取，须确认随机种子）":
+        "This draw has not been run: the list holds the top only (run it with the draw button, confirming the seed)",
+    "本期“灯塔学习先锋”随机抽取尚未进行（在“获奖名单”页抽取）。":
+        "The period's Lighthouse Pioneer draw has not been run (draw it on the awards tab). ",
+    "{month}月{day}日": "{month}/{day}",
+    "{day}日": "{day}",
+    "个人总得分（分）": "Personal total (points)", "人数": "People", "满分答题率（%）": "Perfect attempts (%)",
+    "平均用时": "Average time", "开始答题时间": "Started at",
+    "{seconds:.2f}秒": "{seconds:.2f} s",
 }

@@ -50,6 +50,10 @@ def office(qtbot, tmp_path, sample_export, small_rules, loop, monkeypatch):
 
 def test_every_listing_fills_its_table(office, sample_export, small_rules, qtbot):
     sync(office.engine, str(sample_export), small_rules)
+    office.confirm = lambda parent, text: True
+    office.listing_tabs["lottery"].seed.setText(SEED)
+    office.draw_lottery()  # the day's lottery is drawn (confirmed) before its list can fill
+    finished(qtbot, office.listing_tabs["lottery"].task)
     for name, tab in office.listing_tabs.items():
         tab.seed.setText(SEED)
         assert finished(qtbot, tab.start_refresh()), (name, tab.status.text())
@@ -104,20 +108,58 @@ def test_charts_draw_from_the_store(office, sample_export, small_rules):
     assert len(bars) == 1 and list(bars[0].opts["height"]) == [count for _, count in data["daily"]]
 
 
-def test_draw_ceremony_shows_masked_winners_and_records_the_draw(office, sample_export, small_rules, qtbot):
+def test_listings_never_run_a_draw_and_the_ceremony_confirms_the_seed(office, sample_export, small_rules, qtbot):
+    from finals_app.core.online.draws import current_draw
     sync(office.engine, str(sample_export), small_rules)
     tab = office.listing_tabs["awards"]
     tab.seed.setText(SEED)
+    assert finished(qtbot, tab.start_refresh())  # 查询: the recorded draw only; none yet
+    assert "尚未进行" in tab.status.text() and {row[0] for row in tab.model.listing.rows} == {"top"}
+    with office.engine.connect() as connection:
+        assert current_draw(connection, "pioneer-random:P1") is None
+    asked = []
+    office.confirm = lambda parent, text: asked.append(text) or False  # the operator says no
+    office.open_ceremony()
+    assert SEED in asked[-1] and "第1期" in asked[-1] and office.ceremony is None
+    with office.engine.connect() as connection:
+        assert current_draw(connection, "pioneer-random:P1") is None
+    office.confirm = lambda parent, text: True
     office.open_ceremony()
     ceremony = office.ceremony
     qtbot.addWidget(ceremony)
-    qtbot.waitUntil(lambda: "核验" in ceremony.winners.text(), timeout=10_000)
+    qtbot.waitUntil(lambda: "第 1 /" in ceremony.page_label.text(), timeout=10_000)
     assert SEED in ceremony.title.text() and "****" in ceremony.winners.text()
-    assert f"draw-verify --draw pioneer-random:P1 --seed {SEED}" in ceremony.winners.text()
+    screen = ceremony.title.text() + ceremony.rolling.text() + ceremony.winners.text() + ceremony.page_label.text()
+    assert "draw-verify" not in screen and "pioneer-random" not in screen and "finals-app" not in screen
     results = office.results()
     people = results.people([w.participant_id for w in ceremony.draw.winners])
-    for winner in ceremony.draw.winners[:5]:
-        assert people[winner.participant_id]["phone"] not in ceremony.winners.text()
+    seen = []
+    for page in range(ceremony.pages):  # the host turns every page; each winner on one line
+        lines = ceremony.winners.text().splitlines()
+        assert len(lines) <= ceremony.PER_PAGE
+        seen += lines
+        qtbot.keyClick(ceremony, Qt.Key.Key_Right)
+    assert len(seen) == len(ceremony.draw.winners) == 40
+    for line, winner in zip(seen, ceremony.draw.winners):
+        person = people[winner.participant_id]
+        assert str(winner.participant_id) not in line and person["phone"] not in line
+        assert person["phone"][-4:] in line and person["name"][0] in line
+    qtbot.waitUntil(lambda: tab.task is not None and tab.task.done(), timeout=30_000)
+    assert {row[0] for row in tab.model.listing.rows} == {"top", "random"}
+
+    # another seed: only an explicit redraw with a reason, recorded
+    tab.seed.setText("other-seed")
+    office.ask_reason = lambda parent, text: None  # no reason given: nothing happens
+    office.open_ceremony()
+    with office.engine.connect() as connection:
+        assert current_draw(connection, "pioneer-random:P1").seed == SEED
+    office.ask_reason = lambda parent, text: asked.append(text) or "公证处要求重抽"
+    office.open_ceremony()
+    assert SEED in asked[-1] and "other-seed" in asked[-1]
+    with office.engine.connect() as connection:
+        redrawn = current_draw(connection, "pioneer-random:P1")
+    assert (redrawn.seed, redrawn.reason) == ("other-seed", "公证处要求重抽") and redrawn.redraw_of is not None
+    qtbot.waitUntil(lambda: tab.task.done(), timeout=30_000)
 
 
 def test_sync_runs_off_the_gui_thread_and_the_loop_keeps_ticking(office, sample_export, qtbot):
@@ -252,7 +294,8 @@ def test_listings_and_reports_are_built_off_the_gui_thread(office, sample_export
     qtbot.waitUntil(tab.task.done, timeout=30_000)
     assert tab.task.result() and tab.refresh_button.isEnabled()
     in_worker = list(tab.model.listing.rows)
-    built_here = tab.build(office.results(), tab.params())  # the same listing built on this thread
+    from finals_app.ui.online.listing_tab import staff_listing
+    built_here, _ = staff_listing(office.results(), tab.build, tab.params())  # the same, built on this thread
     assert built_here.rows == in_worker and len(in_worker) > 5
     report = office.paperwork.report
     committee = paperwork.excellent_organisations(office.results(), "P1")[0]["committee_id"]
@@ -266,3 +309,35 @@ def test_listings_and_reports_are_built_off_the_gui_thread(office, sample_export
     assert len(ticks) >= 3
     report.org.setText("没有这个党委")
     assert report.start_write(".pdf", str(tmp_path / "x.pdf")) is None and "没有这个党委" in report.status.text()
+
+
+def test_the_office_speaks_as_the_staff_read(office, sample_export, small_rules, qtbot):
+    """Durations as the platform showed them, organisations by name, periods with their dates,
+    invalid attempts with the person's name and time; a tab loads when it is opened."""
+    sync(office.engine, str(sample_export), small_rules)
+    results = office.results()
+    standings = office.listing_tabs["standings"]
+    office.tabs.setCurrentWidget(office.listing_tabs["awards"])
+    office.tabs.setCurrentWidget(standings)  # opening the tab loads it: no empty table until 查询
+    qtbot.waitUntil(lambda: standings.model.listing is not None, timeout=30_000)
+    listing = standings.model.listing
+    first = results.standings("P1")[0]
+    assert "average_duration_ms" in listing.columns and "branch_id" not in listing.columns
+    shown = {listing.columns[c]: standings.model.data(standings.model.index(0, c)) for c in range(len(listing.columns))}
+    assert shown["average_duration_ms"] == f"{first['duration_ms'] / first['valid_attempts'] / 1000:.2f}秒"
+    assert shown["branch"] == results.organisation_names()[first["branch_id"]]
+    assert standings.model.headerData(listing.columns.index("average_duration_ms"), Qt.Orientation.Horizontal) == "平均用时"
+    assert standings.period.itemText(0).startswith("第1期（") and standings.period.itemData(0) == "P1"
+    invalid = office.listing_tabs["invalid"]
+    office.tabs.setCurrentWidget(invalid)
+    qtbot.waitUntil(lambda: invalid.model.listing is not None, timeout=30_000)
+    rows = invalid.model.listing.rows
+    columns = invalid.model.listing.columns
+    assert rows and columns[:4] == ("attempt_id", "participant_id", "name", "started_at")
+    person = results.people([rows[0][1]])[rows[0][1]]
+    import re
+    assert rows[0][2] == person["name"] and re.fullmatch(r"20\d\d-\d\d-\d\d \d\d:\d\d:\d\d", rows[0][3])
+    branches = office.listing_tabs["branches"]
+    office.tabs.setCurrentWidget(branches)
+    qtbot.waitUntil(lambda: branches.model.listing is not None, timeout=30_000)
+    assert "branch_id" not in branches.model.listing.columns and "name" in branches.model.listing.columns

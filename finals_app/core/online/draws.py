@@ -14,8 +14,13 @@ from typing import Iterable, Sequence
 
 from sqlalchemy import insert, select
 
+from finals_app.core.errors import FinalsError
 from finals_app.core.store.engine import read_meta
-from finals_app.core.store.schema import draw_tickets, draw_winners, draws
+from finals_app.core.store.schema import draw_notes, draw_tickets, draw_winners, draws
+
+
+class DrawError(FinalsError):
+    """A draw that may not be run as asked (it exists already, or there is nothing to redraw)."""
 
 
 @dataclass(frozen=True)
@@ -35,6 +40,8 @@ class DrawResult:
     eligible_digest: str
     winners: tuple[Ticket, ...]
     created_at: str | None = None
+    redraw_of: int | None = None  # the draw this one replaces, and why
+    reason: str = ""
 
 
 def ticket_key(seed: str, draw_name: str, ticket_id: int) -> str:
@@ -65,14 +72,26 @@ def draw_winners_of(seed: str, draw_name: str, tickets: Sequence[Ticket], count:
 
 
 def run_recorded_draw(connection, name: str, seed: str, tickets: Sequence[Ticket], count: int,
-                      one_per_person: bool = True) -> DrawResult:
-    """Run a draw and record it (seed, eligible list, winners); the same draw is recorded once."""
+                      one_per_person: bool = True, redraw_reason: str | None = None) -> DrawResult:
+    """Run a draw and record it (seed, eligible list, winners). A draw is an official act: once
+    a draw of this name is recorded, asking again with its seed gives the recorded result, and
+    another seed is refused unless this is an explicit redraw with a reason, recorded with it."""
+    current = current_draw(connection, name)
+    reason = (redraw_reason or "").strip()
+    if redraw_reason is not None:
+        if current is None:
+            raise DrawError("{draw} has not been drawn yet: there is nothing to redraw", draw=name)
+        if not reason:
+            raise DrawError("a redraw of {draw} needs a reason (--reason)", draw=name)
+        if seed == current.seed:
+            raise DrawError("a redraw of {draw} needs a new seed (it was drawn with {seed})", draw=name, seed=seed)
+    elif current is not None:
+        if seed == current.seed:
+            return current
+        raise DrawError("{draw} was drawn on {date} with seed {seed}; drawing it again with another seed needs an "
+                        "explicit redraw with a reason (finals-app draw --redraw --reason ...)",
+                        draw=name, date=(current.created_at or "")[:10], seed=current.seed)
     digest = eligible_digest(tickets)
-    existing = connection.execute(select(draws).where(
-        draws.c.name == name, draws.c.seed == seed, draws.c.eligible_digest == digest,
-        draws.c.winners_wanted == count, draws.c.one_per_person == int(one_per_person))).first()
-    if existing is not None:
-        return load_draw(connection, existing.id)
     winners = draw_winners_of(seed, name, tickets, count, one_per_person)
     created = datetime.now(timezone.utc).isoformat(timespec="seconds")
     draw_id = connection.execute(insert(draws).values(
@@ -85,7 +104,25 @@ def run_recorded_draw(connection, name: str, seed: str, tickets: Sequence[Ticket
     _insert_chunks(connection, draw_winners, [
         {"draw_id": draw_id, "position": position, "ticket_id": t.ticket_id, "participant_id": t.participant_id}
         for position, t in enumerate(winners, start=1)])
-    return DrawResult(draw_id, name, seed, count, one_per_person, len(tickets), digest, tuple(winners), created)
+    redraw_of = None
+    if current is not None:
+        redraw_of = current.draw_id
+        connection.execute(insert(draw_notes).values(draw_id=draw_id, redraw_of=redraw_of, reason=reason))
+    return DrawResult(draw_id, name, seed, count, one_per_person, len(tickets), digest, tuple(winners), created,
+                      redraw_of, reason)
+
+
+def current_draw(connection, name: str) -> DrawResult | None:
+    """The draw of this name in force: the latest recorded (a redraw replaces the one before)."""
+    draw_id = connection.execute(select(draws.c.id).where(draws.c.name == name).order_by(draws.c.id.desc())
+                                 .limit(1)).scalar()
+    return None if draw_id is None else load_draw(connection, draw_id)
+
+
+def draw_history(connection, name: str) -> list[DrawResult]:
+    """Every draw of this name, first one first (more than one: it was redrawn, and why)."""
+    ids = connection.execute(select(draws.c.id).where(draws.c.name == name).order_by(draws.c.id)).scalars().all()
+    return [load_draw(connection, draw_id) for draw_id in ids]
 
 
 def _insert_chunks(connection, table, rows: list[dict], size: int = 20_000) -> None:
@@ -98,9 +135,11 @@ def load_draw(connection, draw_id: int) -> DrawResult:
     winners = connection.execute(
         select(draw_winners.c.ticket_id, draw_winners.c.participant_id)
         .where(draw_winners.c.draw_id == draw_id).order_by(draw_winners.c.position)).all()
+    note = connection.execute(select(draw_notes).where(draw_notes.c.draw_id == draw_id)).first()
     return DrawResult(row.id, row.name, row.seed, row.winners_wanted, bool(row.one_per_person),
                       row.eligible_count, row.eligible_digest,
-                      tuple(Ticket(t, p) for t, p in winners), row.created_at)
+                      tuple(Ticket(t, p) for t, p in winners), row.created_at,
+                      note.redraw_of if note else None, note.reason if note else "")
 
 
 def recorded_tickets(connection, draw_id: int) -> list[Ticket]:

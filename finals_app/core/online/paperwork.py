@@ -8,10 +8,10 @@ from datetime import date
 from sqlalchemy import Float, case, cast, func, select
 
 from finals_app.core.errors import UsageError
-from finals_app.core.online.draws import load_draw
+from finals_app.core.online.draws import current_draw, draw_history
 from finals_app.core.online.results import Results
 from finals_app.core.rules import Phase
-from finals_app.core.store.schema import (draws, org_branches, organizations, participants,
+from finals_app.core.store.schema import (org_branches, organizations, participants,
                                           phase_totals)
 
 
@@ -107,10 +107,16 @@ def ledger(results: Results, branch_id: int, period_id: str) -> list[dict]:
     return rows
 
 
-def _latest_draw(connection, name: str):
-    draw_id = connection.execute(select(draws.c.id).where(draws.c.name == name).order_by(draws.c.id.desc())
-                                 .limit(1)).scalar()
-    return None if draw_id is None else load_draw(connection, draw_id)
+def _redraws(connection, names: list[str]) -> list[dict]:
+    """Every draw of these names that replaced an earlier one: anyone can see that, and why, a
+    draw was run twice."""
+    found = []
+    for name in names:
+        history = draw_history(connection, name)
+        for before, after in zip(history, history[1:]):
+            found.append({"draw": name, "replaced_seed": before.seed, "replaced_at": before.created_at,
+                          "seed": after.seed, "created_at": after.created_at, "reason": after.reason})
+    return found
 
 
 def member_archive(results: Results, participant_id: int) -> list[dict]:
@@ -131,7 +137,7 @@ def member_archive(results: Results, participant_id: int) -> list[dict]:
                     tier = rules.exemplar_tier(total.rank)
                     title = rules.exemplar_title if tier else ""
                 else:
-                    drawn = _latest_draw(connection, rules.pioneer_draw(phase.id))
+                    drawn = current_draw(connection, rules.pioneer_draw(phase.id))
                     won = drawn is not None and any(w.participant_id == participant_id for w in drawn.winners)
                     title = rules.pioneer_title if total.rank <= rules.pioneer_top_count or won else ""
             rows.append({"period": phase.id, "valid_attempts": total.valid_attempts if total else 0,
@@ -153,7 +159,7 @@ def branch_archive(results: Results, branch_id: int) -> tuple[list[dict], list[s
     rows, undrawn = [], []
     synced = [phase for phase in results.synced_phases() if phase.kind == "preliminary"]
     with results.engine.connect() as connection:
-        recorded = {phase.id: _latest_draw(connection, results.rules.pioneer_draw(phase.id)) for phase in synced}
+        recorded = {phase.id: current_draw(connection, results.rules.pioneer_draw(phase.id)) for phase in synced}
     for phase in synced:
         draw = recorded[phase.id]
         if draw is None:
@@ -179,8 +185,10 @@ def due_date(rules, phase: Phase) -> date:
     return date(year, month, rules.payout_due_day)
 
 
-def payouts(results: Results, period_id: str | None, seed: str | None, final: bool) -> tuple[list[dict], list[str]]:
-    """Who is paid what, to which phone, by when; and the days whose lottery was not drawn yet."""
+def payouts(results: Results, period_id: str | None, seed: str | None, final: bool,
+            run: bool = True) -> tuple[list[dict], list[str]]:
+    """Who is paid what, to which phone, by when; and the days whose lottery was not drawn yet.
+    `run=False` (the office): the recorded draw only, never a new one."""
     rules = results.rules
     rows: list[dict] = []
     missing: list[str] = []
@@ -194,13 +202,13 @@ def payouts(results: Results, period_id: str | None, seed: str | None, final: bo
         return rows, missing
     phase = results.phase(period_id, preliminary_only=True)
     due = due_date(rules, phase).isoformat()
-    for row in results.awards(phase.id, seed):
+    for row in results.awards(phase.id, seed, run=run):
         rows.append({"award": row["award"], "order": row["order"], "participant_id": row["participant_id"],
                      "name": row["name"], "phone": row["phone"], "amount_yuan": row["amount_yuan"],
                      "prize": "话费", "due_date": due})
     with results.engine.connect() as connection:
         for day in phase.days():
-            drawn = _latest_draw(connection, rules.lottery_draw(day))
+            drawn = current_draw(connection, rules.lottery_draw(day))
             if drawn is None:
                 missing.append(day.isoformat())
                 continue
@@ -237,8 +245,9 @@ def period_report_data(results: Results, org_id: int, period_id: str) -> dict:
         # The days each member took part are bits of days_mask (0 = the period's first day).
         per_day = Counter(bit for m in members if m.days_mask for bit in range(m.days_mask.bit_length())
                           if m.days_mask >> bit & 1)
-        drawn = _latest_draw(connection, rules.pioneer_draw(phase.id))
-        lotteries = [(day, _latest_draw(connection, rules.lottery_draw(day))) for day in phase.days()]
+        drawn = current_draw(connection, rules.pioneer_draw(phase.id))
+        lotteries = [(day, current_draw(connection, rules.lottery_draw(day))) for day in phase.days()]
+        redraws = _redraws(connection, [rules.pioneer_draw(phase.id)] + [rules.lottery_draw(d) for d in phase.days()])
     if not members:
         raise UsageError("{name} has no registered party members", name=org.name)
     winners = {w.participant_id for w in drawn.winners} if drawn else set()
@@ -276,6 +285,7 @@ def period_report_data(results: Results, org_id: int, period_id: str) -> dict:
         "pioneers": [{"participant_id": m.id, "name": m.name, "branch": names[m.branch_id], "rank": m.rank,
                       "drawn": m.rank > rules.pioneer_top_count} for m in sorted(pioneers, key=lambda m: m.rank)],
         "pioneer_draw": None if drawn is None else {"seed": drawn.seed, "created_at": drawn.created_at},
+        "redraws": redraws,
         # The daily lottery's winners among the members, day by day (days not drawn yet listed apart).
         "lottery_winners": [{"day": day, "participant_id": w.participant_id, "name": by_id[w.participant_id].name,
                              "branch": names[by_id[w.participant_id].branch_id]}

@@ -12,7 +12,7 @@ from sqlalchemy import Float, cast, func, literal, select
 
 from finals_app.core.errors import UsageError
 from finals_app.core.online.derive import ensure_derived
-from finals_app.core.online.draws import DrawResult, Ticket, run_recorded_draw
+from finals_app.core.online.draws import DrawResult, Ticket, current_draw, run_recorded_draw
 from finals_app.core.rules import Phase, Rules
 from finals_app.core.store.engine import read_meta
 from finals_app.core.store.schema import (attempt_status, branch_totals, draw_winners, org_branches,
@@ -104,6 +104,25 @@ class Results:
         with self.engine.connect() as connection:
             return [dict(row._mapping) for row in connection.execute(query)]
 
+    def invalid_attempt_details(self, attempt_ids: list[int]) -> dict[int, tuple[str, int]]:
+        """For the office: each invalid attempt's person's name and start time (ms)."""
+        from finals_app.core.store.schema import attempts
+        a, p = attempts.c, participants.c
+        found: dict[int, tuple[str, int]] = {}
+        with self.engine.connect() as connection:
+            for start in range(0, len(attempt_ids), 5000):
+                chunk = attempt_ids[start:start + 5000]
+                for attempt_id, name, started in connection.execute(
+                        select(a.id, p.name, a.started_ms).join(participants, p.id == a.participant_id)
+                        .where(a.id.in_(chunk))):
+                    found[attempt_id] = (name, started)
+        return found
+
+    def organisation_names(self) -> dict[int, str]:
+        from finals_app.core.store.schema import organizations
+        with self.engine.connect() as connection:
+            return dict(connection.execute(select(organizations.c.id, organizations.c.name)).all())
+
     # ---- personal rankings ----
 
     STANDINGS_LAYOUT = ("rank", "participant_id", "name", "phone", "branch_id", "is_party_member", "score",
@@ -136,7 +155,27 @@ class Results:
 
     # ---- awards of a period ----
 
-    def pioneer_draw(self, phase_id: str, seed: str | None) -> DrawResult:
+    def recorded_draw(self, name: str) -> DrawResult | None:
+        with self.engine.connect() as connection:
+            return current_draw(connection, name)
+
+    def _draw_for_listing(self, name: str, seed: str | None, run) -> DrawResult | None:
+        """The draw a listing shows: the recorded one. A listing given a seed for a draw not
+        recorded yet runs it (the seed on the command line is the organiser's act, said on
+        stderr by the CLI); a different seed than the recorded one is refused. `run=None`: never
+        run (the office's listings), None when there is no recorded draw."""
+        recorded = self.recorded_draw(name)
+        if run is None:
+            return recorded
+        if seed is None or not str(seed).strip():
+            if recorded is not None:
+                return recorded
+            self._seed(seed)
+        return run(str(seed).strip())
+
+    def pioneer_draw(self, phase_id: str, seed: str | None, redraw_reason: str | None = None) -> DrawResult:
+        """Run (and record) the period's 灯塔学习先锋 random draw, an official act; with the
+        recorded seed, the recorded draw."""
         phase = self.phase(phase_id, preliminary_only=True)
         seed = self._seed(seed)
         pt = phase_totals.c
@@ -146,17 +185,26 @@ class Results:
         with self.engine.begin() as connection:
             tickets = [Ticket(pid, pid) for pid in connection.execute(eligible.order_by(pt.participant_id)).scalars()]
             return run_recorded_draw(connection, self.rules.pioneer_draw(phase.id), seed, tickets,
-                                     self.rules.pioneer_random_count, one_per_person=True)
+                                     self.rules.pioneer_random_count, one_per_person=True,
+                                     redraw_reason=redraw_reason)
 
-    def awards(self, phase_id: str, seed: str | None) -> list[dict]:
+    def listing_pioneer_draw(self, phase_id: str, seed: str | None, run: bool = True) -> DrawResult | None:
+        phase = self.phase(phase_id, preliminary_only=True)
+        return self._draw_for_listing(self.rules.pioneer_draw(phase.id), seed,
+                                      (lambda chosen: self.pioneer_draw(phase.id, chosen)) if run else None)
+
+    def awards(self, phase_id: str, seed: str | None, run: bool = True) -> list[dict]:
+        """The period's awards: the top, and the recorded random draw (none yet: the top only,
+        when `run` is False)."""
         rules = self.rules
         phase = self.phase(phase_id, preliminary_only=True)
-        draw = self.pioneer_draw(phase.id, seed)
+        draw = self.listing_pioneer_draw(phase.id, seed, run)
         rows = []
         for row in self.standings(phase.id, limit=rules.pioneer_top_count):
             rows.append(self._award_row("top", row["rank"], row, rules.pioneer_top_amount_yuan))
-        people = self.people([t.participant_id for t in draw.winners])
-        for order, ticket in enumerate(draw.winners, start=1):
+        winners = draw.winners if draw is not None else ()
+        people = self.people([t.participant_id for t in winners])
+        for order, ticket in enumerate(winners, start=1):
             rows.append(self._award_row("random", order, people[ticket.participant_id], rules.pioneer_random_amount_yuan))
         return rows
 
@@ -178,7 +226,8 @@ class Results:
                     found[row.participant_id] = dict(row._mapping)
         return found
 
-    def lottery(self, day_text: str, seed: str | None) -> list[dict]:
+    def lottery_draw(self, day_text: str, seed: str | None, redraw_reason: str | None = None) -> DrawResult:
+        """Run (and record) a day's participation lottery, an official act."""
         day, phase = self.lottery_day(day_text)
         seed = self._seed(seed)
         t = attempt_status.c
@@ -187,13 +236,19 @@ class Results:
             t.phase == phase.id, t.day == day_number, t.reason.is_(None), t.perfect == 1).order_by(t.attempt_id)
         with self.engine.begin() as connection:
             tickets = [Ticket(a, p) for a, p in connection.execute(tickets_query)]
-            draw = run_recorded_draw(connection, self.rules.lottery_draw(day), seed, tickets,
+            return run_recorded_draw(connection, self.rules.lottery_draw(day), seed, tickets,
                                      self.rules.lottery_winners_per_day,
-                                     self.rules.lottery_one_win_per_person_per_day)
-        people = self.people([w.participant_id for w in draw.winners])
+                                     self.rules.lottery_one_win_per_person_per_day, redraw_reason=redraw_reason)
+
+    def lottery(self, day_text: str, seed: str | None, run: bool = True) -> list[dict]:
+        day, _ = self.lottery_day(day_text)
+        draw = self._draw_for_listing(self.rules.lottery_draw(day), seed,
+                                      (lambda chosen: self.lottery_draw(day_text, chosen)) if run else None)
+        winners = draw.winners if draw is not None else ()
+        people = self.people([w.participant_id for w in winners])
         return [{"order": order, "participant_id": w.participant_id, "attempt_id": w.ticket_id,
                  "name": people[w.participant_id]["name"], "phone": people[w.participant_id]["phone"]}
-                for order, w in enumerate(draw.winners, start=1)]
+                for order, w in enumerate(winners, start=1)]
 
     # ---- organisations ----
 
@@ -252,9 +307,9 @@ class Results:
             .group_by(ob.ancestor_id)
         )
 
-    def branches(self, phase_id: str, seed: str | None) -> list[dict]:
+    def branches(self, phase_id: str, seed: str | None, run: bool = True) -> list[dict]:
         phase = self.phase(phase_id, preliminary_only=True)
-        return self.branch_ranking(phase, self.pioneer_draw(phase.id, seed))
+        return self.branch_ranking(phase, self.listing_pioneer_draw(phase.id, seed, run))
 
     def branch_ranking(self, phase: Phase, draw: DrawResult | None) -> list[dict]:
         """The branch ranking with the title holders of `draw` (None: the top of the ranking only)."""
@@ -266,9 +321,9 @@ class Results:
             row["title"] = self.rules.learning_branch_title if row["rank"] <= self.rules.learning_branch_top_count else ""
         return rows
 
-    def committees(self, phase_id: str, seed: str | None) -> list[dict]:
+    def committees(self, phase_id: str, seed: str | None, run: bool = True) -> list[dict]:
         phase = self.phase(phase_id, preliminary_only=True)
-        draw = self.pioneer_draw(phase.id, seed)
+        draw = self.listing_pioneer_draw(phase.id, seed, run)
         aggregates = self.committee_aggregates(phase, draw).subquery("committee_aggregates")
         grouped = select(aggregates).where(
             aggregates.c.party_members >= self.rules.committee_min_party_members).subquery("grouped")

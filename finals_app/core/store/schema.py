@@ -183,6 +183,15 @@ draw_winners = Table(
     Index("ix_draw_winners_person", "draw_id", "participant_id"),
 )
 
+# A redraw is an official act of its own: which draw it replaces, and why (shown by draw-verify
+# and in the period report). A draw without a row here is a first draw.
+draw_notes = Table(
+    "draw_notes", metadata,
+    Column("draw_id", Integer, primary_key=True, autoincrement=False),
+    Column("redraw_of", Integer, nullable=False),
+    Column("reason", Text, nullable=False),
+)
+
 EXPORT_TABLES = {
     "organizations": organizations,
     "participants": participants,

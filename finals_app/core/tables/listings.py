@@ -22,7 +22,7 @@ HEADERS_ZH = {
     "unit_id": "单位ID", "unit_name": "单位", "slot": "顺位", "final_rank": "决赛名次",
     "best_prelim_total": "初赛最好成绩", "titles": "称号", "flag": "标记", "branches": "下属党支部数",
     "participants": "参与人数", "share_bonus_attempts": "分享获赠答题次数", "took_part": "是否参与",
-    "prize": "奖品", "due_date": "发放截止日期",
+    "prize": "奖品", "due_date": "发放截止日期", "replaces_seed": "被替换的抽取种子",
 }
 HEADERS_EN = {key: key for key in HEADERS_ZH}
 

@@ -6,6 +6,7 @@ import asyncio
 from dataclasses import dataclass
 from typing import Callable
 
+import shiboken6
 from PySide6.QtCore import QStringListModel, Qt
 from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QCompleter, QFileDialog, QHBoxLayout, QLabel, QLineEdit,
@@ -75,6 +76,21 @@ class OrgField(QLineEdit):
         return self.text().split(" · ")[0]
 
 
+def fill_periods(combo: QComboBox, rules, phases) -> None:
+    """Periods as the staff name them (第3期（2月11日—20日）); the item's data is the id."""
+    from finals_app.ui.online.office import period_title
+    for phase in phases:
+        combo.addItem(period_title(rules, phase.id), phase.id)
+
+
+def staff_listing(results, build, params):
+    """`build`'s listing as the staff read it (staff_view), with its note if it has one."""
+    from finals_app.ui.online.staff_view import for_staff
+    built = build(results, params)
+    listing, note = built if isinstance(built, tuple) else (built, "")
+    return for_staff(results, listing), note
+
+
 class ListingTab(QWidget):
     """Parameters, a filter, the table, and an export button for one listing.
 
@@ -90,8 +106,7 @@ class ListingTab(QWidget):
         layout = QVBoxLayout(self)
         bar = QHBoxLayout()
         self.period = QComboBox()
-        for phase in office.rules.phases if "phase" in needs else office.rules.periods:
-            self.period.addItem(phase.id)
+        fill_periods(self.period, office.rules, office.rules.phases if "phase" in needs else office.rules.periods)
         self.seed = QLineEdit()
         self.seed.setPlaceholderText(ui("随机种子(公布的)"))
         self.day = QLineEdit(office.rules.periods[0].first_day.isoformat())
@@ -113,6 +128,7 @@ class ListingTab(QWidget):
         self.refresh_button = QPushButton(ui("查询"))
         self.refresh_button.clicked.connect(self.start_refresh)
         self.task: asyncio.Task | None = None
+        self.loaded_for: object = None  # the store's data version the table shows
         bar.addWidget(self.refresh_button)
         for field in (self.seed, self.day, self.org, self.member):
             field.returnPressed.connect(self.start_refresh)
@@ -146,7 +162,7 @@ class ListingTab(QWidget):
         layout.addWidget(self.status)
 
     def params(self) -> Params:
-        return Params(self.period.currentText(), self.seed.text().strip() or None, self.day.text(),
+        return Params(self.period.currentData(), self.seed.text().strip() or None, self.day.text(),
                       self.org.text_for_lookup(), self.member.text(), self.final.isChecked())
 
     def say(self, text: str, error: bool = False) -> None:
@@ -155,6 +171,7 @@ class ListingTab(QWidget):
 
     def start_refresh(self) -> asyncio.Task:
         """Build the listing on the office's worker thread; the window stays live meanwhile."""
+        self.loaded_for = self.office.data_version()
         self.refresh_button.setEnabled(False)
         self.say(ui("正在查询…"))
         self.task = asyncio.ensure_future(self._refresh_in_worker(self.params()))
@@ -162,13 +179,15 @@ class ListingTab(QWidget):
 
     async def _refresh_in_worker(self, params: Params) -> bool:
         try:
-            built = await self.office.in_worker(self.build, params)
+            built = await self.office.in_worker(staff_listing, self.build, params)
         except FinalsError as error:
-            self.say(error.render(), error=True)
+            if shiboken6.isValid(self):
+                self.say(error.render(), error=True)
             return False
         finally:
-            self.refresh_button.setEnabled(True)
-        return self._show(built)
+            if shiboken6.isValid(self.refresh_button):  # the window may have closed meanwhile
+                self.refresh_button.setEnabled(True)
+        return self._show(built) if shiboken6.isValid(self) else False
 
     def _show(self, built) -> bool:
         listing, note = built if isinstance(built, tuple) else (built, "")

@@ -10,10 +10,10 @@ from collections import Counter
 
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QLabel, QMainWindow, QProgressBar,
-                               QPushButton, QTabWidget, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QInputDialog, QLabel, QMainWindow, QMessageBox,
+                               QProgressBar, QPushButton, QTabWidget, QVBoxLayout, QWidget)
 
-from finals_app.core.errors import FinalsError
+from finals_app.core.errors import FinalsError, UsageError
 from finals_app.core.online import paperwork
 from finals_app.core.online.results import Results
 from finals_app.core.online.sync import SyncCancelled, sync
@@ -22,7 +22,7 @@ from finals_app.core.tables import listings
 from finals_app.core.tables.masking import mask_name, mask_phone
 from finals_app.ui import theme
 from finals_app.ui.texts import ui
-from finals_app.ui.online.listing_tab import ListingTab
+from finals_app.ui.online.listing_tab import ListingTab, fill_periods
 from finals_app.ui.online.paperwork_tabs import PaperworkTabs
 from finals_app.ui.online.team_selection import TeamSelectionView
 
@@ -61,38 +61,48 @@ def _results_job(engine, rules, build, args):
 
 
 class DrawCeremony(QWidget):
-    """The draw on the big screen: the published seed, names rolling, then the winners with
-    masked names and phones, and the check anyone can repeat with `finals-app draw-verify`."""
+    """The draw on the big screen: the published seed, names rolling, then every winner, name
+    and masked phone on one line, page by page as the host turns them (→ / PageDown / Space
+    forward, ← / PageUp back). Nothing internal is shown: no ids, no commands."""
 
-    def __init__(self, office, period: str, seed: str):
+    PER_PAGE = 10
+
+    def __init__(self, office, title: str, draw):
         super().__init__()
         self.office = office
+        self.draw = draw
         self.setWindowTitle(ui("抽奖仪式"))
         self.setStyleSheet(theme.SCREEN_STYLE)
         layout = QVBoxLayout(self)
-        self.title = QLabel(ui("{period} 灯塔学习先锋 满分随机抽取\n随机种子:{seed}", period=period, seed=seed))
+        self.title = QLabel(ui("{title}\n随机种子：{seed}", title=title, seed=draw.seed))
         self.title.setFont(theme.font(40, bold=True))
         self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.rolling = QLabel()
-        self.rolling.setFont(theme.font(56, bold=True))
+        self.rolling.setFont(theme.font(48, bold=True))
         self.rolling.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.rolling.setStyleSheet(f"color: {theme.ACCENT};")
         self.winners = QLabel()
-        self.winners.setFont(theme.font(22))
-        self.winners.setWordWrap(True)
+        self.winners.setFont(theme.font(30))
         self.winners.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        for widget in (self.title, self.rolling, self.winners):
+        self.page_label = QLabel()
+        self.page_label.setFont(theme.font(20))
+        self.page_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        for widget in (self.title, self.rolling, self.winners, self.page_label):
             layout.addWidget(widget)
-        results = office.results()
-        self.draw = results.pioneer_draw(period, seed)  # recorded in the store
-        people = results.people([w.participant_id for w in self.draw.winners])
-        self.shown = [f"{mask_name(people[w.participant_id]['name'])} {mask_phone(people[w.participant_id]['phone'])}"
-                      for w in self.draw.winners]
+        layout.setStretch(2, 1)
+        people = office.results().people([w.participant_id for w in draw.winners])
+        self.shown = [f"{mask_name(people[w.participant_id]['name'])}    {mask_phone(people[w.participant_id]['phone'])}"
+                      for w in draw.winners]
+        self.page = 0
         self.steps = 0
         self.timer = QTimer(self)
         self.timer.setInterval(60)
         self.timer.timeout.connect(self._roll)
         self.timer.start()
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-len(self.shown) // self.PER_PAGE))
 
     def _roll(self) -> None:
         self.steps += 1
@@ -104,14 +114,46 @@ class DrawCeremony(QWidget):
             self.rolling.setText(self.shown[(self.steps * 7) % len(self.shown)])
             return
         self.timer.stop()
-        self.rolling.setText(ui("共 {winners} 人中奖(参与 {eligible} 人)", winners=len(self.shown), eligible=self.draw.eligible_count))
-        self.winners.setText("    ".join(self.shown[:60]) + ("  …" if len(self.shown) > 60 else "")
-                             + ui("\n\n核验:finals-app draw-verify --draw {draw} --seed {seed}", draw=self.draw.name, seed=self.draw.seed))
+        self.rolling.setText(ui("共 {winners} 人中奖（参与 {eligible} 人）", winners=len(self.shown),
+                                eligible=self.draw.eligible_count))
+        self.show_page(0)
+
+    def show_page(self, page: int) -> None:
+        self.page = max(0, min(page, self.pages - 1))
+        lines = self.shown[self.page * self.PER_PAGE:(self.page + 1) * self.PER_PAGE]
+        self.winners.setText("\n".join(lines))
+        self.page_label.setText(ui("第 {page} / {pages} 页（→ 下一页）", page=self.page + 1, pages=self.pages))
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        if self.timer.isActive():
+            return
+        forward = (Qt.Key.Key_Right, Qt.Key.Key_PageDown, Qt.Key.Key_Space, Qt.Key.Key_Down)
+        back = (Qt.Key.Key_Left, Qt.Key.Key_PageUp, Qt.Key.Key_Up)
+        if event.key() in forward:
+            self.show_page(self.page + 1)
+        elif event.key() in back:
+            self.show_page(self.page - 1)
+        else:
+            super().keyPressEvent(event)
+
+
+def ask_yes_no(parent, text: str) -> bool:
+    answer = QMessageBox.question(parent, ui("请确认"), text,
+                                  QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                                  QMessageBox.StandardButton.No)
+    return answer == QMessageBox.StandardButton.Yes
+
+
+def ask_reason(parent, text: str) -> str | None:
+    reason, ok = QInputDialog.getText(parent, ui("重新抽取"), text)
+    return reason.strip() if ok and reason.strip() else None
 
 
 class OfficeWindow(QMainWindow):
-    def __init__(self, engine, rules, parent=None):
+    def __init__(self, engine, rules, parent=None, confirm=ask_yes_no, reason=ask_reason):
         super().__init__(parent)
+        self.confirm = confirm
+        self.ask_reason = reason
         self.engine = engine
         self.rules = rules
         self.task: asyncio.Task | None = None
@@ -150,9 +192,12 @@ class OfficeWindow(QMainWindow):
             tab = ListingTab(self, name, build, needs)
             self.listing_tabs[name] = tab
             self.tabs.addTab(tab, title)
-        ceremony = QPushButton(ui("抽奖仪式(大屏)"))
+        ceremony = QPushButton(ui("抽取并上大屏…"))
         ceremony.clicked.connect(self.open_ceremony)
         self.listing_tabs["awards"].layout().itemAt(0).layout().addWidget(ceremony)
+        lottery = QPushButton(ui("抽取当日参与奖…"))
+        lottery.clicked.connect(self.draw_lottery)
+        self.listing_tabs["lottery"].layout().itemAt(0).layout().addWidget(lottery)
         self.team_selection = TeamSelectionView(self)
         self.tabs.addTab(self.team_selection, ui("代表队选拔"))
         self.paperwork = PaperworkTabs(self)
@@ -160,6 +205,21 @@ class OfficeWindow(QMainWindow):
         self.charts = self._charts_tab()
         self.tabs.addTab(self.charts, ui("图表"))
         self.ceremony: DrawCeremony | None = None
+        self.tabs.currentChanged.connect(self._tab_opened)
+
+    def _tab_opened(self, index: int) -> None:
+        """A listing loads when its tab is opened (no empty table until 查询), once the store has
+        data; a sync makes every tab load again when next opened."""
+        tab = self.tabs.widget(index)
+        if not isinstance(tab, ListingTab) or tab.loaded_for == self.data_version() or self.data_version() is None:
+            return
+        if tab.task is not None and not tab.task.done():
+            return
+        tab.start_refresh()
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        self._tab_opened(self.tabs.currentIndex())
 
     # ---- the listings (same rows as the CLI) ----
 
@@ -167,11 +227,15 @@ class OfficeWindow(QMainWindow):
         return [
             ("standings", ui("个人排名"), lambda r, p: listings.standings(
                 r.standings_rows(p.period), layout=r.STANDINGS_LAYOUT), ("phase",)),
-            ("awards", ui("获奖名单"), lambda r, p: listings.awards(r.awards(p.period, p.seed)), ("period", "seed")),
-            ("lottery", ui("每日参与奖"), lambda r, p: listings.lottery(r.lottery(p.day, p.seed)), ("day", "seed")),
-            ("branches", ui("党支部排名"), lambda r, p: listings.branches(r.branches(p.period, p.seed)), ("period", "seed")),
-            ("committees", ui("党委排名"), lambda r, p: listings.committees(r.committees(p.period, p.seed)),
-             ("period", "seed")),
+            # The listings show the recorded draws; they never run one (抽取 is its own, confirmed act).
+            ("awards", ui("获奖名单"), lambda r, p: _with_draw_note(
+                r, listings.awards(r.awards(p.period, None, run=False)), pioneer=p.period), ("period", "seed")),
+            ("lottery", ui("每日参与奖"), lambda r, p: _with_draw_note(
+                r, listings.lottery(r.lottery(p.day, None, run=False)), day=p.day), ("day", "seed")),
+            ("branches", ui("党支部排名"), lambda r, p: _with_draw_note(
+                r, listings.branches(r.branches(p.period, None, run=False)), pioneer=p.period), ("period",)),
+            ("committees", ui("党委排名"), lambda r, p: _with_draw_note(
+                r, listings.committees(r.committees(p.period, None, run=False)), pioneer=p.period), ("period",)),
             ("excellent", ui("优秀组织奖"), lambda r, p: listings.excellent_orgs(
                 paperwork.excellent_organisations(r, p.period)), ("period",)),
             ("final", ui("决赛排名"), lambda r, p: listings.final_standings(r.final_standings()), ()),
@@ -265,6 +329,7 @@ class OfficeWindow(QMainWindow):
         self.message.setText((ui("导出库未变化。") if summary.unchanged else ui("同步完成。")) + counts +
                              ui("(用时 {seconds:.1f} 秒)", seconds=summary.seconds))
         self.refresh_charts()
+        self._tab_opened(self.tabs.currentIndex())  # the tab in view shows the new data
         return summary
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt's name
@@ -281,8 +346,7 @@ class OfficeWindow(QMainWindow):
         layout = QVBoxLayout(tab)
         bar = QHBoxLayout()
         self.chart_period = QComboBox()
-        for period in self.rules.periods:
-            self.chart_period.addItem(period.id)
+        fill_periods(self.chart_period, self.rules, self.rules.periods)
         refresh = QPushButton(ui("绘制"))
         refresh.clicked.connect(self.refresh_charts)
         bar.addWidget(QLabel(ui("期次")))
@@ -291,9 +355,14 @@ class OfficeWindow(QMainWindow):
         bar.addStretch(1)
         layout.addLayout(bar)
         self.plots = {}
+        axes = {"scores": (ui("个人总得分（分）"), ui("人数")), "daily": (ui("日期"), ui("参与人数")),
+                "perfect": (ui("单位"), ui("满分答题率（%）"))}
         for key, title in (("scores", ui("个人总得分分布")), ("daily", ui("每日参与人数")), ("perfect", ui("各单位满分答题率(%)"))):
             plot = pg.PlotWidget(title=title, background="w")
             plot.setMenuEnabled(False)
+            bottom, left = axes[key]
+            plot.setLabel("bottom", bottom)
+            plot.setLabel("left", left)
             layout.addWidget(plot, 1)
             self.plots[key] = plot
         return tab
@@ -324,7 +393,7 @@ class OfficeWindow(QMainWindow):
 
     def refresh_charts(self) -> None:
         try:
-            data = self.chart_data(self.chart_period.currentText())
+            data = self.chart_data(self.chart_period.currentData())
         except Exception as error:  # noqa: BLE001 - an empty store: nothing to draw, say so
             self.message.setText(str(error))
             return
@@ -340,16 +409,92 @@ class OfficeWindow(QMainWindow):
 
     # ---- the draw ceremony ----
 
+    def run_draw(self, name: str, label: str, seed: str | None, run) -> object | None:
+        """A draw is an official act: the seed is shown and confirmed; a draw of a name already
+        recorded is shown again with its own seed, and another seed is only an explicit redraw
+        with a reason (recorded, public). Returns the draw, or None when nothing was run."""
+        results = self.results()
+        recorded = results.recorded_draw(name)
+        if not seed:
+            if recorded is not None:
+                return recorded
+            raise UsageError("a seed is required (--seed): the draw must be reproducible from a published seed")
+        if recorded is not None and recorded.seed == seed:
+            return recorded
+        if recorded is not None:
+            reason = self.ask_reason(self, ui("{label}已于 {date} 用随机种子“{seed}”抽取。确需用新种子“{new}”重新抽取，"
+                                              "请填写理由（将记录在案，核验结果和汇报材料中公开）：", label=label,
+                                              date=(recorded.created_at or "")[:10], seed=recorded.seed, new=seed))
+            if reason is None:
+                return None
+            return run(seed, reason)
+        if not self.confirm(self, ui("将用随机种子“{seed}”进行{label}。\n抽取结果将记录在案，任何人可复核；"
+                                     "不能换种子悄悄重抽。确定抽取？", seed=seed, label=label)):
+            return None
+        return run(seed, None)
+
     def open_ceremony(self) -> None:
         tab = self.listing_tabs["awards"]
+        period = tab.period.currentData()
+        results = self.results()
+        label = ui("{period}“灯塔学习先锋”满分随机抽取", period=self.period_title(period))
         try:
-            self.ceremony = DrawCeremony(self, tab.period.currentText(), tab.seed.text())
+            name = results.rules.pioneer_draw(results.phase(period, preliminary_only=True).id)
+            draw = self.run_draw(name, label, tab.seed.text().strip() or None,
+                                 lambda seed, reason: results.pioneer_draw(period, seed, redraw_reason=reason))
         except FinalsError as error:
             tab.say(error.render(), error=True)
             return
+        if draw is None:
+            tab.say(ui("未抽取"))
+            return
+        self.ceremony = DrawCeremony(self, label, draw)
         self.ceremony.resize(1280, 720)
         self.ceremony.show()
         tab.start_refresh()  # the award list now carries the recorded draw
+
+    def draw_lottery(self) -> None:
+        tab = self.listing_tabs["lottery"]
+        results = self.results()
+        try:
+            day, _ = results.lottery_day(tab.day.text())
+            label = ui("{day}“每日参与奖”抽奖", day=ui("{month}月{day}日", month=day.month, day=day.day))
+            draw = self.run_draw(results.rules.lottery_draw(day), label, tab.seed.text().strip() or None,
+                                 lambda seed, reason: results.lottery_draw(tab.day.text(), seed, redraw_reason=reason))
+        except FinalsError as error:
+            tab.say(error.render(), error=True)
+            return
+        tab.say(ui("未抽取") if draw is None else "")
+        tab.start_refresh()
+
+    def period_title(self, period_id: str) -> str:
+        return period_title(self.rules, period_id)
+
+
+def period_title(rules, period_id: str) -> str:
+    """A period as the staff name it: 第3期（2月11日—20日）; the online final: 线上决赛（…）."""
+    phase = next((p for p in rules.phases if p.id == period_id), None)
+    if phase is None:
+        return period_id
+    first, last = phase.first_day, phase.last_day
+    start = ui("{month}月{day}日", month=first.month, day=first.day)
+    end = ui("{day}日", day=last.day) if last.month == first.month else ui("{month}月{day}日", month=last.month,
+                                                                          day=last.day)
+    span = f"{start}—{end}"
+    if period_id.upper().startswith("P") and period_id[1:].isdigit():
+        return ui("第{number}期（{span}）", number=int(period_id[1:]), span=span)
+    return ui("线上决赛（{span}）", span=span)
+
+
+def _with_draw_note(results, listing, pioneer: str | None = None, day: str | None = None):
+    """A listing with the word the staff need when its draw has not been run yet."""
+    if pioneer is not None:
+        name = results.rules.pioneer_draw(results.phase(pioneer, preliminary_only=True).id)
+    else:
+        name = results.rules.lottery_draw(results.lottery_day(day)[0])
+    if results.recorded_draw(name) is None:
+        return listing, ui("本项随机抽取尚未进行：名单只含排名前列者（用“抽取”按钮抽取，须确认随机种子）")
+    return listing
 
 
 def run_office(engine, rules, argv=None) -> int:

@@ -16,7 +16,7 @@ from finals_app.core.tables import listings
 from finals_app.reports.period_report import write_report
 from finals_app.ui import theme
 from finals_app.ui.texts import ui
-from finals_app.ui.online.listing_tab import ListingTab, OrgField, level_name
+from finals_app.ui.online.listing_tab import ListingTab, OrgField, fill_periods, level_name
 
 REPORT_LEVELS = ("branch", "committee", "unit")
 
@@ -28,8 +28,13 @@ def _member_id(text: str) -> int:
 
 
 def _payouts(results, params):
-    rows, missing = paperwork.payouts(results, None if params.final else params.period, params.seed, params.final)
+    rows, missing = paperwork.payouts(results, None if params.final else params.period, None, params.final,
+                                      run=False)  # the recorded draws: a listing never runs one
     note = ui("尚未抽取每日参与奖的日期:{days}(在“每日参与奖”页抽取)", days=", ".join(missing)) if missing else ""
+    if not params.final and not any(row["award"] == "random" for row in rows):
+        phase = results.phase(params.period, preliminary_only=True)
+        if results.recorded_draw(results.rules.pioneer_draw(phase.id)) is None:
+            note = ui("本期“灯塔学习先锋”随机抽取尚未进行（在“获奖名单”页抽取）。") + note
     return listings.payouts(rows), note
 
 
@@ -48,7 +53,7 @@ def paperwork_listings():
         ("ledger", ui("参学参赛台账"), lambda r, p: listings.ledger(
             paperwork.ledger(r, paperwork.resolve_organisation(r, p.org, ("branch",)), p.period)),
          ("org", "period"), ("branch",), ""),
-        ("payouts", ui("话费发放名单"), _payouts, ("period", "seed", "final"), ("branch",),
+        ("payouts", ui("话费发放名单"), _payouts, ("period", "final"), ("branch",),
          ui("本名单含完整手机号,仅供组织者发放话费使用,请勿公开或转发。")),
     ]
 
@@ -65,8 +70,7 @@ class ReportTab(QWidget):
         bar = QHBoxLayout()
         self.org = OrgField(office, REPORT_LEVELS)
         self.period = QComboBox()
-        for period in office.rules.periods:
-            self.period.addItem(period.id)
+        fill_periods(self.period, office.rules, office.rules.periods)
         self.preview_button = QPushButton(ui("预览"))
         self.preview_button.clicked.connect(self.start_preview)
         self.org.returnPressed.connect(self.start_preview)
@@ -137,7 +141,7 @@ class ReportTab(QWidget):
             self.figures.addRow(QLabel(label), QLabel(value))
 
     def ask_path(self, name: str, suffix: str) -> str | None:
-        default = ui("{name}-{period}-汇报材料", name=name, period=self.period.currentText()) + suffix
+        default = ui("{name}-{period}-汇报材料", name=name, period=self.period.currentData()) + suffix
         kinds = "PDF (*.pdf)" if suffix == ".pdf" else "Excel (*.xlsx)"
         path, _ = QFileDialog.getSaveFileName(self, ui("保存汇报材料"), default, kinds)
         return path or None
@@ -168,7 +172,7 @@ class ReportTab(QWidget):
         for button in self.buttons:
             button.setEnabled(False)
         target = Path(path) if path else None
-        self.task = asyncio.ensure_future(self._in_worker(org_id, self.period.currentText(), target))
+        self.task = asyncio.ensure_future(self._in_worker(org_id, self.period.currentData(), target))
         return self.task
 
     async def _in_worker(self, org_id: int, period: str, path: Path | None) -> dict | Path | None:
