@@ -2,6 +2,8 @@
 real PostgreSQL server started for the session when the engine tests ask for it."""
 from __future__ import annotations
 
+import io
+
 import os
 import shutil
 import socket
@@ -16,6 +18,7 @@ os.environ["FINALS_APP_LANG"] = "en"  # tests read English messages; zh_CN is ch
 
 from finals_app.core.online.sample_export import SampleSize, generate  # noqa: E402
 from finals_app.core.rules import load_rules, parse_rules  # noqa: E402
+from finals_app.cli import main  # noqa: E402
 
 
 pytest_plugins = ["tests.stage_contest"]
@@ -124,3 +127,23 @@ def postgres_server():
         subprocess.run([*as_postgres, str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
                        capture_output=True)
         shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture
+def cli(tmp_path, sample_export):
+    """The CLI on a synced copy of the sample export: run(*args) -> (exit code, stdout, stderr)."""
+    rules_file = tmp_path / "rules.toml"
+    rules_file.write_text(small_rules_text(), encoding="utf-8")
+    store = f"sqlite:///{tmp_path / 'store.sqlite'}"
+
+    def run(*args, sync_first=True):
+        out, err = io.StringIO(), io.StringIO()
+        if sync_first and not run.synced:
+            assert main(["--store", store, "--rules", str(rules_file), "sync", str(sample_export)],
+                        io.StringIO(), io.StringIO()) == 0
+            run.synced = True
+        code = main(["--store", store, "--rules", str(rules_file), *args], out, err)
+        return code, out.getvalue(), err.getvalue()
+
+    run.synced = False
+    return run

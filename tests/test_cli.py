@@ -16,25 +16,6 @@ from tests.conftest import small_rules_text
 SEED = "2017-12-25-close"
 
 
-@pytest.fixture
-def cli(tmp_path, sample_export):
-    rules_file = tmp_path / "rules.toml"
-    rules_file.write_text(small_rules_text(), encoding="utf-8")
-    store = f"sqlite:///{tmp_path / 'store.sqlite'}"
-
-    def run(*args, sync_first=True):
-        out, err = io.StringIO(), io.StringIO()
-        if sync_first and not run.synced:
-            assert main(["--store", store, "--rules", str(rules_file), "sync", str(sample_export)],
-                        io.StringIO(), io.StringIO()) == 0
-            run.synced = True
-        code = main(["--store", store, "--rules", str(rules_file), *args], out, err)
-        return code, out.getvalue(), err.getvalue()
-
-    run.synced = False
-    return run
-
-
 def _csv(text: str) -> list[dict]:
     return list(csv.DictReader(io.StringIO(text)))
 

@@ -251,6 +251,7 @@ ZH_CN: dict[str, str] = {
     "a redraw of {draw} needs a new seed (it was drawn with {seed})": "重新抽取 {draw} 须使用新的随机种子（原种子为 {seed}）",
     "{draw} was drawn on {date} with seed {seed}; drawing it again with another seed needs an explicit redraw with a reason (finals-app draw --redraw --reason ...)":
         "{draw} 已于 {date} 用随机种子 {seed} 抽取；换用其他种子再次抽取，须明确重新抽取并说明理由（finals-app draw --redraw --reason …）",
+    "is a folder": "这是一个文件夹",
     "wrong PIN for {judge}": "{judge}的密码错误（已记录）",
     "{judge} has no PIN yet: choose one of 4 to 12 digits": "{judge}尚未设置密码：请设置 4 至 12 位数字密码",
     "{judge}: enter your PIN": "{judge}：请输入您的密码",

@@ -3,13 +3,15 @@ from __future__ import annotations
 
 import csv
 import io
+import os
+import stat
 import json
 from datetime import date, datetime
 from pathlib import Path
 from typing import TextIO
 
 from finals_app.core.errors import FinalsError, Location
-from finals_app.core.i18n import current_language
+from finals_app.core.i18n import current_language, translate
 from finals_app.core.tables.listings import (HEADERS_EN, HEADERS_ZH, Listing, display_width, percent,
                                              shown_as, two_places)
 
@@ -154,18 +156,54 @@ def write_atomically(target: Path, write, suffix: str = "") -> Path:
     """Run `write(temporary_path)` then put the file in place: a failure (a missing folder, no
     permission, a full disk) never leaves an empty or half file that looks like a result. The
     temporary file is opened first, so the reason is the system's own and nothing is computed
-    into a file that cannot be written."""
+    into a file that cannot be written.
+
+    Only a regular file is replaced (keeping its permissions), and a symbolic link is followed
+    to the file it names. Anything else that exists (/dev/null, a FIFO, /dev/stdout) is written
+    in place, never replaced; a folder is refused."""
     target = Path(target)
-    temporary = target.with_name(target.name + ".partial" + suffix)
+    resolved = Path(os.path.realpath(target))
+    try:
+        existing = os.stat(resolved)
+    except OSError:
+        existing = None
+    if existing is not None and stat.S_ISDIR(existing.st_mode):
+        raise FinalsError("cannot write {path}: {reason}", Location(str(target)), path=str(target),
+                          reason=translate("is a folder"))
+    if existing is not None and not stat.S_ISREG(existing.st_mode):
+        return _write_in_place(target, resolved, write, suffix)
+    temporary = resolved.with_name(resolved.name + ".partial" + suffix)
     try:
         temporary.open("wb").close()
         write(temporary)
-        temporary.replace(target)
+        if existing is not None:
+            os.chmod(temporary, stat.S_IMODE(existing.st_mode))
+        temporary.replace(resolved)
     except OSError as error:
         raise FinalsError("cannot write {path}: {reason}", Location(str(target)), path=str(target),
                           reason=error.strerror or str(error)) from None
     finally:
         temporary.unlink(missing_ok=True)  # gone once replaced; removed when anything failed
+    return target
+
+
+def _write_in_place(target: Path, resolved: Path, write, suffix: str) -> Path:
+    """A device, a FIFO or a terminal: the whole content is made in a temporary file first
+    (nothing half-made is sent), then copied into it as it is."""
+    import shutil
+    import tempfile
+    folder = tempfile.mkdtemp(prefix="finals-app-")
+    temporary = Path(folder) / ("out" + (suffix or resolved.suffix))
+    try:
+        temporary.open("wb").close()
+        write(temporary)
+        with open(temporary, "rb") as source, open(resolved, "wb") as sink:
+            shutil.copyfileobj(source, sink)
+    except OSError as error:
+        raise FinalsError("cannot write {path}: {reason}", Location(str(target)), path=str(target),
+                          reason=error.strerror or str(error)) from None
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
     return target
 
 
