@@ -226,22 +226,24 @@ class Kiosk:
         self.engine.close()
 
 
-def keep_the_show_running(message_label, log_path: Path):
+def keep_the_show_running(message_label, log_path: Path | None):
     """An error inside the interface must not end the show: every event is already in the
-    journal, so the error is written to `log_path` (and stderr) with its traceback, the host is
-    told on the console, and the kiosk carries on. Returns the hook installed as sys.excepthook."""
+    journal, so the error is written to the log with its traceback (and to stderr), the host is
+    told on the console where the log is, and the kiosk carries on. Ctrl+C is not an error: it
+    ends the kiosk (see run_kiosk). Returns the hook installed as sys.excepthook."""
+    import logging
     import traceback
+    log = logging.getLogger("finals_app.kiosk")
 
     def hook(kind, value, trace) -> None:
+        if issubclass(kind, KeyboardInterrupt):
+            QApplication.quit()
+            return
         text = "".join(traceback.format_exception(kind, value, trace))
         sys.stderr.write(text)
-        try:
-            with open(log_path, "a", encoding="utf-8") as log:
-                log.write(f"--- {format_instant_now()}\n{text}")
-        except OSError:
-            pass  # the console still says it; the journal is untouched either way
-        message_label.setText(ui("界面内部错误({error}),已记录在 {path};比分与比赛记录完好,可继续进行",
-                                 error=f"{kind.__name__}: {value}", path=log_path))
+        log.error("interface error (the show carries on):\n%s", text)
+        message_label.setText(ui("界面内部错误（{error}），已记录在 {path}；比分与比赛记录完好，可继续进行",
+                                 error=f"{kind.__name__}: {value}", path=log_path or ui("（日志不可写）")))
 
     sys.excepthook = hook
     return hook
@@ -256,6 +258,11 @@ def run_kiosk(contest: Contest, journal: Path, argv: list[str] | None = None) ->
     os.environ.setdefault("QT_API", "pyside6")
     # The multimedia backend lists every codec library it could not load: noise for the host.
     os.environ.setdefault("QT_LOGGING_RULES", "qt.multimedia.*=false;qt.multimedia*=false")
+    import logging
+
+    from finals_app.logs import qt_messages_to_log, start_logging
+    log_path = start_logging("kiosk")
+    qt_messages_to_log()
     app = QApplication.instance() or QApplication(argv or sys.argv[:1])
     app.setApplicationName("finals-app")
     app.setFont(theme.font(16))
@@ -266,7 +273,19 @@ def run_kiosk(contest: Contest, journal: Path, argv: list[str] | None = None) ->
         QMessageBox.critical(None, ui("无法开始"), error.render())
         return 2
     kiosk.start(app)
-    keep_the_show_running(kiosk.host.message, journal.with_name(journal.name + ".errors.log"))
+    keep_the_show_running(kiosk.host.message, log_path)
+    logging.getLogger("finals_app.kiosk").info("kiosk on %s, journal %s, buzzers: %s", contest.name, journal,
+                                               kiosk.buzzers.mode)
+
+    def end_cleanly(*_) -> None:
+        """Ctrl+C in the terminal (or a stop from the system): close every screen and the
+        journal; nothing is lost, a restart resumes."""
+        logging.getLogger("finals_app.kiosk").info("stopped by a signal: closing")
+        kiosk.host.allow_close = True
+        QTimer.singleShot(0, app.quit)
+
+    signal.signal(signal.SIGINT, end_cleanly)
+    signal.signal(signal.SIGTERM, end_cleanly)
     if os.environ.get("FINALS_APP_LATENCY_LOG"):
         kiosk.log_latency(Path(os.environ["FINALS_APP_LATENCY_LOG"]))
     shots = os.environ.get("FINALS_APP_SCREENSHOTS")  # for end-to-end tests: SIGUSR1 saves every screen

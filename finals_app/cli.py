@@ -18,6 +18,7 @@ from finals_app.core.tables import listings
 from finals_app.reports.writers import FORMATS, emit, write_atomically
 
 EXIT_OK, EXIT_MISMATCH, EXIT_ERROR = 0, 1, 2
+EXIT_INTERNAL = 3  # a fault of ours, never of the input: the trace is in the log
 
 
 class Progress:
@@ -63,9 +64,19 @@ def _listing_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", metavar="FILE", help=translate("write to FILE instead of the terminal"))
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+    try:
+        return version("finals-app")
+    except PackageNotFoundError:
+        return "unknown"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="finals-app", description="灯塔-党建在线 学习竞赛:线上各阶段与线下总决赛")
     _global_options(parser, suppress=False)
+    parser.add_argument("--version", action="version", version=f"finals-app {_version()}",
+                        help=translate("the version, and exit"))
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     common = argparse.ArgumentParser(add_help=False)
     _global_options(common, suppress=True)
@@ -193,19 +204,37 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr
             arguments[index + 1] if argument == "--lang" and index + 1 < len(arguments) else None)
         if chosen in LANGUAGES:
             os.environ["FINALS_APP_LANG"] = chosen  # the one translation layer reads it
+    import logging
+
+    from finals_app.logs import start_logging, without_passwords
+    log = logging.getLogger("finals_app.cli")
+    if argv is None:  # a real process (not a test calling main): log it
+        start_logging("cli")
     try:
         parser = build_parser()
         args = parser.parse_args(arguments)
         if not args.command:
             parser.print_help(stdout)
             return EXIT_OK
-        return COMMANDS[args.command](args, stdout, stderr)
+        log.info("finals-app %s", without_passwords(" ".join(arguments)))
+        code = COMMANDS[args.command](args, stdout, stderr)
+        log.info("%s: exit %s", args.command, code)
+        return code
     except FinalsError as error:
-        stderr.write(translate("error") + ": " + error.render().replace("\n", "\n  ") + "\n")
+        message = error.render()
+        log.warning("refused: %s", message)
+        stderr.write(translate("error") + ": " + message.replace("\n", "\n  ") + "\n")
         return EXIT_ERROR
     except KeyboardInterrupt:
+        log.info("interrupted")
         stderr.write(translate("interrupted; nothing was changed") + "\n")
         return 130
+    except Exception as error:  # noqa: BLE001 - the last word: a clear message and the trace in the log
+        from finals_app.logs import log_file
+        log.exception("internal error")
+        stderr.write(translate("internal error ({error}); the details are in {path}",
+                               error=without_passwords(f"{type(error).__name__}: {error}"), path=log_file()) + "\n")
+        return EXIT_INTERNAL
     finally:
         if previous_language is None:
             os.environ.pop("FINALS_APP_LANG", None)

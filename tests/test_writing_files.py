@@ -56,3 +56,12 @@ def test_a_folder_is_refused(tmp_path):
 def test_the_cli_writes_a_listing_to_dev_null_and_to_stdout(cli):
     code, _, err = cli("standings", "--period", "P1", "--format", "csv", "--out", "/dev/null")
     assert code == 0 and err == "" and stat.S_ISCHR(os.stat("/dev/null").st_mode)
+
+
+def test_no_pdf_without_its_chinese_font(cli, tmp_path, monkeypatch):
+    import finals_app.reports.qt as qt
+    monkeypatch.setattr(qt, "CJK_FAMILY", "No Such Font CJK")
+    monkeypatch.setattr(qt.require_cjk_font, "__defaults__", ("No Such Font CJK",))
+    target = tmp_path / "report.pdf"
+    code, _, err = cli("report", "--org", "1", "--period", "P1", "--out", str(target))
+    assert code == 2 and "fonts-noto-cjk" in err and "No Such Font CJK" in err and not target.exists()

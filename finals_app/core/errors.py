@@ -73,3 +73,10 @@ class ExportError(FinalsError):
 
 class UsageError(FinalsError):
     """A command was asked for something that does not exist (a period, a day, a draw...)."""
+
+
+def without_passwords(text: str) -> str:
+    """scheme://user:secret@host -> scheme://user:***@host wherever it appears: a password is
+    never printed, logged or stored."""
+    import re
+    return re.sub(r"(\b[a-zA-Z][a-zA-Z0-9+.\-]*://[^:/@\s]*):[^@\s]*@", r"\1:***@", str(text))

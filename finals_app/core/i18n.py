@@ -252,6 +252,10 @@ ZH_CN: dict[str, str] = {
     "{draw} was drawn on {date} with seed {seed}; drawing it again with another seed needs an explicit redraw with a reason (finals-app draw --redraw --reason ...)":
         "{draw} 已于 {date} 用随机种子 {seed} 抽取；换用其他种子再次抽取，须明确重新抽取并说明理由（finals-app draw --redraw --reason …）",
     "is a folder": "这是一个文件夹",
+    "the Chinese font {family} is not installed, so no PDF can be written: install the package {package} (Debian: apt-get install {package}; scripts/setup.sh does it)":
+        "未安装中文字体 {family}，无法生成 PDF：请安装软件包 {package}（Debian：apt-get install {package}；scripts/setup.sh 会安装）",
+    "the version, and exit": "显示版本号并退出",
+    "internal error ({error}); the details are in {path}": "程序内部错误（{error}）；详情已记录在 {path}",
     "wrong PIN for {judge}": "{judge}的密码错误（已记录）",
     "{judge} has no PIN yet: choose one of 4 to 12 digits": "{judge}尚未设置密码：请设置 4 至 12 位数字密码",
     "{judge}: enter your PIN": "{judge}：请输入您的密码",

@@ -11,7 +11,7 @@ from urllib.parse import quote
 from sqlalchemy import Engine, column, create_engine, func, inspect, select, table
 from sqlalchemy.exc import SQLAlchemyError
 
-from finals_app.core.errors import ExportError, Location, Problem
+from finals_app.core.errors import without_passwords, ExportError, Location, Problem
 from finals_app.core.online.times import parse_instant
 
 SCHEMA_VERSION = "1"
@@ -71,7 +71,7 @@ def open_export(spec: str) -> Export:
     """Open an export read-only: a path to a SQLite file, or a SQLAlchemy URL."""
     file: Path | None = None
     if "://" in spec:
-        url, label = spec, spec
+        url, label = spec, without_passwords(spec)  # the label is printed and stored: never the password
     else:
         file = Path(spec).expanduser().resolve()
         label = str(spec)
@@ -90,7 +90,7 @@ def open_export(spec: str) -> Export:
         raise
     except (SQLAlchemyError, OSError, ValueError) as error:
         raise ExportError("cannot open the export: {reason}", Location(label),
-                          reason=str(error).splitlines()[0]) from None
+                          reason=without_passwords(str(error).splitlines()[0])) from None
     version = meta.get("schema_version")
     if version is None:
         raise ExportError("the export has no schema_version in table meta", Location(label, table="meta"))

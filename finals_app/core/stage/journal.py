@@ -6,7 +6,6 @@ A lock file keeps a second process from ever writing the same journal.
 """
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import zlib
@@ -14,6 +13,33 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from finals_app.core.errors import FinalsError, Location
+
+try:  # POSIX: an advisory whole-file lock, released by the kernel if the process dies
+    import fcntl
+
+    def _try_lock(handle) -> bool:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            return False
+
+    def _release(handle) -> None:
+        fcntl.flock(handle, fcntl.LOCK_UN)
+except ImportError:  # Windows: a lock on the lock file's first byte, released likewise
+    import msvcrt
+
+    def _try_lock(handle) -> bool:
+        try:
+            handle.seek(0)
+            msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
+            return True
+        except OSError:
+            return False
+
+    def _release(handle) -> None:
+        handle.seek(0)
+        msvcrt.locking(handle.fileno(), msvcrt.LK_UNLCK, 1)
 
 
 class JournalError(FinalsError):
@@ -109,9 +135,7 @@ class Journal:
         except OSError as error:
             raise JournalError("cannot open the journal {path}: {reason}", Location(str(self.path)),
                                path=str(self.path), reason=error.strerror) from None
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
+        if not _try_lock(handle):
             handle.seek(0)
             holder = handle.read().strip() or "?"
             handle.close()
@@ -125,7 +149,7 @@ class Journal:
 
     def _unlock(self) -> None:
         if self._lock_file is not None:
-            fcntl.flock(self._lock_file, fcntl.LOCK_UN)
+            _release(self._lock_file)
             self._lock_file.close()
             self._lock_file = None
 
@@ -145,6 +169,8 @@ class Journal:
             os.fsync(handle.fileno())
 
     def _sync_folder(self) -> None:
+        if os.name == "nt":
+            return  # Windows has no folder fsync; NTFS journals its metadata itself
         folder = os.open(self.path.parent, os.O_RDONLY)
         try:
             os.fsync(folder)

@@ -505,9 +505,16 @@ def run_office(engine, rules, argv=None) -> int:
     import qasync
     from PySide6.QtWidgets import QApplication
 
+    import signal
+
+    from finals_app.logs import qt_messages_to_log, start_logging
+    start_logging("office")
+    qt_messages_to_log()
     app = QApplication.instance() or QApplication(argv or sys.argv[:1])
     app.setFont(theme.font(15))
     window = OfficeWindow(engine, rules)
+    signal.signal(signal.SIGINT, lambda *_: app.quit())  # Ctrl+C in the terminal closes the window
+    signal.signal(signal.SIGTERM, lambda *_: app.quit())
     window.resize(1400, 900)
     window.show()
     finished = asyncio.Event()

@@ -1,0 +1,53 @@
+"""Every process logs to the rotating file in its log folder; the kiosk ends cleanly on Ctrl+C
+(SIGINT), with the journal closed and nothing logged as an interface error."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from tests.e2e.test_kiosk_e2e import DEMO
+
+pytestmark = pytest.mark.e2e
+
+
+def _env(display, home):
+    env = {**os.environ, "DISPLAY": display, "HOME": str(home), "XDG_CONFIG_HOME": str(home / "config"),
+           "XDG_DATA_HOME": str(home / "data"), "FINALS_APP_LOG_DIR": str(home / "logs"), "FINALS_APP_LANG": "zh_CN"}
+    env.pop("QT_QPA_PLATFORM", None)
+    return env
+
+
+def test_the_cli_logs_its_commands_without_passwords(tmp_path):
+    env = {**os.environ, "FINALS_APP_LOG_DIR": str(tmp_path / "logs")}
+    done = subprocess.run([sys.executable, "-m", "finals_app", "--store", str(tmp_path / "s.sqlite"), "sync",
+                           "postgresql+psycopg://staff:TopSecret9@127.0.0.1:1/none"], env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and "TopSecret9" not in done.stderr and "Traceback" not in done.stderr
+    log = (tmp_path / "logs" / "finals-app.log").read_text(encoding="utf-8")
+    assert "cli started" in log and "sync" in log and "refused" in log and "TopSecret9" not in log
+    assert (tmp_path / "logs" / "crash.log").exists()
+
+
+def test_ctrl_c_ends_the_kiosk_cleanly(display, tmp_path):
+    journal = tmp_path / "show.journal"
+    process = subprocess.Popen([sys.executable, "-m", "finals_app", "stage", str(DEMO), "--journal", str(journal)],
+                               env=_env(display, tmp_path), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    log = tmp_path / "logs" / "finals-app.log"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not (log.exists() and "kiosk on" in log.read_text(encoding="utf-8")):
+        assert process.poll() is None, process.stdout.read()
+        time.sleep(0.2)
+    time.sleep(1.0)
+    process.send_signal(signal.SIGINT)
+    output, _ = process.communicate(timeout=20)
+    text = log.read_text(encoding="utf-8")
+    assert process.returncode == 0, output
+    assert "stopped by a signal" in text and "interface error" not in text and "KeyboardInterrupt" not in output
+    from finals_app.core.stage.journal import Journal
+    with Journal(journal) as opened:  # the lock was released: the journal opens again at once
+        assert opened.events[0].type == "session_started"
