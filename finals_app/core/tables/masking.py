@@ -20,7 +20,10 @@ COMPOUND_SURNAMES = frozenset(
 
 
 def mask_name(name: str | None) -> str:
-    """The surname and the last character with one `*` between: 孙*勇, 欧阳*华; 王五 -> 王*."""
+    """The surname and the last character with one `*` between: 孙*勇, 欧阳*华; 王五 -> 王*.
+    A masked name always hides at least one character: when the surname and the last character
+    would be the whole name (司马光, 诸葛亮), the given name is hidden as in a two-character name:
+    司马*, 诸葛*."""
     if not name:
         return ""
     text = str(name).strip()
@@ -29,4 +32,6 @@ def mask_name(name: str | None) -> str:
     if len(text) <= 2:
         return text[0] + "*"
     surname = text[:2] if text[:2] in COMPOUND_SURNAMES else text[0]
+    if len(surname) + 1 >= len(text):
+        return surname + "*"
     return surname + "*" + text[-1]

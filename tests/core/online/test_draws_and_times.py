@@ -68,7 +68,14 @@ def test_phone_masking(phone, masked):
     assert mask_phone(phone) == masked
 
 
-@pytest.mark.parametrize("name, masked", [("孙志勇", "孙*勇"), ("欧阳建华", "欧阳*华"), ("欧阳华", "欧阳*华"),
-                                          ("王五", "王*"), ("王", "王*"), ("孙建国强", "孙*强"), ("", "")])
+@pytest.mark.parametrize("name, masked", [("孙志勇", "孙*勇"), ("欧阳建华", "欧阳*华"), ("欧阳华", "欧阳*"),
+                                          ("司马光", "司马*"), ("诸葛亮", "诸葛*"), ("司马相如", "司马*如"), ("王五", "王*"), ("王", "王*"), ("孙建国强", "孙*强"), ("", "")])
 def test_name_masking(name, masked):
     assert mask_name(name) == masked
+
+
+@pytest.mark.parametrize("name", ["孙志勇", "欧阳华", "司马光", "诸葛亮", "王五", "司马相如", "欧阳", "上官婉儿"])
+def test_a_masked_name_always_hides_at_least_one_character(name):
+    masked = mask_name(name)
+    assert masked.count("*") == 1 and len(masked.replace("*", "")) < len(name)
+    assert name.startswith(masked.split("*")[0]) and name.endswith(masked.split("*")[1])
