@@ -90,6 +90,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     sync = command("sync", "sync the platform's export into the store")
     sync.add_argument("export", help=translate("SQLite export file or SQLAlchemy URL"))
+    sync.add_argument("--allow-removal", action="store_true",
+                      help=translate("confirm a sync that removes more than the limit of a table's rows"))
+    sync.add_argument("--removal-limit", type=float, default=5.0, metavar="PERCENT",
+                      help=translate("refuse a sync that would remove more than this share of a table's rows (default 5)"))
 
     validate = command("validate", "list invalid attempts with their reason", listing=True)
     validate.add_argument("--period", help=translate("P1..P6 or FINAL (default: all)"))
@@ -263,7 +267,10 @@ def cmd_sync(args, stdout, stderr) -> int:
     engine = _engine(args)
     progress = Progress(stderr)
     try:
-        summary = sync(engine, args.export, rules, progress)
+        if not 0 <= args.removal_limit <= 100:
+            raise FinalsError("--removal-limit is a percentage between 0 and 100")
+        summary = sync(engine, args.export, rules, progress, allow_removal=args.allow_removal,
+                       removal_limit=args.removal_limit / 100)
     finally:
         progress.close()
     stdout.write(format_summary(summary))

@@ -252,6 +252,23 @@ ZH_CN: dict[str, str] = {
     "{draw} was drawn on {date} with seed {seed}; drawing it again with another seed needs an explicit redraw with a reason (finals-app draw --redraw --reason ...)":
         "{draw} 已于 {date} 用随机种子 {seed} 抽取；换用其他种子再次抽取，须明确重新抽取并说明理由（finals-app draw --redraw --reason …）",
     "is a folder": "这是一个文件夹",
+    "confirm a sync that removes more than the limit of a table's rows": "确认一次会删除超过上限比例行数的同步",
+    "refuse a sync that would remove more than this share of a table's rows (default 5)": "同步将删除某表超过此百分比的行时拒绝（默认 5）",
+    "--removal-limit is a percentage between 0 and 100": "--removal-limit 是 0 到 100 之间的百分比",
+    "this export would remove {missing:,} of the {before:,} rows of table {table} ({share:.1%}, more than {limit:.0%}); if that is right, sync again with --allow-removal":
+        "本次导出将删除表 {table} 的 {before:,} 行中的 {missing:,} 行（{share:.1%}，超过 {limit:.0%}）；如确属应当，请加 --allow-removal 再次同步",
+    "the store {store} is busy: another finals-app is writing to it (a sync?); waited {seconds} s ({env}); nothing was changed, try again when it has finished":
+        "本地数据库 {store} 正被另一个 finals-app 写入（同步中？）；已等待 {seconds} 秒（{env}）；未作任何更改，请待其完成后再试",
+    "the disk is full: the store {store} could not be written ({reason}); {folder} has {free} free and this sync needs about {needed}; nothing was changed":
+        "磁盘已满：无法写入本地数据库 {store}（{reason}）；{folder} 剩余 {free}，本次同步约需 {needed}；未作任何更改",
+    "the store {store} is damaged ({reason}): restore it from a backup, or move it away and sync the export again; nothing was changed":
+        "本地数据库 {store} 已损坏（{reason}）：请从备份恢复，或将其移走后重新同步导出库；未作任何更改",
+    "cannot write the store {store}: {reason}; nothing was changed": "无法写入本地数据库 {store}：{reason}；未作任何更改",
+    "cannot read the export: {reason}": "无法读取导出库：{reason}",
+    "is out of range for a whole number: {value!r}": "超出整数范围：{value!r}",
+    "is not valid UTF-8 text: {value}": "不是有效的 UTF-8 文本：{value}",
+    "key {key} appears more than once ({first!r}, then {second!r}): the export is inconsistent":
+        "键 {key} 出现了不止一次（{first!r}，然后 {second!r}）：导出库前后矛盾",
     "the Chinese font {family} is not installed, so no PDF can be written: install the package {package} (Debian: apt-get install {package}; scripts/setup.sh does it)":
         "未安装中文字体 {family}，无法生成 PDF：请安装软件包 {package}（Debian：apt-get install {package}；scripts/setup.sh 会安装）",
     "the version, and exit": "显示版本号并退出",

@@ -327,4 +327,7 @@ EN: dict[str, str] = {
     "个人总得分（分）": "Personal total (points)", "人数": "People", "满分答题率（%）": "Perfect attempts (%)",
     "平均用时": "Average time", "开始答题时间": "Started at",
     "{seconds:.2f}秒": "{seconds:.2f} s",
+    "界面内部错误（{error}），已记录在 {path}；比分与比赛记录完好，可继续进行":
+        "Interface error ({error}), written to {path}; the scores and the journal are intact, the show goes on",
+    "（日志不可写）": "(the log cannot be written)",
 }

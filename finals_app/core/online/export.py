@@ -27,6 +27,44 @@ OPTIONAL_COLUMNS = {
     "questions": ("id", "kind", "stem", "options", "answer", "source"),
 }
 LEVELS = ("unit", "committee", "branch")
+INT64 = 2 ** 63  # what the store (and SQLite, and PostgreSQL's bigint) can hold
+
+
+class BadText(str):
+    """Text of the export that is not valid UTF-8: kept (with its bytes escaped) so that the row
+    checker can name the row and field instead of the driver failing the whole read."""
+
+
+def _decode_text(raw: bytes) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return BadText(raw.decode("utf-8", "backslashreplace"))
+
+
+def _read_only_file_url(file: Path) -> tuple[str, Path | None]:
+    """A URL that opens the export file strictly read-only, whatever its journal mode and
+    wherever it lies (a read-only folder, a CD): `immutable=1` writes no -wal or -shm file
+    beside it. An export with a -wal file of its own (copied while the platform was writing)
+    is read from a private copy of both, so that its last transactions count and nothing is
+    written beside the export. Returns (url, the temporary folder to remove after)."""
+    wal = file.with_name(file.name + "-wal")
+    if wal.exists() and wal.stat().st_size > 0:
+        import shutil
+        import tempfile
+        folder = Path(tempfile.mkdtemp(prefix="finals-app-export-"))
+        copy = folder / file.name
+        shutil.copyfile(file, copy)
+        shutil.copyfile(wal, folder / wal.name)
+        return f"sqlite:///file:{quote(str(copy))}?mode=ro&uri=true", folder
+    return f"sqlite:///file:{quote(str(file))}?mode=ro&immutable=1&uri=true", None
+
+
+def _describe_database_error(error: Exception) -> str:
+    text = str(getattr(error, "orig", None) or error).splitlines()[0]
+    if "malformed" in text or "not a database" in text or "file is encrypted" in text:
+        return text + " — the file is damaged or not an SQLite database: ask the platform for a new copy"
+    return text
 QUESTION_KINDS = ("single", "multiple", "judge", "fill")
 MAX_PROBLEMS = 50
 
@@ -40,6 +78,7 @@ class Export:
     file: Path | None
     tables: set[str]
     meta: dict[str, str]
+    scratch: Path | None = None  # a private copy's folder, removed on close
 
     def digest(self) -> str | None:
         """SHA-256 of the export file: equal digests mean an identical export."""
@@ -56,48 +95,69 @@ class Export:
             return connection.execute(select(func.count()).select_from(table(name))).scalar_one()
 
     def rows(self, name: str, columns: tuple[str, ...], chunk: int = 50_000) -> Iterator[list[tuple]]:
-        """The rows of a table in id order, in chunks."""
+        """The rows of a table in id order, in chunks. A damaged file is said with the table."""
         query = select(*[column(c) for c in columns]).select_from(table(name)).order_by(column("id"))
-        with self.engine.connect() as connection:
-            result = connection.execution_options(stream_results=True, yield_per=chunk).execute(query)
-            for part in result.partitions(chunk):
-                yield [tuple(row) for row in part]
+        try:
+            with self.engine.connect() as connection:
+                result = connection.execution_options(stream_results=True, yield_per=chunk).execute(query)
+                for part in result.partitions(chunk):
+                    yield [tuple(row) for row in part]
+        except (SQLAlchemyError, OSError) as error:
+            raise ExportError("cannot read the export: {reason}", Location(self.label, table=name),
+                              reason=without_passwords(_describe_database_error(error))) from None
 
     def close(self) -> None:
         self.engine.dispose()
+        if self.scratch is not None:
+            import shutil
+            shutil.rmtree(self.scratch, ignore_errors=True)
 
 
 def open_export(spec: str) -> Export:
     """Open an export read-only: a path to a SQLite file, or a SQLAlchemy URL."""
     file: Path | None = None
+    scratch: Path | None = None
     if "://" in spec:
         url, label = spec, without_passwords(spec)  # the label is printed and stored: never the password
     else:
         file = Path(spec).expanduser().resolve()
         label = str(spec)
+        if file.is_dir():
+            raise ExportError("cannot open the export: {reason}", Location(label), reason="it is a folder")
         if not file.is_file():
             raise ExportError("cannot open the export: {reason}", Location(label), reason="no such file")
-        url = f"sqlite:///file:{quote(str(file))}?mode=ro&uri=true"
+        try:
+            url, scratch = _read_only_file_url(file)
+        except OSError as error:
+            raise ExportError("cannot open the export: {reason}", Location(label), reason=error.strerror) from None
     try:
         engine = create_engine(url)
-        if engine.dialect.name == "sqlite" and file is None:
-            pass  # a URL given by the user: it is theirs to make read-only
+        if engine.dialect.name == "sqlite":
+            from sqlalchemy import event
+            event.listen(engine, "connect", lambda dbapi, _: setattr(dbapi, "text_factory", _decode_text))
         with engine.connect() as connection:
             names = set(inspect(connection).get_table_names())
             _check_columns(connection, names, label)
-            meta = dict(connection.execute(select(column("key"), column("value")).select_from(table("meta"))).all())
+            pairs = connection.execute(select(column("key"), column("value")).select_from(table("meta"))).all()
     except ExportError:
         raise
     except (SQLAlchemyError, OSError, ValueError) as error:
         raise ExportError("cannot open the export: {reason}", Location(label),
-                          reason=without_passwords(str(error).splitlines()[0])) from None
+                          reason=without_passwords(_describe_database_error(error))) from None
+    meta: dict = {}
+    for key, value in pairs:
+        if key in meta:
+            raise ExportError("key {key} appears more than once ({first!r}, then {second!r}): the export is "
+                              "inconsistent", Location(label, table="meta", field="key"), key=key, first=meta[key],
+                              second=value)
+        meta[key] = value
     version = meta.get("schema_version")
     if version is None:
         raise ExportError("the export has no schema_version in table meta", Location(label, table="meta"))
     if str(version).strip() != SCHEMA_VERSION:
         raise ExportError("unknown schema_version {value} (this version reads 1)",
                           Location(label, table="meta", field="schema_version"), value=version)
-    return Export(engine, label, file, names, {k: str(v) for k, v in meta.items()})
+    return Export(engine, label, file, names, {k: str(v) for k, v in meta.items()}, scratch)
 
 
 def _check_columns(connection, names: set[str], label: str) -> None:
@@ -155,6 +215,9 @@ class RowChecker:
         if positive and value <= 0:
             self.report("must be a positive integer id, found {value!r}", table_name, row, field, value=value)
             return None
+        if not -INT64 <= value < INT64:
+            self.report("is out of range for a whole number: {value!r}", table_name, row, field, value=value)
+            return None
         return value
 
     def _time(self, value, table_name, row, field):
@@ -163,11 +226,16 @@ class RowChecker:
             self.report("time does not parse: {value!r}", table_name, row, field, value=value)
         return instant
 
-    def convert(self, table_name: str, rows: list[tuple], previous_id: int | None) -> tuple[list[tuple], int | None]:
+    def convert(self, table_name: str, rows: list[tuple], previous_id: int | None,
+                columns: tuple[str, ...] = ()) -> tuple[list[tuple], int | None]:
         convert = getattr(self, f"_{table_name}")
         out = []
         for raw in rows:
             row_id = self._int(raw[0], table_name, raw[0], "id", positive=True)
+            for index, value in enumerate(raw):
+                if isinstance(value, BadText):
+                    self.report("is not valid UTF-8 text: {value}", table_name, row_id if row_id is not None else raw[0],
+                                columns[index] if index < len(columns) else None, value=value[:60])
             if row_id is not None and row_id == previous_id:
                 self.report("duplicate id {value} in the export", table_name, row_id, "id", value=row_id)
             previous_id = row_id if row_id is not None else previous_id

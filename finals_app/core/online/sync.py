@@ -15,6 +15,7 @@ from datetime import datetime, timezone
 
 from sqlalchemy import (BigInteger, Column, MetaData, String, Table, bindparam, delete, exists,
                         func, insert, literal, or_, select, update)
+from sqlalchemy.exc import SQLAlchemyError
 
 from finals_app.core.errors import ExportError, FinalsError, Location, Problem
 from finals_app.core.online import derive
@@ -78,8 +79,11 @@ class SyncSummary:
         return cls(**data)
 
 
-def sync(engine, export_spec: str, rules: Rules, progress: ProgressCallback | None = None) -> SyncSummary:
-    """Sync the export named by `export_spec` (a SQLite path or a URL) into the store."""
+def sync(engine, export_spec: str, rules: Rules, progress: ProgressCallback | None = None,
+         allow_removal: bool = False, removal_limit: float = 0.05) -> SyncSummary:
+    """Sync the export named by `export_spec` (a SQLite path or a URL) into the store. A sync
+    that would remove more than `removal_limit` of a table's rows (an empty or truncated
+    export?) is refused unless `allow_removal` confirms it."""
     started = time.perf_counter()
     report = progress or (lambda stage, done, total: None)
     export = open_export(export_spec)
@@ -99,11 +103,55 @@ def sync(engine, export_spec: str, rules: Rules, progress: ProgressCallback | No
                 change.missing_ids = []
             return summary
         with engine.begin() as connection:
-            summary = _sync_in_transaction(connection, export, rules, digest, report)
+            summary = _sync_in_transaction(connection, export, rules, digest, report, allow_removal,
+                                           removal_limit)
         summary.seconds = time.perf_counter() - started
         return summary
+    except FinalsError:
+        raise
+    except SQLAlchemyError as error:
+        raise store_error(engine, error, export) from None
     finally:
         export.close()
+
+
+def store_error(engine, error: Exception, export: Export | None = None) -> FinalsError:
+    """What went wrong with the store, in words a user can act on (the transaction was rolled
+    back: the store is as it was)."""
+    import os
+    import shutil
+    from pathlib import Path
+
+    from finals_app.core.store.engine import STORE_WAIT_ENV, store_wait_seconds
+    text = str(getattr(error, "orig", None) or error).splitlines()[0]
+    store = engine.url.render_as_string(hide_password=True)
+    if "locked" in text or "busy" in text:
+        return FinalsError("the store {store} is busy: another finals-app is writing to it (a sync?); waited "
+                           "{seconds} s ({env}); nothing was changed, try again when it has finished",
+                           store=store, seconds=store_wait_seconds(), env=STORE_WAIT_ENV)
+    if "full" in text or "No space" in text:
+        folder = Path(engine.url.database or ".").parent if engine.dialect.name == "sqlite" else None
+        free = shutil.disk_usage(folder).free if folder is not None and folder.exists() else None
+        size = export.file.stat().st_size if export is not None and export.file is not None else None
+        return FinalsError("the disk is full: the store {store} could not be written ({reason}); {folder} has "
+                           "{free} free and this sync needs about {needed}; nothing was changed",
+                           store=store, reason=text, folder=folder or store, free=_size(free),
+                           needed=_size(3 * size) if size else "?")
+    if "malformed" in text or "not a database" in text:
+        return FinalsError("the store {store} is damaged ({reason}): restore it from a backup, or move it away "
+                           "and sync the export again; nothing was changed", store=store, reason=text)
+    return FinalsError("cannot write the store {store}: {reason}; nothing was changed", store=store,
+                       reason=os.fspath(text))
+
+
+def _size(count: int | None) -> str:
+    if count is None:
+        return "?"
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
+        if count < 1024 or unit == "TiB":
+            return f"{count:.0f} {unit}" if unit == "B" else f"{count:.1f} {unit}"
+        count /= 1024
+    return str(count)
 
 
 def _staging_tables(connection) -> dict[str, Table]:
@@ -136,7 +184,8 @@ def _bulk_insert(connection, target: Table, rows: list[tuple]) -> None:
 
 
 def _sync_in_transaction(connection, export: Export, rules: Rules, digest: str | None,
-                         report: ProgressCallback) -> SyncSummary:
+                         report: ProgressCallback, allow_removal: bool = False,
+                         removal_limit: float = 0.05) -> SyncSummary:
     staged = _staging_tables(connection)
     checker = RowChecker(export.label, rules.utc_offset_hours)
     for name in SYNC_ORDER:
@@ -147,7 +196,7 @@ def _sync_in_transaction(connection, export: Export, rules: Rules, digest: str |
         previous_id = None
         report(name, 0, total)
         for chunk in export.rows(name, EXPORT_COLUMNS[name]):
-            rows, previous_id = checker.convert(name, chunk, previous_id)
+            rows, previous_id = checker.convert(name, chunk, previous_id, EXPORT_COLUMNS[name])
             if not checker.problems:
                 _bulk_insert(connection, staged[name], rows)
             done += len(chunk)
@@ -162,8 +211,11 @@ def _sync_in_transaction(connection, export: Export, rules: Rules, digest: str |
     changes: dict[str, TableChange] = {}
     any_change = False
     for name, target in EXPORT_TABLES.items():
-        change = _compare(connection, staged[name], target)
-        changes[name] = change
+        changes[name] = _compare(connection, staged[name], target)
+    if not allow_removal:
+        _refuse_mass_removal(connection, changes, export.label, removal_limit)
+    for name, target in EXPORT_TABLES.items():
+        change = changes[name]
         if change.added or change.changed or change.missing:
             any_change = True
             report(f"write {name}", 0, None)
@@ -193,6 +245,22 @@ def _sync_in_transaction(connection, export: Export, rules: Rules, digest: str |
         id=sync_id, source=export.label, export_digest=digest, exported_at=summary.exported_at,
         finished_at=datetime.now(timezone.utc).isoformat(timespec="seconds"), summary=summary.to_json()))
     return summary
+
+
+def _refuse_mass_removal(connection, changes: dict[str, "TableChange"], label: str, limit: float) -> None:
+    """A sync that would remove more than `limit` of the rows of a table is most likely a wrong
+    or truncated export: refused, saying how many rows would go, unless confirmed."""
+    problems = []
+    for name, change in changes.items():
+        before = change.rows - change.added + change.missing
+        if before and change.missing / before > limit:
+            problems.append(Problem("this export would remove {missing:,} of the {before:,} rows of table {table} "
+                                    "({share:.1%}, more than {limit:.0%}); if that is right, sync again with "
+                                    "--allow-removal", Location(label, table=name),
+                                    {"missing": change.missing, "before": before, "table": name,
+                                     "share": change.missing / before, "limit": limit}))
+    if problems:
+        raise ExportError.of(problems)
 
 
 def invalid_counts(connection) -> dict[str, dict[str, int]]:

@@ -8,10 +8,19 @@ from platformdirs import user_data_dir
 from sqlalchemy import Engine, create_engine, event, select
 from sqlalchemy.exc import SQLAlchemyError
 
-from finals_app.core.errors import FinalsError
+from finals_app.core.errors import FinalsError, without_passwords
 from finals_app.core.store.schema import metadata, store_meta
 
 STORE_ENV = "FINALS_APP_STORE"
+STORE_WAIT_ENV = "FINALS_APP_STORE_WAIT"
+
+
+def store_wait_seconds() -> float:
+    """How long a write waits for another finals-app's write to finish before it is refused."""
+    try:
+        return max(0.0, float(os.environ.get(STORE_WAIT_ENV, "30")))
+    except ValueError:
+        return 30.0
 
 
 def default_store_url() -> str:
@@ -44,14 +53,18 @@ def open_store(url: str | None = None) -> Engine:
     try:
         if resolved.startswith("sqlite:///") and resolved != "sqlite:///:memory:":
             Path(resolved.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(resolved)
+        is_sqlite = resolved.startswith("sqlite")
+        engine = create_engine(resolved, connect_args={"timeout": store_wait_seconds()} if is_sqlite else {})
         if engine.dialect.name == "sqlite":
             event.listen(engine, "connect", _tune_sqlite)
             event.listen(engine, "begin", lambda connection: connection.exec_driver_sql("BEGIN"))
         metadata.create_all(engine)
     except (SQLAlchemyError, OSError, ValueError) as error:
+        reason = str(getattr(error, "orig", None) or error).splitlines()[0]
+        if "malformed" in reason or "not a database" in reason:
+            reason += " — the store is damaged: restore it from a backup, or move it away and sync the export again"
         raise FinalsError("cannot open the store {url}: {reason}", url=_safe(resolved),
-                          reason=str(error).splitlines()[0]) from None
+                          reason=without_passwords(reason)) from None
     return engine
 
 
