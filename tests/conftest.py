@@ -15,6 +15,8 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ["FINALS_APP_LANG"] = "en"  # tests read English messages; zh_CN is checked explicitly
+# Processes the tests start log here, not in the user's log folder.
+os.environ.setdefault("FINALS_APP_LOG_DIR", tempfile.mkdtemp(prefix="finals-app-test-logs-"))
 
 from finals_app.core.online.sample_export import SampleSize, generate  # noqa: E402
 from finals_app.core.rules import load_rules, parse_rules  # noqa: E402

@@ -285,7 +285,10 @@ def test_an_interface_error_is_logged_and_shown_not_fatal(stage, tmp_path, monke
     import sys
     from finals_app.app import keep_the_show_running
     monkeypatch.setattr(sys, "excepthook", sys.excepthook)  # restored after the test
-    log = tmp_path / "show.journal.errors.log"
+    import logging
+    log = tmp_path / "finals-app.log"
+    handler = logging.FileHandler(log, encoding="utf-8")  # what start_logging puts on the "finals_app" logger
+    logging.getLogger("finals_app").addHandler(handler)
     hook = keep_the_show_running(stage.host.message, log)
     assert sys.excepthook is hook
     stage.run({"cmd": "next_round"}, {"cmd": "show_question"}, {"cmd": "correct"})
@@ -294,6 +297,9 @@ def test_an_interface_error_is_logged_and_shown_not_fatal(stage, tmp_path, monke
         raise ValueError("a slot failed")
     except ValueError:
         hook(*sys.exc_info())
+    handler.flush()
+    logging.getLogger("finals_app").removeHandler(handler)
+    handler.close()
     assert "ValueError: a slot failed" in log.read_text(encoding="utf-8")
     assert "界面内部错误" in stage.host.message.text() and str(log) in stage.host.message.text()
     assert stage.engine.state.scores == score and stage.bridge.execute({"cmd": "show_question"})  # the show goes on
