@@ -237,7 +237,7 @@ def keep_the_show_running(message_label, log_path: Path | None):
 
     def hook(kind, value, trace) -> None:
         if issubclass(kind, KeyboardInterrupt):
-            QApplication.quit()
+            QApplication.exit(0)
             return
         text = "".join(traceback.format_exception(kind, value, trace))
         sys.stderr.write(text)
@@ -272,20 +272,22 @@ def run_kiosk(contest: Contest, journal: Path, argv: list[str] | None = None) ->
         sys.stderr.write(error.render() + "\n")
         QMessageBox.critical(None, ui("无法开始"), error.render())
         return 2
-    kiosk.start(app)
-    keep_the_show_running(kiosk.host.message, log_path)
-    logging.getLogger("finals_app.kiosk").info("kiosk on %s, journal %s, buzzers: %s", contest.name, journal,
-                                               kiosk.buzzers.mode)
 
     def end_cleanly(*_) -> None:
         """Ctrl+C in the terminal (or a stop from the system): close every screen and the
         journal; nothing is lost, a restart resumes."""
         logging.getLogger("finals_app.kiosk").info("stopped by a signal: closing")
         kiosk.host.allow_close = True
-        QTimer.singleShot(0, app.quit)
+        # exit(), not quit(): quit() asks every window first, and the audience's screens refuse
+        # to close from their side (a kiosk), which would cancel it.
+        QTimer.singleShot(0, lambda: (kiosk.screens.close_all(), app.exit(0)))
 
     signal.signal(signal.SIGINT, end_cleanly)
     signal.signal(signal.SIGTERM, end_cleanly)
+    kiosk.start(app)
+    keep_the_show_running(kiosk.host.message, log_path)
+    logging.getLogger("finals_app.kiosk").info("kiosk on %s, journal %s, buzzers: %s", contest.name, journal,
+                                               kiosk.buzzers.mode)
     if os.environ.get("FINALS_APP_LATENCY_LOG"):
         kiosk.log_latency(Path(os.environ["FINALS_APP_LATENCY_LOG"]))
     shots = os.environ.get("FINALS_APP_SCREENSHOTS")  # for end-to-end tests: SIGUSR1 saves every screen

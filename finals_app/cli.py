@@ -630,6 +630,7 @@ def cmd_rehearse(args, stdout, stderr) -> int:
         engine.expire()
         summary = summarise(engine.state, engine.now_ms())
         summary.update(guide(engine))
+        summary["torn_tail"] = engine.journal.torn_tail
     finally:
         engine.close()
     summary["refusals"] = refusals
@@ -644,6 +645,10 @@ def _rehearsal_text(summary: dict) -> str:
     t = translate
     names = {team["id"]: team["name"] for team in summary["teams"]}
     lines = [f"{summary['contest']}  ({t('{count} events', count=summary['events'])})"]
+    torn = summary.get("torn_tail")
+    if torn:
+        from finals_app.core.stage.journal import torn_tail_message
+        lines.append(torn_tail_message(torn))
     for row in summary["ranking"]:
         prize = t(row["prize"]) if row["prize"] else ""
         lines.append(f"  {row['rank']:>2}. {listings.pad(names[row['team']], 28)} {row['score']:>5}"

@@ -252,6 +252,11 @@ ZH_CN: dict[str, str] = {
     "{draw} was drawn on {date} with seed {seed}; drawing it again with another seed needs an explicit redraw with a reason (finals-app draw --redraw --reason ...)":
         "{draw} 已于 {date} 用随机种子 {seed} 抽取；换用其他种子再次抽取，须明确重新抽取并说明理由（finals-app draw --redraw --reason …）",
     "is a folder": "这是一个文件夹",
+    "must be one of {allowed}, found {value}": "必须是以下之一：{allowed}，实际为 {value}",
+    "the journal's last record was torn by a crash and dropped: {what} ({bytes} bytes, after event {seq}); its bytes are kept in {kept}":
+        "比赛记录的最后一条因崩溃未写完，已丢弃：{what}（{bytes} 字节，在第 {seq} 条事件之后）；原始字节保存在 {kept}",
+    "unreadable": "无法辨认",
+    "no question bank {file} (looked in {folder})": "找不到题库文件 {file}（查找位置：{folder}）",
     "confirm a sync that removes more than the limit of a table's rows": "确认一次会删除超过上限比例行数的同步",
     "refuse a sync that would remove more than this share of a table's rows (default 5)": "同步将删除某表超过此百分比的行时拒绝（默认 5）",
     "--removal-limit is a percentage between 0 and 100": "--removal-limit 是 0 到 100 之间的百分比",

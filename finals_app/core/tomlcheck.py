@@ -72,7 +72,7 @@ def key_lines(text: str) -> dict[str, int]:
     counters: dict[str, int] = {}
     prefix = ""
     header = re.compile(r"^\s*(\[\[?)\s*([A-Za-z0-9_.\-\"]+)\s*\]\]?")
-    assign = re.compile(r"^\s*([A-Za-z0-9_\-]+)\s*=")
+    assign = re.compile(r"^\s*(?:\"([^\"]+)\"|([A-Za-z0-9_\-]+))\s*=")  # bare or "quoted" keys (judges' names)
     for number, line in enumerate(text.splitlines(), start=1):
         match = header.match(line)
         if match:
@@ -87,7 +87,8 @@ def key_lines(text: str) -> dict[str, int]:
             continue
         match = assign.match(line)
         if match:
-            lines.setdefault(f"{prefix}.{match.group(1)}" if prefix else match.group(1), number)
+            key = match.group(1) or match.group(2)
+            lines.setdefault(f"{prefix}.{key}" if prefix else key, number)
     return lines
 
 

@@ -210,6 +210,10 @@ class HostConsole(QMainWindow):
         bridge.refused.connect(self.show_refusal)
         bridge.tick.connect(self.countdown.show_ms)
         self.refresh(bridge.state)
+        torn = bridge.engine.journal.torn_tail
+        if torn:  # a crash tore the last record: the host is told what was lost, at once
+            from finals_app.core.stage.journal import torn_tail_message
+            self.message.setText(torn_tail_message(torn))
 
     # ---- actions ----
 

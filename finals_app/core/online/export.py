@@ -91,8 +91,12 @@ class Export:
         return hasher.hexdigest()
 
     def count(self, name: str) -> int:
-        with self.engine.connect() as connection:
-            return connection.execute(select(func.count()).select_from(table(name))).scalar_one()
+        try:
+            with self.engine.connect() as connection:
+                return connection.execute(select(func.count()).select_from(table(name))).scalar_one()
+        except (SQLAlchemyError, OSError) as error:
+            raise ExportError("cannot read the export: {reason}", Location(self.label, table=name),
+                              reason=without_passwords(_describe_database_error(error))) from None
 
     def rows(self, name: str, columns: tuple[str, ...], chunk: int = 50_000) -> Iterator[list[tuple]]:
         """The rows of a table in id order, in chunks. A damaged file is said with the table."""

@@ -255,7 +255,9 @@ def _build(r: TomlReader, data: dict, source: str, folder: Path, rules: Rules, d
         path = f"banks[{index}]"
         item = r.table(raw, path, ("file", "round"))
         file_name = r.get(item, path, "file", str)
-        if file_name:
+        if file_name and not (folder / file_name).is_file():
+            r.problem(f"{path}.file", "no question bank {file} (looked in {folder})", file=file_name, folder=folder)
+        elif file_name:
             questions.extend(read_bank(folder / file_name, item.get("round"), bank_problems))
     r.problems.extend(bank_problems)
     ids: set[str] = set()
@@ -301,7 +303,7 @@ def _round(r: TomlReader, raw, path: str, stage: dict) -> Round | None:
     round_id = r.get(item, path, "id", str)
     kind = r.get(item, path, "type", str)
     if kind is not None and kind not in ROUND_TYPES:
-        r.problem(f"{path}.type", "must be one of {allowed}", allowed=", ".join(ROUND_TYPES))
+        r.problem(f"{path}.type", "must be one of {allowed}, found {value}", allowed=", ".join(ROUND_TYPES), value=kind)
         return None
     title = item.get("title") or round_id
     prefix = {"compulsory": "compulsory", "buzzer": "buzzer", "risk": "risk"}.get(kind or "", "")

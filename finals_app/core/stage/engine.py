@@ -52,7 +52,8 @@ class StageEngine:
         self.state = fold(contest, self.journal.events)
         opening = Pending("session_started" if fresh else "resumed",
                           {"contest": contest.name, "contest_digest": contest.digest,
-                           "torn_tail_dropped": self.journal.recovered_torn_tail})
+                           "torn_tail_dropped": self.journal.recovered_torn_tail,
+                           **({"torn_tail": self.journal.torn_tail} if self.journal.torn_tail else {})})
         self._record([opening], operator="system")
 
     @property

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -80,6 +81,14 @@ def _decode(line: bytes) -> dict | None:
     return record if isinstance(record, dict) else None
 
 
+def torn_tail_message(torn: dict) -> str:
+    """What a resume says about a record torn by a crash (console banner, rehearse)."""
+    from finals_app.core.i18n import translate
+    return translate("the journal's last record was torn by a crash and dropped: {what} ({bytes} bytes, after event "
+                     "{seq}); its bytes are kept in {kept}", what=torn["type"] or torn.get("excerpt") or translate("unreadable"),
+                     bytes=torn["bytes"], seq=torn["after_seq"], kept=torn["kept_in"])
+
+
 def read_events(path: Path) -> tuple[list[Event], int, bool]:
     """The intact events of a journal (without locking it: for reports while a kiosk runs), the
     size in bytes they take, and whether a torn last record follows them."""
@@ -113,6 +122,7 @@ class Journal:
         self.path = Path(path)
         self.durable = durable
         self.recovered_torn_tail = False
+        self.torn_tail: dict | None = None  # what a torn last record held: bytes, type, where it is kept
         self._lock_file = self._lock()
         try:
             self.events = self._read_and_repair()
@@ -158,8 +168,20 @@ class Journal:
     def _read_and_repair(self) -> list[Event]:
         events, intact_size, torn = read_events(self.path)
         if torn:  # a record torn by a crash mid-write: the show resumes before it
+            with open(self.path, "rb") as handle:
+                handle.seek(intact_size)
+                fragment = handle.read()
+            kept = self.path.with_name(self.path.name + ".torn")
+            with open(kept, "ab") as side:  # the fragment is kept for the record, never silently gone
+                side.write(fragment + (b"" if fragment.endswith(b"\n") else b"\n"))
+                side.flush()
+                os.fsync(side.fileno())
             self._truncate(intact_size)
             self.recovered_torn_tail = True
+            found = re.search(rb'"type":"([a-z_]+)"', fragment)
+            self.torn_tail = {"bytes": len(fragment), "type": found.group(1).decode() if found else None,
+                              "excerpt": fragment[9:89].decode("utf-8", "replace"), "after_seq": len(events),
+                              "kept_in": str(kept)}
         return events
 
     def _truncate(self, size: int) -> None:

@@ -109,3 +109,50 @@ def test_a_full_disk_records_nothing_and_says_so(contest, tmp_path, clock, monke
         assert [e.type for e in reopened.events].count("question_shown") == 1
     finally:
         reopened.close()
+
+
+def test_a_torn_record_is_said_on_resume_with_what_was_lost(tmp_path, contest_file, contest):
+    import io
+    import json
+
+    from finals_app.cli import main
+    from finals_app.core.stage.engine import StageEngine
+    path = tmp_path / "show.journal"
+    engine = StageEngine(contest, path, durable=False)
+    engine.execute({"cmd": "next_round"})
+    engine.execute({"cmd": "show_question"})
+    engine.close()
+    data = path.read_bytes()
+    path.write_bytes(data[:-2])  # the question_shown record torn by a power cut
+    out = io.StringIO()
+    assert main(["rehearse", str(contest_file), "--journal", str(path), "--json"], out, io.StringIO()) == 0
+    torn = json.loads(out.getvalue())["torn_tail"]
+    assert torn["type"] == "question_shown" and torn["after_seq"] == 2 and torn["bytes"] > 30
+    assert '"question":' in torn["excerpt"]
+    assert (tmp_path / "show.journal.torn").read_bytes() == data.splitlines(keepends=True)[-1][:-2] + b"\n"
+    with Journal(path) as again:
+        assert again.torn_tail is None and again.events[-1].type == "resumed"
+        assert again.events[-1].data["torn_tail"]["type"] == "question_shown"
+
+
+def test_the_console_says_a_torn_record_was_dropped(tmp_path, contest, qtbot, monkeypatch):
+    monkeypatch.setenv("FINALS_APP_LANG", "zh_CN")
+    from finals_app.core.clock import ManualClock
+    from finals_app.core.stage.engine import StageEngine
+    from finals_app.ui.bridge import StageBridge
+    from finals_app.ui.host_console import HostConsole
+    path = tmp_path / "show.journal"
+    engine = StageEngine(contest, path, durable=False)
+    engine.execute({"cmd": "correct_score", "team": "a", "delta": 5, "reason": "复核"})
+    engine.close()
+    path.write_bytes(path.read_bytes()[:-9])
+    engine = StageEngine(contest, path, durable=False)
+    try:
+        clock = ManualClock()
+        console = HostConsole(StageBridge(engine, clock), confirm=lambda *_: True)
+        qtbot.addWidget(console)
+        assert "最后一条因崩溃未写完，已丢弃：score_corrected" in console.message.text()
+        assert "show.journal.torn" in console.message.text()
+        console.allow_close = True
+    finally:
+        engine.close()
