@@ -303,3 +303,16 @@ def test_an_interface_error_is_logged_and_shown_not_fatal(stage, tmp_path, monke
     assert "ValueError: a slot failed" in log.read_text(encoding="utf-8")
     assert "界面内部错误" in stage.host.message.text() and str(log) in stage.host.message.text()
     assert stage.engine.state.scores == score and stage.bridge.execute({"cmd": "show_question"})  # the show goes on
+
+
+def test_per_machine_settings_live_where_the_readme_says():
+    from pathlib import Path
+
+    from PySide6.QtCore import QSettings
+
+    from finals_app.app import pairing_file
+    screens = Path(QSettings("finals-app", "kiosk").fileName())
+    assert screens.parts[-2:] == ("finals-app", "kiosk.conf")
+    assert pairing_file().parent == screens.parent and pairing_file().name == "buzzer-pairing.json"
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    assert "~/.config/finals-app/kiosk.conf" in readme and "~/.config/finals-app/buzzer-pairing.json" in readme
