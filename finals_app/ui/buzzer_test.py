@@ -10,6 +10,22 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QTableWidget, Q
 from finals_app.ui.texts import ui
 
 
+def _team_table(layout: QVBoxLayout, rows: int, headers: list[str]) -> QTableWidget:
+    """The dialogs' table of teams."""
+    table = QTableWidget(rows, len(headers))
+    table.setHorizontalHeaderLabels(headers)
+    table.verticalHeader().setVisible(False)
+    layout.addWidget(table)
+    return table
+
+
+def _close_button(dialog: QDialog, layout: QVBoxLayout, width: int) -> None:
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+    buttons.rejected.connect(dialog.reject)
+    layout.addWidget(buttons)
+    dialog.resize(width, 420)
+
+
 class BuzzerSelfTest(QDialog):
     def __init__(self, bridge, buzzers, parent=None):
         super().__init__(parent)
@@ -19,16 +35,11 @@ class BuzzerSelfTest(QDialog):
         self.samples: dict[str, list[int]] = {team.id: [] for team in bridge.contest.teams}
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel(ui("请各代表队依次按下抢答器。每个抢答器按下后显示“正常”及其延迟。")))
-        self.table = QTableWidget(len(bridge.contest.teams), 5)
-        self.table.setHorizontalHeaderLabels([ui("代表队"), ui("设备"), ui("抢答键"), ui("状态"), ui("延迟(毫秒)")])
-        self.table.verticalHeader().setVisible(False)
-        layout.addWidget(self.table)
+        self.table = _team_table(layout, len(bridge.contest.teams),
+                                 [ui("代表队"), ui("设备"), ui("抢答键"), ui("状态"), ui("延迟(毫秒)")])
         self.summary = QLabel()
         layout.addWidget(self.summary)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
-        self.resize(560, 420)
+        _close_button(self, layout, 560)
         self._refresh()
 
     def record(self, team: str, latency_ms: float) -> None:
@@ -75,14 +86,8 @@ class BuzzerPairing(QDialog):
         self.prompt = QLabel()
         self.prompt.setFont(self.prompt.font())
         layout.addWidget(self.prompt)
-        self.table = QTableWidget(len(self.teams), 3)
-        self.table.setHorizontalHeaderLabels([ui("代表队"), ui("设备"), ui("抢答键")])
-        self.table.verticalHeader().setVisible(False)
-        layout.addWidget(self.table)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
-        self.resize(640, 420)
+        self.table = _team_table(layout, len(self.teams), [ui("代表队"), ui("设备"), ui("抢答键")])
+        _close_button(self, layout, 640)
         self._refresh()
 
     def showEvent(self, event) -> None:  # noqa: N802 - Qt's name

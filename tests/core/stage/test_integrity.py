@@ -235,11 +235,16 @@ def test_tied_teams_share_a_rank_and_no_prize_while_the_tie_is_open(engine):
     assert engine.state.open_ties() == [["b", "c", "d"]]
 
 
-def test_teams_that_did_not_advance_rank_after_those_that_did(tmp_path):
-    path = tmp_path / "c.toml"
-    path.write_text(SMALL_CONTEST.replace('chief_judge = "甲评委"', 'chief_judge = "甲评委"\nadvance_top = 2')
+def with_a_cut(folder: Path, top: int = 2) -> StageEngine:
+    """The small contest with only its top `top` teams playing round 2."""
+    path = folder / "cut.toml"
+    path.write_text(SMALL_CONTEST.replace('chief_judge = "甲评委"', f'chief_judge = "甲评委"\nadvance_top = {top}')
                     + _questions(), encoding="utf-8")
-    engine = StageEngine(load_contest(path), tmp_path / "s.journal", clock=ManualClock(), durable=False)
+    return StageEngine(load_contest(path), folder / "cut.journal", clock=ManualClock(), durable=False)
+
+
+def test_teams_that_did_not_advance_rank_after_those_that_did(tmp_path):
+    engine = with_a_cut(tmp_path)
     try:
         play_compulsory(engine, ["correct", "correct", "wrong", "wrong"])
         engine.execute({"cmd": "next_round"})
@@ -343,10 +348,7 @@ def test_the_guide_follows_a_show(engine, clock):
 
 def test_a_tie_break_waits_for_the_rounds_or_the_advancement_cut(engine, tmp_path):
     refused(engine, {"cmd": "start_tiebreak"}, "the rounds are not finished")  # everyone is at 0: no play-off yet
-    path = tmp_path / "cut.toml"
-    path.write_text(SMALL_CONTEST.replace('chief_judge = "甲评委"', 'chief_judge = "甲评委"\nadvance_top = 2')
-                    + _questions(), encoding="utf-8")
-    cut = StageEngine(load_contest(path), tmp_path / "cut.journal", clock=ManualClock(), durable=False)
+    cut = with_a_cut(tmp_path)
     try:
         play_compulsory(cut, ["correct", "correct", "correct", "wrong"])
         refused(cut, {"cmd": "next_round"}, "tied at the advancement cut")
