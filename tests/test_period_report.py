@@ -108,7 +108,7 @@ def test_pdf_report_text_matches_the_reference(tmp_path, store, reference):
     expected = reference.period_report(committee, "P1", SEED, LOTTERY_DAYS)
     data = _report_data(tmp_path, committee)
     assert "第1期汇报材料" in text and data["org"]["name"] in text and f"ID {committee}" not in text
-    assert "竞赛时间:2017年12月18日至2017年12月24日" in text  # no internal ids, dates as written in Chinese
+    assert "竞赛时间：2017年12月18日至2017年12月24日" in text  # no internal ids, dates as written in Chinese
     for label, figure in (("登记党员", expected["party_members"]), ("参与人数(至少一次有效答题)", expected["participants"]),
                           ("参与率", f"{expected['participants'] / expected['party_members'] * 100:.2f}%"),
                           ("有效答题次数", expected["valid_attempts"]),

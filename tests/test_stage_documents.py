@@ -5,13 +5,13 @@ from __future__ import annotations
 import io
 import shutil
 import subprocess
-import unicodedata
 
 import pytest
 from openpyxl import load_workbook
 
 from finals_app.cli import main
 from finals_app.core.stage.engine import StageEngine
+from tests.pdf_text import pdf_text
 
 
 def _play_to_the_end(engine: StageEngine, sign: bool) -> None:
@@ -68,20 +68,18 @@ def test_certificates_and_results(tmp_path, contest, contest_file):
     engine.close()
     info = subprocess.run(["pdfinfo", str(certificates)], capture_output=True, text=True).stdout
     assert "Pages:           9" in info and "842 x 595 pts (A4)" in info  # 3 prize teams × 3 members
-    text = unicodedata.normalize("NFKC", subprocess.run(["pdftotext", str(certificates), "-"], capture_output=True,
-                                                        text=True).stdout)
+    text = pdf_text(certificates)
     for level, teams in state.prizes.items():
         for team_id in teams:
             team = contest.team(team_id)
             for member in team.members:
                 assert f"{member} 同志" in text
     assert [text.count(level) for level in ("一等奖", "二等奖", "三等奖")] == [3, 3, 3]  # one page per member
-    report = unicodedata.normalize("NFKC", subprocess.run(["pdftotext", "-layout", str(results_pdf), "-"],
-                                                          capture_output=True, text=True).stdout)
+    report = pdf_text(results_pdf, layout=True)
     assert "复核录像后加分" in report and "+5" in report and "甲评委" in report
     # an undone correction stays in the record, with who undid it and why
     undone = next(line for line in report.splitlines() if "误加二十分" in line)
-    assert "+20" in undone and "已撤销:主持人" in report and "(更正录错)" in report
+    assert "+20" in undone and "已撤销：主持人" in report and "（更正录错）" in report
     trail = list(load_workbook(results_xlsx)["计分记录"].iter_rows(min_row=2, values_only=True))
     assert len(trail) == len(state.changes)
     assert [row for row in trail if row[4] == "误加二十分"][0][6].startswith("已撤销：主持人 ")

@@ -11,7 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-FONT = "Noto Sans CJK SC"
+FONT = "Noto Sans CJK SC"  # the system family; PDFs embed its text-true copy (fonts.py)
+
+
+def cjk() -> str:
+    """The Chinese family a PDF is drawn with (made and registered on first use)."""
+    from finals_app.reports.fonts import pdf_family
+    return pdf_family()
 # Latin letters and digits from DejaVu Sans: Qt's PDF text layer maps the CJK font's digits
 # wrongly (copy and search lost them); every Chinese character still comes from Noto Sans CJK SC.
 LATIN = "DejaVu Sans"
@@ -48,7 +54,7 @@ class Table:
 def _font(points: float, bold: bool = False):
     from PySide6.QtGui import QFont
     font = QFont()
-    font.setFamilies([LATIN, FONT])
+    font.setFamilies([LATIN, cjk()])
     font.setPointSizeF(points)
     font.setBold(bold)
     return font
@@ -63,9 +69,9 @@ class _Layout:
         self.writer = writer
         self.body = _font(10)
         self.metrics = QFontMetricsF(self.body, writer)
-        cjk = _font(10)
-        cjk.setFamilies([FONT])  # every line as tall as a Chinese one, whatever its script
-        self.line = QFontMetricsF(cjk, writer).lineSpacing()
+        chinese = _font(10)
+        chinese.setFamilies([cjk()])  # every line as tall as a Chinese one, whatever its script
+        self.line = QFontMetricsF(chinese, writer).lineSpacing()
         self.padding = self.line * 0.25
         self.footer = self.line * 2
         self.bottom = self.area.height() - self.footer
@@ -91,11 +97,11 @@ class _Layout:
         from PySide6.QtCore import QRectF, Qt
         from PySide6.QtGui import QFontMetricsF
         font = _font(18 if block.level == 1 else 13, bold=True)
-        cjk = _font(18 if block.level == 1 else 13, bold=True)
-        cjk.setFamilies([FONT])
+        chinese = _font(18 if block.level == 1 else 13, bold=True)
+        chinese.setFamilies([cjk()])
         lines = block.text.split("\n")
         height = max(QFontMetricsF(font, self.writer).lineSpacing(),
-                     QFontMetricsF(cjk, self.writer).lineSpacing()) * len(lines) * 1.1
+                     QFontMetricsF(chinese, self.writer).lineSpacing()) * len(lines) * 1.1
         gap = self.line * (0.2 if block.level == 1 else 0.8)
         self._room(gap + height + self.line * 4)  # a heading stays with what follows it
         top = self.y + (gap if self.y > 0 else 0)

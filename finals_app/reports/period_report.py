@@ -7,7 +7,7 @@ from datetime import date
 from pathlib import Path
 
 from finals_app.core.tables.masking import mask_phone
-from finals_app.reports.paginate import FONT, LATIN, Heading, Lines, Picture, Table, write_document
+from finals_app.reports.paginate import LATIN, cjk, Heading, Lines, Picture, Table, write_document
 from finals_app.reports.qt import qt_application
 
 DAILY_PAIRS = 4  # (date, count) pairs per row of the daily table under the chart
@@ -112,7 +112,7 @@ def _daily_chart(data: dict):
     painter = QPainter(image)
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
     font = QFont()
-    font.setFamilies([LATIN, FONT])
+    font.setFamilies([LATIN, cjk()])
     font.setPixelSize(24)
     painter.setFont(font)
     days = data["daily"]

@@ -9,7 +9,7 @@ from pathlib import Path
 from finals_app.core.errors import FinalsError
 from finals_app.core.online.times import format_instant
 from finals_app.core.stage.state import PRIZE_LEVELS, StageState
-from finals_app.reports.paginate import FONT, LATIN, Heading, Lines, Table, write_document
+from finals_app.reports.paginate import LATIN, cjk, Heading, Lines, Table, write_document
 from finals_app.reports.qt import qt_application
 
 PRIZE_NAMES = {"first": "一等奖", "second": "二等奖", "third": "三等奖"}
@@ -97,7 +97,7 @@ def write_certificates(state: StageState, path: Path) -> int:
 
     def font(points: float, bold: bool = False) -> QFont:
         chosen = QFont()
-        chosen.setFamilies([LATIN, FONT])
+        chosen.setFamilies([LATIN, cjk()])
         chosen.setPixelSize(int(points * point))
         chosen.setBold(bold)
         return chosen
