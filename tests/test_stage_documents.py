@@ -79,7 +79,8 @@ def test_certificates_and_results(tmp_path, contest, contest_file):
     assert "复核录像后加分" in report and "+5" in report and "甲评委" in report
     # an undone correction stays in the record, with who undid it and why
     undone = next(line for line in report.splitlines() if "误加二十分" in line)
-    assert "+20" in undone and "已撤销：主持人" in report and "（更正录错）" in report
+    reading = "".join(pdf_text(results_pdf).split())  # a cell's lines in reading order, joined
+    assert "+20" in undone and "已撤销：主持人" in reading and "（更正录错）" in reading
     trail = list(load_workbook(results_xlsx)["计分记录"].iter_rows(min_row=2, values_only=True))
     assert len(trail) == len(state.changes)
     assert [row for row in trail if row[4] == "误加二十分"][0][6].startswith("已撤销：主持人 ")
@@ -88,3 +89,12 @@ def test_certificates_and_results(tmp_path, contest, contest_file):
     assert totals == {contest.team(t).name: state.scores[t] for t in state.scores}
     by_round = {row[1]: row[2:-2] for row in sheet.iter_rows(min_row=2, values_only=True)}
     assert all(sum(values) == totals[name] for name, values in by_round.items())
+
+
+@pytest.mark.parametrize("text, written", [("2018-06-28", "二〇一八年六月二十八日"), ("2020-10-01", "二〇二〇年十月一日"),
+                                           ("2019-12-31", "二〇一九年十二月三十一日"), ("2018-01-10", "二〇一八年一月十日"),
+                                           ("", "")])
+def test_a_certificate_writes_its_date_in_chinese_numerals(text, written):
+    from finals_app.reports.chinese import chinese_date, chinese_numeral_date
+    assert chinese_numeral_date(text) == written
+    assert chinese_date("2018-06-28") == "2018年6月28日"

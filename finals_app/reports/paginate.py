@@ -79,7 +79,7 @@ class _Layout:
         self.y = 0.0
         from PySide6.QtCore import Qt
         from PySide6.QtGui import QColor, QPen
-        wrap = Qt.AlignmentFlag.AlignVCenter | Qt.TextFlag.TextWrapAnywhere
+        wrap = Qt.AlignmentFlag.AlignVCenter | Qt.TextFlag.TextWordWrap  # at spaces and between Chinese characters
         # Computed once: flag arithmetic and colours per cell cost more than drawing the text.
         self.style = {"bold": _font(10, bold=True), "header_fill": QColor("#dde4ee"), "grid": QPen(QColor("#555555"), 2),
                       "ink": QColor("black"), "centre": int(Qt.AlignmentFlag.AlignHCenter | wrap),
@@ -143,17 +143,17 @@ class _Layout:
             room = width - 2 * self.padding
             if text and self.metrics.horizontalAdvance(text) > room:
                 box = self.metrics.boundingRect(QRectF(0, 0, room, 1e6),
-                                                int(Qt.TextFlag.TextWrapAnywhere), text)
+                                                int(Qt.TextFlag.TextWordWrap), text)
                 lines = max(lines, round(box.height() / self.metrics.lineSpacing()) or 1)
         return lines * self.line + 2 * self.padding
 
     def table(self, block: Table) -> None:
-        total = sum(block.widths)
-        widths = [self.area.width() * w / total for w in block.widths]
-        numeric = block.numeric or [False] * len(widths)
-        headers = [str(h) for h in block.headers]
-        header_height = self._row_height(headers, widths)
         rows = [["" if c is None else str(c) for c in row] for row in block.rows]
+        headers = [str(h) for h in block.headers]
+        widths = self._fit_widths(headers, rows, block.widths)
+        numeric = block.numeric or [False] * len(widths)
+        headers = [self._header_lines(text, width) for text, width in zip(headers, widths)]
+        header_height = self._row_height(headers, widths)
         spans = False
         if not rows:
             rows, spans = [[block.empty]], True
@@ -166,6 +166,54 @@ class _Layout:
                 first = False
             self._row(cells, [self.area.width()] if spans else widths, [False] if spans else numeric, height)
         self.y += self.line * 0.3
+
+    def _fit_widths(self, headers: list[str], rows: list[list[str]], weights: list[float]) -> list[float]:
+        """The columns' widths from their weights, but never narrower than a word of the header
+        (a header breaks only at its spaces: never "必 / 答题") nor than a Latin or digit token of
+        a cell (a time never breaks as "06:02 / :10"); the others give way."""
+        from PySide6.QtGui import QFontMetricsF
+        bold = QFontMetricsF(self.style["bold"], self.writer)
+        body = self.metrics
+        room = self.area.width()
+        pad = 2 * self.padding + 2
+        need = []
+        for index, header in enumerate(headers):
+            widest = max((bold.horizontalAdvance(word) for word in header.split()), default=0.0)
+            for row in rows[:2000]:
+                if index < len(row):
+                    for token in row[index].split():
+                        if not any(ord(ch) > 0x2E7F for ch in token):
+                            widest = max(widest, body.horizontalAdvance(token))
+            need.append(min(widest + pad, room * 0.4))
+        total = sum(weights)
+        widths = [room * w / total for w in weights]
+        if sum(need) >= room:
+            return [room * n / sum(need) for n in need]
+        for _ in range(len(widths)):
+            short = [i for i, w in enumerate(widths) if w < need[i] - 0.01]
+            if not short:
+                break
+            extra = sum(need[i] - widths[i] for i in short)
+            for i in short:
+                widths[i] = need[i]
+            loose = [i for i in range(len(widths)) if i not in short and widths[i] > need[i]]
+            spare = sum(widths[i] - need[i] for i in loose)
+            for i in loose:
+                widths[i] -= extra * (widths[i] - need[i]) / spare if spare else 0
+        return widths
+
+    def _header_lines(self, text: str, width: float) -> str:
+        """A header's words packed into lines that fit the column: breaks only at spaces."""
+        from PySide6.QtGui import QFontMetricsF
+        bold = QFontMetricsF(self.style["bold"], self.writer)
+        room = width - 2 * self.padding - 2
+        lines: list[str] = []
+        for word in text.split():
+            if lines and bold.horizontalAdvance(lines[-1] + " " + word) <= room:
+                lines[-1] += " " + word
+            else:
+                lines.append(word)
+        return "\n".join(lines) or text
 
     def _row(self, cells, widths, numeric, height, header: bool = False) -> None:
         from PySide6.QtCore import QRectF

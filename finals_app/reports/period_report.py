@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 
 from finals_app.core.tables.masking import mask_phone
+from finals_app.reports.chinese import chinese_date
 from finals_app.reports.paginate import LATIN, cjk, Heading, Lines, Picture, Table, write_document
 from finals_app.reports.qt import qt_application
 
@@ -24,11 +25,6 @@ def _daily_table(daily: list[dict]) -> Table:
         chunk += [("", "")] * (DAILY_PAIRS - len(chunk))
         rows.append([value for pair in chunk for value in pair])
     return Table(["日期", "参与人数"] * DAILY_PAIRS, rows, [1] * (2 * DAILY_PAIRS), [False, True] * DAILY_PAIRS)
-
-
-def chinese_date(day: date) -> str:
-    """2018年6月28日: how a date is written in a Chinese document."""
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def period_words(period_id: str) -> str:

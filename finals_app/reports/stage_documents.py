@@ -9,6 +9,7 @@ from pathlib import Path
 from finals_app.core.errors import FinalsError
 from finals_app.core.online.times import format_instant
 from finals_app.core.stage.state import PRIZE_LEVELS, StageState
+from finals_app.reports.chinese import chinese_date, chinese_numeral_date
 from finals_app.reports.paginate import LATIN, cjk, Heading, Lines, Table, write_document
 from finals_app.reports.qt import qt_application
 
@@ -97,7 +98,7 @@ def write_certificates(state: StageState, path: Path) -> int:
 
     def font(points: float, bold: bool = False) -> QFont:
         chosen = QFont()
-        chosen.setFamilies([LATIN, cjk()])
+        chosen.setFamilies([cjk()])  # one family for every character: quotes and digits as Chinese text has them
         chosen.setPixelSize(int(points * point))
         chosen.setBold(bold)
         return chosen
@@ -118,16 +119,16 @@ def write_certificates(state: StageState, path: Path) -> int:
                     painter.setPen(QPen(red, 1.5 * point))
                     painter.drawRect(page.adjusted(20 * point, 20 * point, -20 * point, -20 * point))
                     inner = page.adjusted(70 * point, 50 * point, -70 * point, -50 * point)
+                    black = QColor("black")
+                    left, centre = Qt.AlignmentFlag.AlignLeft, Qt.AlignmentFlag.AlignHCenter
                     lines = [
-                        ("获 奖 证 书", 44, 80, True, red, Qt.AlignmentFlag.AlignHCenter),
-                        (f"{member} 同志：", 22, 60, False, QColor("black"), Qt.AlignmentFlag.AlignLeft),
-                        (f"　　在{contest.name}中，作为{team.unit}代表队队员，荣获", 20, 80, False, QColor("black"),
-                         Qt.AlignmentFlag.AlignLeft),
-                        (PRIZE_NAMES[level], 40, 80, True, red, Qt.AlignmentFlag.AlignHCenter),
-                        ("　　特发此证，以资鼓励。", 20, 50, False, QColor("black"), Qt.AlignmentFlag.AlignLeft),
-                        (f"评委：{'、'.join(contest.judges)}", 14, 40, False, QColor("black"),
-                         Qt.AlignmentFlag.AlignRight),
-                        (contest.date or "", 16, 30, False, QColor("black"), Qt.AlignmentFlag.AlignRight),
+                        ("获 奖 证 书", 44, 78, True, red, centre),
+                        (f"{member} 同志：", 22, 52, False, black, left),
+                        (f"　　在{contest.name}中，作为", 20, 44, False, black, left),
+                        (f"{team.unit}　{team.name}", 22, 46, True, black, centre),
+                        ("队员，荣获", 20, 40, False, black, centre),
+                        (PRIZE_NAMES[level], 42, 72, True, red, centre),
+                        ("　　特发此证，以资鼓励。", 20, 46, False, black, left),
                     ]
                     top = inner.top()
                     for text, points, height, bold, colour, align in lines:
@@ -137,6 +138,26 @@ def write_certificates(state: StageState, path: Path) -> int:
                         painter.drawText(box, int(align | Qt.AlignmentFlag.AlignVCenter | Qt.TextFlag.TextWordWrap),
                                          text)
                         top += height * point
+                    # The issuing body and the date, bottom right, over the seal's place.
+                    signature = QRectF(inner.right() - 300 * point, inner.bottom() - 96 * point, 300 * point,
+                                       96 * point)
+                    seal = QRectF(signature.center().x() - 52 * point, signature.top() - 20 * point, 104 * point,
+                                  104 * point)
+                    painter.setPen(QPen(QColor(178, 34, 34, 90), 2 * point, Qt.PenStyle.DashLine))
+                    painter.drawEllipse(seal)
+                    painter.setFont(font(10))
+                    painter.setPen(QColor(178, 34, 34, 140))
+                    painter.drawText(seal.adjusted(0, 0, 0, -6 * point),
+                                     int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignBottom), "（盖章）")
+                    painter.setPen(black)
+                    painter.setFont(font(18))
+                    issuer = contest.issuer or contest.name
+                    painter.drawText(QRectF(signature.left(), signature.top(), signature.width(), 48 * point),
+                                     int(centre | Qt.AlignmentFlag.AlignVCenter | Qt.TextFlag.TextWordWrap), issuer)
+                    painter.setFont(font(16))
+                    painter.drawText(QRectF(signature.left(), signature.top() + 48 * point, signature.width(),
+                                            40 * point), int(centre | Qt.AlignmentFlag.AlignVCenter),
+                                     chinese_numeral_date(contest.date))
     finally:
         painter.end()
     return pages
@@ -148,7 +169,7 @@ def results_blocks(state: StageState) -> list:
     contest = state.contest
     tables = results_tables(state)
     rounds = tables["rounds"]
-    signed = "、".join(f"{judge}({format_instant(at)[:16]})" for judge, at in state.signoffs.items())
+    signed = "、".join(f"{judge}（{format_instant(at)[:16]}）" for judge, at in state.signoffs.items())
     scores = [[row["rank"], row["team"].name, *[row["by_round"][r][row["team"].id] for r, _ in rounds],
                row["score"], PRIZE_NAMES.get(row["prize"], "")] for row in tables["rows"]]
     corrections = [[format_instant(c.wall_ms)[:19], contest.team(c.team).name, f"{c.delta:+d}", c.reason, c.operator]
@@ -157,7 +178,7 @@ def results_blocks(state: StageState) -> list:
                  tables["evidence"][t.id]["ignored"]] for t in contest.teams]
     return [
         Heading(f"{contest.name}\n比赛成绩报告", level=1),
-        Lines([f"日期:{contest.date}  地点:{contest.venue}", f"评委签字:{signed}"]),
+        Lines([f"日期：{chinese_date(contest.date)}　地点：{contest.venue}", f"评委签字：{signed}"]),
         Heading("一、各轮得分与奖项"),
         Table(["名次", "代表队", *[title for _, title in rounds], "总分", "奖项"], scores,
               [0.8, 3, *[1.2] * len(rounds), 1, 1.2], [True, False, *[True] * len(rounds), True, False]),
@@ -166,7 +187,7 @@ def results_blocks(state: StageState) -> list:
               [False, False, True, False, False]),
         Heading("三、计分记录（每一次分数变动，含已撤销的）"),
         Table(AUDIT_HEADER, [[*row[:2], f"{row[2]:+d}", *row[3:]] for row in tables["trail"]],
-              [2.0, 1.8, 0.7, 2.0, 1.6, 1.0, 2.2], [False, False, True, False, False, False, False]),
+              [1.7, 1.7, 0.6, 2.0, 1.5, 0.9, 3.0], [False, False, True, False, False, False, False]),
         Heading("四、抢答记录汇总"),
         Table(["代表队", "有效抢答", "提前抢答(犯规)", "忽略的按键"], evidence, [3, 1.5, 1.5, 1.5],
               [False, True, True, True]),

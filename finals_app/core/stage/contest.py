@@ -100,6 +100,7 @@ class Contest:
     tie_resolution_ms: int
     team_size: int
     judge_pins: tuple[tuple[str, str], ...] = ()  # (judge, scrypt hash) set before the show
+    issuer: str = ""  # who issues the certificates (中共山东省委组织部)
 
     def pin_of(self, judge: str) -> str | None:
         return dict(self.judge_pins).get(judge)
@@ -169,7 +170,7 @@ def _build(r: TomlReader, data: dict, source: str, folder: Path, rules: Rules, d
     top = r.table(data, "", ("contest", "prizes", "teams", "rounds", "tiebreak", "questions", "banks"))
     info = r.table(top.get("contest", {}), "contest",
                    ("name", "date", "venue", "judges", "chief_judge", "advance_top", "tie_resolution_ms",
-                    "judge_pins"))
+                    "judge_pins", "issuer"))
     name = r.get(info, "contest", "name", str)
     date = info.get("date", "")
     venue = info.get("venue", "")
@@ -289,7 +290,7 @@ def _build(r: TomlReader, data: dict, source: str, folder: Path, rules: Rules, d
                    judges=tuple(judges), chief_judge=chief, teams=tuple(teams), rounds=tuple(rounds),
                    tiebreak=tiebreak, questions=tuple(questions), prizes=prizes, advance_top=int(advance_top),
                    tie_resolution_ms=int(resolution), team_size=rules.team_size,
-                   judge_pins=tuple(judge_pins))
+                   judge_pins=tuple(judge_pins), issuer=str(info.get("issuer", "")))
 
 
 _DEFAULT_COLOURS = ("#e63946", "#f4a261", "#2a9d8f", "#457b9d", "#9b5de5", "#f15bb5", "#00bbf9", "#8ac926",
