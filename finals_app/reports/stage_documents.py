@@ -10,7 +10,7 @@ from finals_app.core.errors import FinalsError
 from finals_app.core.online.times import format_instant
 from finals_app.core.stage.state import PRIZE_LEVELS, StageState
 from finals_app.reports.chinese import chinese_date, chinese_numeral_date
-from finals_app.reports.paginate import LATIN, cjk, Heading, Lines, Table, write_document
+from finals_app.reports.paginate import cjk, Heading, Lines, Table, write_document
 from finals_app.reports.qt import qt_application
 
 PRIZE_NAMES = {"first": "一等奖", "second": "二等奖", "third": "三等奖"}
