@@ -252,6 +252,11 @@ ZH_CN: dict[str, str] = {
     "{draw} was drawn on {date} with seed {seed}; drawing it again with another seed needs an explicit redraw with a reason (finals-app draw --redraw --reason ...)":
         "{draw} 已于 {date} 用随机种子 {seed} 抽取；换用其他种子再次抽取，须明确重新抽取并说明理由（finals-app draw --redraw --reason …）",
     "is a folder": "这是一个文件夹",
+    "Qt cannot load the font {path}: remove it, it is made again": "Qt 无法加载字体 {path}：请删除该文件，程序会重新生成",
+    "{path} has no {family} face": "{path} 中没有 {family} 字体",
+    "the ceremony follows the judges' sign-off": "颁奖须在评委签字确认之后",
+    "every prize has been announced (replay to start again)": "所有奖项均已揭晓（可重放颁奖）",
+    "the ceremony has not started": "颁奖尚未开始",
     "must be one of {allowed}, found {value}": "必须是以下之一：{allowed}，实际为 {value}",
     "the journal's last record was torn by a crash and dropped: {what} ({bytes} bytes, after event {seq}); its bytes are kept in {kept}":
         "比赛记录的最后一条因崩溃未写完，已丢弃：{what}（{bytes} 字节，在第 {seq} 条事件之后）；原始字节保存在 {kept}",

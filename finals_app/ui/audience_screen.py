@@ -1,12 +1,19 @@
-"""The audience big screen: round title, the question once revealed, the answer once judged,
-the countdown, the buzzer winner in the team colour, the scoreboard, and the prize ceremony.
-No controls, no cursor; it cannot be closed from the audience side."""
+"""The audience big screen, read from the back of the hall (guide/stage-screens.md).
+
+Every size is a fraction of the screen's height H, so the same layout holds at 1920×1080 and
+1280×720: a title band with the round, the question's number and the timer (0.15 H); the
+question zone (0.47 H, full width), its stem and options as large as they fit, options in two
+columns when they are short; one state banner (0.09 H) whose colour is its meaning; the animated
+scoreboard (0.29 H). The prize ceremony is a full screen per step, paced by the host. No
+controls, no cursor; it cannot be closed from the audience side.
+"""
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtCore import QRect, Qt
+from PySide6.QtGui import QColor, QFontMetrics, QPainter
+from PySide6.QtWidgets import QLabel, QWidget
 
-from finals_app.core.stage.state import PRIZE_LEVELS
+from finals_app.core.stage.engine import ceremony_steps, next_turn
 from finals_app.ui import theme
 from finals_app.ui.texts import ui
 from finals_app.ui.widgets.countdown import Countdown
@@ -14,7 +21,152 @@ from finals_app.ui.widgets.kiosk_screen import KioskScreen
 from finals_app.ui.widgets.scoreboard import Scoreboard
 
 PRIZE_NAMES = {"first": "一等奖", "second": "二等奖", "third": "三等奖"}
-VERDICT_NAMES = {"correct": "回答正确", "wrong": "回答错误", "timeout": "超时"}
+# One banner, one meaning, one colour (stage-screens.md).
+GREEN, RED, AMBER, GREY, BLUE = "#1f9d55", "#d64545", "#f0a202", "#6b7280", "#2f6fdd"
+TOP, QUESTION, BANNER = 0.15, 0.47, 0.09  # fractions of H; the scoreboard takes the rest
+MIN_TEXT = 0.03  # no text smaller than 0.03 H on an audience screen
+WRAP = int(Qt.TextFlag.TextWordWrap)
+
+
+def banner_for(state) -> tuple[str, str, str]:
+    """(text, background, text colour) of the state banner; ('', '', '') when there is none.
+    Derived from the state alone, so it stays until the state changes."""
+    contest = state.contest
+    question = state.question
+    if question is None:
+        plan = state.round
+        if plan is not None and plan.type == "risk" and not state.in_tiebreak:
+            team, _ = next_turn(state)
+            if team in state.stakes:
+                return ui("{team} 选择 {stake} 分", team=contest.team(team).name, stake=state.stakes[team]), \
+                    theme.ACCENT, theme.BACKGROUND
+        return "", "", ""
+    plan = contest.round(question.round)
+    if question.status == "judged":
+        if question.no_answer:
+            return ui("时间到 · 无人作答"), GREY, theme.TEXT
+        team, verdict = question.verdicts[-1]
+        change = next((c for c in reversed(state.changes) if c.question == question.id and c.kind == "answer"
+                       and c.team == team and not c.undone), None)
+        points = f"{change.delta:+d}".replace("-", "−") if change is not None and change.delta else ""
+        name = contest.team(team).name
+        if verdict == "correct":
+            return ui("✓ 回答正确　{team} {points}", team=name, points=points).strip(), GREEN, theme.TEXT
+        if verdict == "wrong":
+            return ui("✗ 回答错误　{team} {points}", team=name, points=points).strip(), RED, theme.TEXT
+        return ui("时间到　{team} {points}", team=name, points=points).strip(), GREY, theme.TEXT
+    timer = state.timer
+    if timer is not None and not timer.running and timer.left_ms > 0:
+        return ui("已暂停"), BLUE, theme.TEXT
+    holder, tied = state.floor()
+    if plan.type == "buzzer":
+        if tied:
+            return ui("同时抢答，请主持人裁定"), theme.ACCENT, theme.BACKGROUND
+        if holder:
+            team = contest.team(holder)
+            return ui("{team} 抢答成功", team=team.name), team.color, theme.BACKGROUND
+        if question.status == "open":
+            return ui("请抢答！"), theme.GOOD, theme.BACKGROUND
+        fouls = [c for c in state.changes if c.question == question.id and c.kind == "foul" and not c.undone]
+        if fouls:
+            return ui("{points} 提前抢答　{team}", points=f"{fouls[-1].delta:+d}".replace("-", "−"),
+                      team=contest.team(fouls[-1].team).name), AMBER, theme.BACKGROUND
+    return "", "", ""
+
+
+class QuestionPanel(QWidget):
+    """The question as large as it fits its zone: a headline (who is asked, the stake), the
+    stem, the options (two columns when they are short), after the verdict the answer; the
+    correct options turn green. `layout_for()` tells the size chosen, and whether it fits."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.headline = ""
+        self.stem = ""
+        self.options: list[str] = []
+        self.correct: set[int] = set()
+        self.answer = ""
+        self.chosen: dict = {}
+
+    def set_content(self, headline: str, stem: str, options: list[str], correct: set[int], answer: str) -> None:
+        content = (headline, stem, list(options), set(correct), answer)
+        if content != (self.headline, self.stem, self.options, self.correct, self.answer):
+            self.headline, self.stem, self.options, self.correct, self.answer = content
+            self.chosen = {}
+            self.update()
+
+    def text(self) -> str:
+        lines = [self.headline, self.stem, *[f"{chr(65 + i)}. {o}" for i, o in enumerate(self.options)], self.answer]
+        return "\n".join(line for line in lines if line)
+
+    def _measure(self, px: int, width: int) -> dict:
+        font = theme.font(px)
+        metrics = QFontMetrics(font)
+        gap = int(px * 0.35)
+        parts = []
+        height = 0
+        for kind, text in (("headline", self.headline), ("stem", self.stem)):
+            if text:
+                rect = metrics.boundingRect(QRect(0, 0, width, 10 ** 6), WRAP, text)
+                parts.append((kind, text, rect.height()))
+                height += rect.height() + gap
+        labels = [f"{chr(65 + i)}. {o}" for i, o in enumerate(self.options)]
+        half = (width - gap) // 2
+        two = bool(labels) and all(metrics.horizontalAdvance(label) <= half for label in labels)
+        option_heights = [metrics.boundingRect(QRect(0, 0, half if two else width, 10 ** 6), WRAP, label).height()
+                          for label in labels]
+        if two:
+            rows = [max(option_heights[i:i + 2]) for i in range(0, len(labels), 2)]
+        else:
+            rows = option_heights
+        height += sum(rows) + gap * max(0, len(rows) - 1)
+        if self.answer:
+            height += gap + metrics.boundingRect(QRect(0, 0, width, 10 ** 6), WRAP, self.answer).height()
+        return {"px": px, "two_columns": two, "height": height, "parts": parts, "labels": labels, "rows": rows,
+                "gap": gap, "half": half}
+
+    def layout_for(self, width: int, height: int) -> dict:
+        """The largest text size (from 0.09 H down to 0.03 H) at which everything fits."""
+        key = (width, height)
+        if key in self.chosen:
+            return self.chosen[key]
+        screen_h = self.window().height() or height
+        largest, smallest = int(0.09 * screen_h), max(10, int(MIN_TEXT * screen_h))
+        px = largest
+        layout = self._measure(px, width)
+        while layout["height"] > height and px > smallest:
+            px -= max(1, px // 24)
+            layout = self._measure(max(px, smallest), width)
+        layout["fits"] = layout["height"] <= height
+        self.chosen = {key: layout}
+        return layout
+
+    def paintEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        layout = self.layout_for(self.width(), self.height())
+        painter = QPainter(self)
+        font = theme.font(layout["px"])
+        painter.setFont(font)
+        y = 0
+        gap = layout["gap"]
+        for kind, text, height in layout["parts"]:
+            painter.setPen(QColor(theme.ACCENT if kind == "headline" else theme.TEXT))
+            painter.drawText(QRect(0, y, self.width(), height), WRAP, text)
+            y += height + gap
+        labels, rows, half = layout["labels"], layout["rows"], layout["half"]
+        for row, row_height in enumerate(rows):
+            indices = [row * 2, row * 2 + 1] if layout["two_columns"] else [row]
+            for column, index in enumerate(i for i in indices if i < len(labels)):
+                x = column * (half + gap)
+                width = half if layout["two_columns"] else self.width()
+                painter.setPen(QColor(GREEN if index in self.correct else theme.TEXT))
+                if index in self.correct:
+                    painter.fillRect(QRect(x - 6, y - 2, width + 6, row_height + 4), QColor(31, 157, 85, 60))
+                painter.drawText(QRect(x, y, width, row_height), WRAP, labels[index])
+            y += row_height + gap
+        if self.answer:
+            painter.setPen(QColor(GREEN))
+            painter.drawText(QRect(0, y, self.width(), self.height() - y), WRAP, self.answer)
+        painter.end()
 
 
 class AudienceScreen(KioskScreen):
@@ -22,54 +174,20 @@ class AudienceScreen(KioskScreen):
         super().__init__(ui("观众大屏"), parent)
         self.bridge = bridge
         self.sounds = sounds
-        self.stack = QStackedWidget(self)
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(self.stack)
-
-        self.show_page = QWidget()
-        page = QVBoxLayout(self.show_page)
-        self.title = QLabel()
-        self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        top = QHBoxLayout()
-        self.question = QLabel()
-        self.question.setWordWrap(True)
-        self.question.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
-        self.countdown = Countdown()
-        top.addWidget(self.question, 5)
-        top.addWidget(self.countdown, 1)
-        self.floor = QLabel()
+        self.title = QLabel(self)
+        self.title.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        self.countdown = Countdown(self)
+        self.question = QuestionPanel(self)
+        self.floor = QLabel(self)  # the state banner (floor won, verdict, foul, time up, paused)
         self.floor.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.answer = QLabel()
-        self.answer.setWordWrap(True)
-        self.answer.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.scoreboard = Scoreboard(bridge.contest)
-        page.addWidget(self.title)
-        page.addLayout(top, 3)
-        page.addWidget(self.floor)
-        page.addWidget(self.answer)
-        page.addWidget(self.scoreboard, 4)
-        self.stack.addWidget(self.show_page)
-
-        self.ceremony_page = QWidget()
-        ceremony = QVBoxLayout(self.ceremony_page)
-        self.ceremony_title = QLabel(bridge.contest.name)
-        self.ceremony_title.setWordWrap(True)
-        self.ceremony_title.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        ceremony.addWidget(self.ceremony_title)
-        self.ceremony_rows = {}
-        for level in reversed(PRIZE_LEVELS):
-            label = QLabel()
-            label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            label.setWordWrap(True)
-            ceremony.addWidget(label)
-            self.ceremony_rows[level] = label
-        self.stack.addWidget(self.ceremony_page)
-        self.ceremony_step = 0
-        self.ceremony_timer = QTimer(self)
-        self.ceremony_timer.setInterval(2500)
-        self.ceremony_timer.timeout.connect(self._reveal_next_prize)
-
+        self.answer = QLabel(self)  # the answer line, only after the verdict (also inside the zone)
+        self.answer.hide()
+        self.scoreboard = Scoreboard(bridge.contest, self)
+        self.ceremony = QLabel(self)
+        self.ceremony.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.ceremony.setWordWrap(True)
+        self.ceremony.hide()
+        self.banner_colour = ""
         self.apply_sizes()
         bridge.changed.connect(self.refresh)
         bridge.tick.connect(self.countdown.show_ms)
@@ -78,73 +196,116 @@ class AudienceScreen(KioskScreen):
 
     # ---- sizing: everything follows the screen's height ----
 
+    def regions(self) -> dict[str, QRect]:
+        w, h = self.width(), self.height()
+        margin = int(0.02 * w)
+        timer_w = int(0.2 * w)
+        top, zone, banner = int(TOP * h), int(QUESTION * h), int(BANNER * h)
+        return {"title": QRect(margin, 0, w - 2 * margin - timer_w, top),
+                "timer": QRect(w - margin - timer_w, 0, timer_w, top),
+                "question": QRect(margin, top, w - 2 * margin, zone),
+                "banner": QRect(margin, top + zone + int(0.005 * h), w - 2 * margin, banner - int(0.01 * h)),
+                "scoreboard": QRect(0, top + zone + banner, w, h - top - zone - banner),
+                "ceremony": QRect(margin, 0, w - 2 * margin, h)}
+
     def apply_sizes(self) -> None:
-        if "ceremony_rows" not in self.__dict__:
+        if "ceremony" not in self.__dict__:
             return  # a resize during construction
-        scale = self.scale()
-        self.title.setFont(theme.font(54 * scale, bold=True))
+        h = max(self.height(), 360)
+        rects = self.regions()
+        self.title.setGeometry(rects["title"])
+        self.countdown.setGeometry(rects["timer"])
+        self.question.setGeometry(rects["question"])
+        self.floor.setGeometry(rects["banner"])
+        self.scoreboard.setGeometry(rects["scoreboard"])
+        self.ceremony.setGeometry(rects["ceremony"])
+        self.countdown.setFont(theme.font(int(0.15 * h), bold=True))
+        self.floor.setFont(theme.font(int(0.06 * h), bold=True))
+        self.scoreboard.set_text_size(int(0.05 * h), int(0.035 * h))
+        self._fit_title()
+        self.question.chosen = {}
+        if "_ceremony_text" in self.__dict__:
+            self._fit_ceremony()
+
+    def _fit_title(self) -> None:
+        h = max(self.height(), 360)
+        px = int(0.06 * h)
+        while px > MIN_TEXT * h and QFontMetrics(theme.font(px, bold=True)).horizontalAdvance(self.title.text()) > \
+                self.title.width():
+            px -= 1
+        self.title.setFont(theme.font(px, bold=True))
         self.title.setStyleSheet(f"color: {theme.ACCENT};")
-        self.question.setFont(theme.font(46 * scale))
-        self.countdown.setFont(theme.font(150 * scale, bold=True))
-        self.floor.setFont(theme.font(60 * scale, bold=True))
-        self.answer.setFont(theme.font(44 * scale, bold=True))
-        self.scoreboard.set_text_size(int(30 * scale))
-        self.ceremony_title.setFont(theme.font(56 * scale, bold=True))
-        for level, label in self.ceremony_rows.items():
-            label.setFont(theme.font((64 if level == "first" else 52) * scale, bold=True))
 
     # ---- what the audience sees ----
 
     def refresh(self, state) -> None:
         contest = state.contest
         if state.final and state.prizes:
-            self._show_ceremony()
+            self._show_ceremony(state)
             return
-        self.stack.setCurrentWidget(self.show_page)
-        plan = state.round
-        self.title.setText(plan.title if plan else contest.name)
-        question = state.question
-        text, answer = "", ""
-        if question is not None:
-            item = contest.question(question.id)
-            if question.revealed:
-                text = item.stem
-                if item.options:
-                    text += "\n" + "\n".join(f"{chr(65 + i)}. {option}" for i, option in enumerate(item.options))
-            if question.team:
-                who = contest.team(question.team).name
-                member = question.member
-                if member:
-                    who += f" {contest.team(question.team).members[member - 1]}"
-                stake = ui("(风险分值 {stake})", stake=question.stake) if question.stake else ""
-                text = ui("【{who}{stake}】", who=who, stake=stake) + "\n" + text
-            if question.status == "judged" and question.verdicts:
-                team, verdict = question.verdicts[-1]
-                answer = f"{contest.team(team).name} {ui(VERDICT_NAMES[verdict])}"
-                if verdict == "correct" or not (contest.round(question.round).reopen_after_wrong):
-                    answer += ui("  正确答案:{answer}", answer=item.answer_text())
-        self.question.setText(text)
-        self.answer.setText(answer)
-        holder, tied = state.floor()
-        plan_type = contest.round(question.round).type if question else None
-        if plan_type == "buzzer" and holder:
-            team = contest.team(holder)
-            self.floor.setText(ui("{team} 抢答成功", team=team.name))
-            self.floor.setStyleSheet(f"color: {theme.BACKGROUND}; background-color: {team.color}; border-radius: 12px;")
-        elif plan_type == "buzzer" and tied:
-            self.floor.setText(ui("同时抢答,请主持人裁定"))
-            self.floor.setStyleSheet(f"color: {theme.ACCENT};")
-        elif plan_type == "buzzer" and question.status == "open":
-            self.floor.setText(ui("请抢答!"))
-            self.floor.setStyleSheet(f"color: {theme.GOOD};")
-        else:
-            self.floor.setText("")
-            self.floor.setStyleSheet("")
+        for widget in (self.title, self.countdown, self.question, self.floor, self.scoreboard):
+            widget.show()
+        self.ceremony.hide()
+        self.title.setText(self._title(state))
+        self._fit_title()
+        self._question(state)
+        text, background, colour = banner_for(state)
+        self.floor.setText(text)
+        self.banner_colour = background
+        self.floor.setStyleSheet(f"color: {colour}; background-color: {background}; border-radius: 12px;"
+                                 if text else "")
         if self.floor.text() != getattr(self, "_drawn_floor", None):
             self._drawn_floor = self.floor.text()
             self.floor.repaint()  # the buzzer winner is drawn now, not at the next frame
-        order = [row["team"] for row in state.ranking()]
-        self.scoreboard.update_scores(dict(state.scores), order, holder if plan_type == "buzzer" else None)
+        holder, _ = state.floor()
+        question = state.question
+        buzzer = question is not None and contest.round(question.round).type == "buzzer"
+        if state.in_tiebreak:  # head to head: only the tied teams, with their tie-break points
+            teams = list(state.tiebreak_teams)
+            self.scoreboard.update_scores({t: state.tiebreak_scores[t] for t in teams}, teams,
+                                          holder if buzzer else None, caption=ui("加赛得分"))
+        else:
+            order = [row["team"] for row in state.ranking()]
+            self.scoreboard.update_scores(dict(state.scores), order, holder if buzzer else None)
+
+    def _title(self, state) -> str:
+        plan = state.round
+        if plan is None:
+            return state.contest.name
+        if state.in_tiebreak:
+            names = ui("、").join(state.contest.team(t).name for t in state.tiebreak_teams)
+            return ui("加赛：{teams}", teams=names)
+        shown = state.shown_per_round.get(plan.id, 0)
+        if state.question is None or not shown:
+            return plan.title
+        return ui("{round} · 第 {number} / {total} 题", round=plan.title, number=shown, total=state.round_quota(plan))
+
+    def _question(self, state) -> None:
+        contest = state.contest
+        question = state.question
+        if question is None:
+            banner = banner_for(state)[0]  # a risk stake announced before its question
+            self.question.set_content("", banner, [], set(), "")
+            self.answer.setText("")
+            return
+        item = contest.question(question.id)
+        headline = ""
+        if question.team:
+            team = contest.team(question.team)
+            headline = team.name
+            if question.member:
+                headline += ui("　{member}", member=team.members[question.member - 1])
+            if question.stake:
+                headline += ui("　风险分值 {stake} 分", stake=question.stake)
+        elif contest.round(question.round).type == "buzzer" and not question.revealed:
+            headline = ui("请听题")
+        stem, options = (item.stem, list(item.options)) if question.revealed else ("", [])
+        judged = question.status == "judged"
+        correct = {ord(c) - 65 for c in item.answer if c.isalpha()} if judged and item.kind in ("single", "multiple") \
+            else set()
+        answer = ui("正确答案：{answer}", answer=item.answer_text()) if judged else ""
+        self.question.set_content(headline, stem, options, correct, answer)
+        self.answer.setText(answer)
 
     def _on_press(self, team: str, outcome: str) -> None:
         if self.sounds is None:
@@ -155,26 +316,44 @@ class AudienceScreen(KioskScreen):
         elif outcome == "foul":
             self.sounds.play("foul")
 
-    # ---- the prize ceremony: third, then second, then first ----
+    # ---- the prize ceremony: one step per host key, third prize first ----
 
-    def _show_ceremony(self) -> None:
-        if self.stack.currentWidget() is not self.ceremony_page:
-            self.stack.setCurrentWidget(self.ceremony_page)
-            self.ceremony_step = 0
-            for label in self.ceremony_rows.values():
-                label.setText("")
-            self._reveal_next_prize()
-            self.ceremony_timer.start()
+    def _show_ceremony(self, state) -> None:
+        for widget in (self.title, self.countdown, self.question, self.floor, self.scoreboard):
+            widget.hide()
+        self.ceremony.show()
+        steps = ceremony_steps(state)
+        step = state.ceremony_step
+        contest = state.contest
+        if step == 0:
+            self._ceremony_text = (ui("{contest}\n颁奖典礼", contest=contest.name), theme.ACCENT, theme.BACKGROUND)
+        else:
+            level, team_id = steps[step - 1]
+            team = contest.team(team_id)
+            text = ui("{prize}\n{unit}\n{team}\n{members}\n总分 {score} 分", prize=ui(PRIZE_NAMES[level]), unit=team.unit,
+                      team=team.name, members=ui("、").join(team.members), score=state.scores[team_id])
+            self._ceremony_text = (text, theme.BACKGROUND, team.color)
+        self._fit_ceremony()
 
-    def _reveal_next_prize(self) -> None:
-        state = self.bridge.state
-        order = list(reversed(PRIZE_LEVELS))  # third, second, first
-        if not state.prizes or self.ceremony_step >= len(order):
-            self.ceremony_timer.stop()
-            return
-        level = order[self.ceremony_step]
-        names = ui("、").join(state.contest.team(t).name for t in state.prizes.get(level, []))
-        colour = theme.ACCENT if level == "first" else theme.TEXT
-        self.ceremony_rows[level].setText(ui("{prize}:{teams}", prize=ui(PRIZE_NAMES[level]), teams=names) if names else "")
-        self.ceremony_rows[level].setStyleSheet(f"color: {colour};")
-        self.ceremony_step += 1
+    def _fit_ceremony(self) -> None:
+        text, colour, background = self._ceremony_text
+        h = max(self.height(), 360)
+        px = int(0.09 * h)
+        room = self.ceremony.rect().adjusted(20, 20, -20, -20)
+        while px > MIN_TEXT * h and QFontMetrics(theme.font(px, bold=True)).boundingRect(
+                room, WRAP | int(Qt.AlignmentFlag.AlignCenter), text).height() > room.height():
+            px -= 2
+        self.ceremony.setFont(theme.font(px, bold=True))
+        self.ceremony.setText(text)
+        self.ceremony.setStyleSheet(f"color: {colour}; background-color: {background}; border-radius: 24px;")
+
+
+def fits(label: QLabel) -> bool:
+    """Whether a label's text fits its rectangle (for the screens' tests)."""
+    if not label.text():
+        return True
+    metrics = QFontMetrics(label.font())
+    flags = int(label.alignment()) | (WRAP if label.wordWrap() else 0)
+    needed = metrics.boundingRect(label.contentsRect(), flags, label.text())
+    return needed.width() <= label.contentsRect().width() + 1 and needed.height() <= label.contentsRect().height() + 1
+

@@ -167,6 +167,8 @@ class HostConsole(QMainWindow):
             ("prizes", ui("确定奖项"), "Ctrl+P", self.assign_prizes),
             ("self_test", ui("抢答器自检"), "F9", self.buzzer_self_test),
             ("pair", ui("抢答器配对"), "F8", self.pair_buzzers),
+            ("ceremony", ui("颁奖下一步"), "G", lambda: self.run({"cmd": "ceremony_next"})),
+            ("replay", ui("重放颁奖"), "Shift+G", lambda: self.run({"cmd": "ceremony_replay"})),
             ("quit", ui("结束并退出"), "Ctrl+Q", self.close),
         ]
         self.keys: dict[str, str] = {}
@@ -345,7 +347,8 @@ class HostConsole(QMainWindow):
                        "correct": ("correct",), "wrong": ("wrong",), "timeout": ("timeout",), "reopen": ("reopen",),
                        "tie": ("resolve_tie",), "close": ("close_buzzers",), "undo": ("undo",), "redo": ("redo",),
                        "fix": ("correct_score",), "next_round": ("next_round",), "tiebreak": ("start_tiebreak",),
-                       "end_tiebreak": ("end_tiebreak",), "prizes": ("assign_prizes",)}
+                       "end_tiebreak": ("end_tiebreak",), "prizes": ("assign_prizes",),
+                       "ceremony": ("ceremony_next",), "replay": ("ceremony_replay",)}
     @staticmethod
     def next_words() -> dict[str, str]:
         return {"next_round": ui("进入下一轮"), "show_question": ui("出题"), "reveal": ui("题目上大屏"),
@@ -371,8 +374,15 @@ class HostConsole(QMainWindow):
             self.mode.setText(self._mode_text())
 
     def _next_text(self, state, step: str | None) -> str:
+        if state.final and step == "ceremony_next":
+            from finals_app.core.stage.engine import ceremony_steps
+            steps = ceremony_steps(state)
+            level, team = steps[state.ceremony_step]
+            prize = {"first": ui("一等奖"), "second": ui("二等奖"), "third": ui("三等奖")}[level]
+            return ui("下一步：按 G 揭晓{prize}：{team}（{done}/{total}）", prize=prize,
+                      team=state.contest.team(team).name, done=state.ceremony_step + 1, total=len(steps))
         if state.final:
-            return ui("比赛结果已由评委签字确认")
+            return ui("颁奖完毕（Shift+G 重放）") if state.ceremony_step else ui("比赛结果已由评委签字确认")
         if step is None:
             if state.question is not None and state.question.status == "open":
                 return ui("等待抢答……（无人抢答可按 K 结束本题）")

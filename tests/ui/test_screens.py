@@ -100,7 +100,7 @@ def test_a_score_change_reaches_all_screens(stage):
     assert stage.audience.scoreboard.target["a"] == 10
     assert stage.audience.scoreboard.order[0] == "a"
     assert stage.host.teams.item(0, 2).text() == "10"
-    assert "回答正确" in stage.audience.answer.text() and "正确答案" in stage.audience.answer.text()
+    assert "回答正确" in stage.audience.floor.text() and "正确答案" in stage.audience.answer.text()
     assert "+10" in stage.host.audit.item(0).text()
 
 
@@ -190,15 +190,28 @@ def test_kiosk_screens_cannot_be_closed_from_the_audience_side(stage):
     assert stage.audience.close()
 
 
-def test_prize_ceremony_reveals_third_second_first(stage, qtbot):
+def test_prize_ceremony_is_paced_by_the_host_third_second_first(stage, qtbot):
     stage.play_rounds(("correct", "correct", "wrong", "wrong"), "aab",
                       ((10, "correct"), (10, "correct"), (20, "correct"), (10, "wrong")))
-    stage.run({"cmd": "assign_prizes"}, {"cmd": "sign_off", "judge": "甲评委", "pin": "1234"}, {"cmd": "sign_off", "judge": "乙评委", "pin": "5678"})
-    rows = stage.audience.ceremony_rows
-    assert stage.audience.stack.currentWidget() is stage.audience.ceremony_page
-    assert "三等奖" in rows["third"].text() and rows["first"].text() == ""
-    qtbot.waitUntil(lambda: "一等奖" in rows["first"].text(), timeout=8000)
-    assert stage.bridge.contest.team("a").name in rows["first"].text()
+    stage.run({"cmd": "assign_prizes"}, {"cmd": "sign_off", "judge": "甲评委", "pin": "1234"},
+              {"cmd": "sign_off", "judge": "乙评委", "pin": "5678"})
+    audience, contest = stage.audience, stage.bridge.contest
+    assert audience.ceremony.isVisible() and "颁奖典礼" in audience.ceremony.text()
+    qtbot.wait(3000)  # no step runs by itself
+    assert "颁奖典礼" in audience.ceremony.text()
+    prizes = stage.bridge.state.prizes
+    assert stage.host.next_step.text().startswith("下一步：按 G 揭晓三等奖：")
+    for level, words in (("third", "三等奖"), ("second", "二等奖"), ("first", "一等奖")):
+        qtbot.keyClick(stage.host, Qt.Key.Key_G)
+        team = contest.team(prizes[level][0])
+        text = audience.ceremony.text()
+        assert words in text and team.unit in text and team.name in text
+        assert all(member in text for member in team.members) and f"总分 {stage.bridge.state.scores[team.id]} 分" in text
+        assert team.color in audience.ceremony.styleSheet()
+    qtbot.keyClick(stage.host, Qt.Key.Key_G)  # nothing left: refused, said
+    assert "所有奖项均已揭晓" in stage.host.message.text()
+    qtbot.keyClick(stage.host, Qt.Key.Key_G, Qt.KeyboardModifier.ShiftModifier)  # replay
+    assert "颁奖典礼" in audience.ceremony.text() and stage.bridge.state.ceremony_step == 0
 
 
 def test_buzzer_self_test_maps_every_seat_and_keeps_presses_out_of_the_show(stage, qtbot):
@@ -269,7 +282,7 @@ def test_the_kiosk_speaks_english_when_asked(qtbot, contest, tmp_path, monkeypat
     try:
         assert stage.host.windowTitle().startswith("Host console — ")
         stage.run({"cmd": "next_round"}, {"cmd": "show_question"}, {"cmd": "reveal"}, {"cmd": "correct"})
-        assert "correct" in stage.audience.answer.text() and "Answer:" in stage.audience.answer.text()
+        assert "Correct" in stage.audience.floor.text() and "Answer:" in stage.audience.answer.text()
         assert "Answer:" in stage.host.answer.text()
         from PySide6.QtWidgets import QPushButton
         buttons = [b.text().split("\n")[0] for b in stage.host.findChildren(QPushButton)]

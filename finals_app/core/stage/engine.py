@@ -18,6 +18,7 @@ from finals_app.core.stage.pins import hash_pin, valid_pin, verify_pin
 from finals_app.core.stage.state import UNDOABLE, StageState, apply, fold, undo_stacks
 
 VERDICTS = ("correct", "wrong", "timeout")
+AFTER_FINAL = ("reopen_result", "press", "ceremony_next", "ceremony_replay")  # what a signed result still allows
 
 
 class Refusal(FinalsError):
@@ -73,7 +74,7 @@ class StageEngine:
         handler = COMMANDS.get(name)
         if handler is None:
             raise Refusal("unknown command {name} (known: {known})", name=name, known=", ".join(sorted(COMMANDS)))
-        if self.state.final and name not in ("reopen_result", "press"):
+        if self.state.final and name not in AFTER_FINAL:
             raise Refusal("the result is final and signed; the chief judge must reopen it first")
         try:
             pending = handler(self, self.state, command)
@@ -86,7 +87,7 @@ class StageEngine:
         """Whether `command` would be accepted now (the same checks, nothing recorded; PINs are
         not checked)."""
         handler = COMMANDS.get(command.get("cmd"))
-        if handler is None or (self.state.final and command.get("cmd") not in ("reopen_result", "press")):
+        if handler is None or (self.state.final and command.get("cmd") not in AFTER_FINAL):
             return False
         self._probing = True
         try:
@@ -557,6 +558,26 @@ def cmd_reopen_result(engine: StageEngine, state: StageState, command: dict) -> 
     return events + [Pending("result_reopened", {"judge": judge, "reason": reason})]
 
 
+def ceremony_steps(state: StageState) -> list[tuple[str, str]]:
+    """The prize ceremony, one step per prize-winning team: third prize first, first last."""
+    prizes = state.prizes or {}
+    return [(level, team) for level in ("third", "second", "first") for team in prizes.get(level, [])]
+
+
+def cmd_ceremony_next(engine: StageEngine, state: StageState, command: dict) -> list[Pending]:
+    _require(state.final and bool(state.prizes), "the ceremony follows the judges' sign-off")
+    steps = ceremony_steps(state)
+    _require(state.ceremony_step < len(steps), "every prize has been announced (replay to start again)")
+    level, team = steps[state.ceremony_step]
+    return [Pending("ceremony_step", {"step": state.ceremony_step + 1, "level": level, "team": team})]
+
+
+def cmd_ceremony_replay(engine: StageEngine, state: StageState, command: dict) -> list[Pending]:
+    _require(state.final and bool(state.prizes), "the ceremony follows the judges' sign-off")
+    _require(state.ceremony_step > 0, "the ceremony has not started")
+    return [Pending("ceremony_replayed", {})]
+
+
 COMMANDS = {
     "next_round": cmd_next_round, "show_question": cmd_show_question, "reveal": cmd_reveal,
     "choose_stake": cmd_choose_stake, "start_timer": cmd_start_timer, "pause_timer": cmd_pause_timer,
@@ -565,6 +586,7 @@ COMMANDS = {
     "judge": cmd_judge, "correct": cmd_judge, "wrong": cmd_judge, "timeout": cmd_judge, "reopen": cmd_reopen,
     "correct_score": cmd_correct_score, "undo": cmd_undo, "redo": cmd_redo,
     "close_buzzers": cmd_close_buzzers, "no_answer": cmd_close_buzzers,
+    "ceremony_next": cmd_ceremony_next, "ceremony_replay": cmd_ceremony_replay,
     "start_tiebreak": cmd_start_tiebreak, "end_tiebreak": cmd_end_tiebreak,
     "assign_prizes": cmd_assign_prizes, "sign_off": cmd_sign_off, "reopen_result": cmd_reopen_result,
 }

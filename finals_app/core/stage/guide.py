@@ -11,7 +11,8 @@ from finals_app.core.stage.journal import Event
 HOST_COMMANDS = ("next_round", "show_question", "reveal", "choose_stake", "open_buzzers", "start_timer",
                  "pause_timer", "resume_timer", "add_time", "stop_timer", "correct", "wrong", "timeout",
                  "resolve_tie", "reask", "reopen", "close_buzzers", "correct_score", "undo", "redo",
-                 "start_tiebreak", "end_tiebreak", "assign_prizes", "sign_off", "reopen_result")
+                 "start_tiebreak", "end_tiebreak", "assign_prizes", "sign_off", "reopen_result", "ceremony_next",
+                 "ceremony_replay")
 
 
 def probe(engine: StageEngine, name: str) -> dict:
@@ -53,7 +54,7 @@ def next_step(engine: StageEngine, legal: list[str] | None = None) -> str | None
         return next((n for n in names if n in legal), None)
 
     if state.final:
-        return None
+        return first("ceremony_next")  # the prize ceremony, step by step; then the show is over
     if question is not None and question.status != "judged":
         plan = state.contest.round(question.round)
         if not question.revealed:

@@ -111,6 +111,7 @@ class StageState:
     last_seq: int = 0
     events: int = 0
     advanced: list[str] | None = None  # teams that advanced past round 1 (None: no cut was made)
+    ceremony_step: int = 0  # prize ceremony steps shown (third prize first), paced by the host
     pins: dict[str, str] = field(default_factory=dict)  # judge -> scrypt hash set at the first sign-in
     pin_refusals: list[tuple[str, int]] = field(default_factory=list)  # (judge, wall_ms) of wrong PINs
 
@@ -564,8 +565,17 @@ def _on_result_finalized(state: StageState, event: Event) -> None:
     state.final = True
 
 
+def _on_ceremony_step(state: StageState, event: Event) -> None:
+    state.ceremony_step = event.data["step"]
+
+
+def _on_ceremony_replayed(state: StageState, event: Event) -> None:
+    state.ceremony_step = 0
+
+
 def _on_result_reopened(state: StageState, event: Event) -> None:
     state.final = False
+    state.ceremony_step = 0
     state.prizes = None
     state.signoffs = {}
     state.reopened.append((event.data["judge"], event.data["reason"], event.wall_ms))
@@ -583,4 +593,5 @@ _HANDLERS = {
     "prizes_assigned": _on_prizes_assigned, "judge_signed": _on_judge_signed,
     "result_finalized": _on_result_finalized, "result_reopened": _on_result_reopened,
     "no_answer": _on_no_answer, "judge_pin_set": _on_pin_set, "pin_refused": _on_pin_refused,
+    "ceremony_step": _on_ceremony_step, "ceremony_replayed": _on_ceremony_replayed,
 }

@@ -32,6 +32,26 @@ class Countdown(QLabel):
         colour = theme.DANGER if warning else self.normal_colour
         self.setStyleSheet(f"color: {colour};")
 
+    def paintEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        """The digits as tall as the font: centred on their own ink, not on the line's box, so
+        a 0.15 H timer fits a 0.15 H band."""
+        from PySide6.QtGui import QColor, QFontMetrics, QPainter
+        if not self.text():
+            return
+        painter = QPainter(self)
+        painter.setFont(self.font())
+        painter.setPen(QColor(theme.DANGER if self.warning else self.normal_colour))
+        ink = QFontMetrics(self.font()).tightBoundingRect(self.text())
+        x = (self.width() - ink.width()) / 2 - ink.left()
+        y = (self.height() - ink.height()) / 2 - ink.top()
+        painter.drawText(int(x), int(y), self.text())
+        painter.end()
+
+    def ink_fits(self) -> bool:
+        from PySide6.QtGui import QFontMetrics
+        ink = QFontMetrics(self.font()).tightBoundingRect(self.text() or "0")
+        return ink.width() <= self.width() and ink.height() <= self.height()
+
     @property
     def warning(self) -> bool:
         return 0 <= self.remaining_ms <= WARNING_MS

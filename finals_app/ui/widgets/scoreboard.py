@@ -1,5 +1,7 @@
-"""The audience scoreboard: one bar per team in rank order, drawn with pyqtgraph, animated to
-every new score, the team holding the floor outlined in gold."""
+"""The audience scoreboard: one bar per team in rank order, drawn with pyqtgraph; a new score
+grows or shrinks its bar and a new order slides the bars to their places (one animation), the
+team holding the floor outlined in gold. Names (≥ 0.035 H) and scores (≥ 0.05 H) are sized by
+the screen and never wider than their bar (a long name takes two lines)."""
 from __future__ import annotations
 
 import pyqtgraph as pg
@@ -7,6 +9,7 @@ from PySide6.QtCore import QEasingCurve, QVariantAnimation
 from PySide6.QtGui import QColor
 
 from finals_app.ui import theme
+from finals_app.ui.texts import ui
 
 
 class Scoreboard(pg.PlotWidget):
@@ -19,6 +22,11 @@ class Scoreboard(pg.PlotWidget):
         self.shown = {team: 0.0 for team in self.team_ids}  # the heights drawn now (animated)
         self.target = dict(self.shown)
         self.order = list(self.team_ids)
+        self.x_shown = {team: float(i) for i, team in enumerate(self.team_ids)}  # places drawn now
+        self.x_target = dict(self.x_shown)
+        self._x_from = dict(self.x_shown)
+        self.caption = None
+        self.frame_times: list[float] = []  # ms between animation frames (the benchmark reads them)
         self.highlight: str | None = None
         self.setMenuEnabled(False)
         self.setMouseEnabled(False, False)
@@ -40,25 +48,44 @@ class Scoreboard(pg.PlotWidget):
         self.animation.valueChanged.connect(self._step)
         self._from = dict(self.shown)
         self.text_px = 28
+        self.name_px = 24
         # Long-lived colour objects: labels keep references to them.
         self._white = QColor(theme.TEXT)
         self._gold = QColor(theme.ACCENT)
         self._label_state: dict[int, tuple] = {}
+        self._visible_before = list(self.order)
         self._layout()
 
-    def set_text_size(self, pixels: int) -> None:
-        self.text_px = pixels
+    def set_text_size(self, score_px: int, name_px: int | None = None) -> None:
+        self.text_px = score_px
+        self.name_px = name_px if name_px is not None else int(score_px * 0.7)
         self._layout()
 
-    def update_scores(self, scores: dict[str, int], order: list[str], highlight: str | None) -> None:
-        changed = scores != self.target or order != self.order or highlight != self.highlight
+    def update_scores(self, scores: dict[str, int], order: list[str], highlight: str | None,
+                      caption: str | None = None) -> None:
+        """Show `order`'s teams (all, or the tied teams of a tie-break) with `scores`."""
+        wanted = {team: float(scores.get(team, 0)) for team in self.team_ids}
+        moved = list(order) != self.order
+        changed = wanted != self.target or moved or highlight != self.highlight or caption != self.caption
         self.order = list(order)
         self.highlight = highlight
-        if scores != self.target:
+        self.caption = caption
+        for team in self.team_ids:
+            self.labels[team].setVisible(team in self.order)
+            self.values[team].setVisible(team in self.order)
+        if wanted != self.target or moved:
             self._from = dict(self.shown)
-            self.target = {team: float(scores[team]) for team in self.team_ids}
+            self._x_from = dict(self.x_shown)
+            self.target = wanted
+            self.x_target = {team: float(self.order.index(team)) if team in self.order else -10.0
+                             for team in self.team_ids}
+            if moved and set(self.order) != set(self._visible_before):
+                self.x_shown = dict(self.x_target)  # another set of teams (a tie-break): no slide
+                self._x_from = dict(self.x_target)
+            self._visible_before = list(self.order)
             self._layout()
             self.animation.stop()
+            self._last_frame = None
             self.animation.start()
         elif changed:
             self._layout()
@@ -69,8 +96,14 @@ class Scoreboard(pg.PlotWidget):
             self._layout()
 
     def _step(self, fraction) -> None:
+        import time
+        now = time.perf_counter()
+        if getattr(self, "_last_frame", None) is not None:
+            self.frame_times.append((now - self._last_frame) * 1000)
+        self._last_frame = now
         for team in self.team_ids:
             self.shown[team] = self._from[team] + (self.target[team] - self._from[team]) * float(fraction)
+            self.x_shown[team] = self._x_from[team] + (self.x_target[team] - self._x_from[team]) * float(fraction)
         self._frame()
 
     def _layout(self) -> None:
@@ -80,30 +113,45 @@ class Scoreboard(pg.PlotWidget):
         self._top = max([10.0, *heights])
         self._bottom = min([0.0, *heights])
         span = self._top - self._bottom
-        self.setYRange(self._bottom - span * 0.22, self._top + span * 0.15, padding=0)
+        # Room in pixels under the bars for the names (two lines at most) and above for the scores.
+        plot = max(60, self.height())
+        below = 2 * self.name_px * 1.5 + 16  # two lines of names with their line gaps
+        above = self.text_px * 1.3 + 8
+        share = min(0.85, (below + above) / plot)
+        whole = span / (1 - share)
+        self.setYRange(self._bottom - whole * below / plot, self._top + whole * above / plot, padding=0)
         self.setXRange(-0.6, len(self.order) - 0.4, padding=0)
         per_bar = max(40, self.width() // max(1, len(self.order)))
-        for x, team in enumerate(self.order):
-            name = self.names[team]
-            # Names fit their bar: CJK glyphs are about one pixel size wide.
-            name_px = int(min(self.text_px * 0.8, 0.9 * per_bar / max(1, len(name))))
-            self._set_text(self.labels[team], name, self._white, name_px)
-            self.labels[team].setPos(x, self._bottom - span * 0.02)
+        for team in self.order:
+            self._set_text(self.labels[team], self.label_of(team, per_bar), self._white, self.name_px)
         self._brushes = [pg.mkBrush(self.colours[team]) for team in self.order]
         self._pens = [pg.mkPen(theme.ACCENT, width=6) if team == self.highlight else pg.mkPen(None)
                       for team in self.order]
         self._frame()
 
+    def label_of(self, team: str, per_bar: int) -> str:
+        """A team's name as wide as its bar at the names' size: the name, or two lines."""
+        from PySide6.QtGui import QFontMetrics
+        name = self.names[team]
+        metrics = QFontMetrics(theme.font(self.name_px, bold=True))
+        if metrics.horizontalAdvance(name) <= per_bar * 0.94 or len(name) < 4:
+            return name
+        suffix = ui("代表队")
+        cut = len(name) - len(suffix) if name.endswith(suffix) and len(name) > len(suffix) else (len(name) + 1) // 2
+        return name[:cut] + "\n" + name[cut:]
+
     def _frame(self) -> None:
         span = self._top - self._bottom
         heights = [self.shown[team] for team in self.order]
-        self.bars.setOpts(x=list(range(len(self.order))), height=heights, brushes=self._brushes, pens=self._pens,
-                          width=0.7)
-        for x, team in enumerate(self.order):
+        self.bars.setOpts(x=[self.x_shown[team] for team in self.order], height=heights, brushes=self._brushes,
+                          pens=self._pens, width=0.7)
+        for team in self.order:
+            x = self.x_shown[team]
             gold = team == self.highlight
             self._set_text(self.values[team], f"{round(self.shown[team]):d}", self._gold if gold else self._white,
-                           int(self.text_px * 1.3))
+                           self.text_px)
             self.values[team].setPos(x, max(0.0, self.shown[team]) + span * 0.01)
+            self.labels[team].setPos(x, self._bottom - span * 0.02)
 
     def _set_text(self, item, text: str, colour: QColor, pixels: int) -> None:
         """Touch a label only when something changed (animation frames mostly move bars)."""
