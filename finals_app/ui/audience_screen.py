@@ -220,21 +220,28 @@ class AudienceScreen(KioskScreen):
         self.scoreboard.setGeometry(rects["scoreboard"])
         self.ceremony.setGeometry(rects["ceremony"])
         self.countdown.setFont(theme.font(int(0.15 * h), bold=True))
-        self.floor.setFont(theme.font(int(0.06 * h), bold=True))
         self.scoreboard.set_text_size(int(0.05 * h), int(0.035 * h))
         self._fit_title()
+        self._fit(self.floor, 0.06)
         self.question.chosen = {}
         if "_ceremony_text" in self.__dict__:
             self._fit_ceremony()
 
     def _fit_title(self) -> None:
-        h = max(self.height(), 360)
-        px = int(0.06 * h)
-        while px > MIN_TEXT * h and QFontMetrics(theme.font(px, bold=True)).horizontalAdvance(self.title.text()) > \
-                self.title.width():
-            px -= 1
-        self.title.setFont(theme.font(px, bold=True))
+        self._fit(self.title, 0.06)
         self.title.setStyleSheet(f"color: {theme.ACCENT};")
+
+    def _fit(self, label: QLabel, largest: float) -> None:
+        """The label's text as large as `largest` × H, smaller until it fits its rectangle."""
+        h = max(self.height(), 360)
+        px = int(largest * h)
+        room = label.contentsRect()
+        while px > MIN_TEXT * h:
+            metrics = QFontMetrics(theme.font(px, bold=True))
+            if metrics.horizontalAdvance(label.text()) <= room.width() and metrics.height() <= room.height():
+                break
+            px -= 1
+        label.setFont(theme.font(px, bold=True))
 
     # ---- what the audience sees ----
 
@@ -251,6 +258,7 @@ class AudienceScreen(KioskScreen):
         self._question(state)
         text, background, colour = banner_for(state)
         self.floor.setText(text)
+        self._fit(self.floor, 0.06)
         self.banner_colour = background
         self.floor.setStyleSheet(f"color: {colour}; background-color: {background}; border-radius: 12px;"
                                  if text else "")
