@@ -266,6 +266,8 @@ def run_kiosk(contest: Contest, journal: Path, argv: list[str] | None = None) ->
     app = QApplication.instance() or QApplication(argv or sys.argv[:1])
     app.setApplicationName("finals-app")
     app.setFont(theme.font(16))
+    from finals_app.ui.qt_language import install_qt_translations
+    install_qt_translations(app)
     try:
         kiosk = Kiosk(contest, journal)
     except FinalsError as error:

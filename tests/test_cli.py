@@ -220,3 +220,13 @@ def test_coded_values_read_as_words_in_chinese_and_as_codes_in_english(cli):
     import re
     assert "排名前列" in chinese and "满分随机抽取" in chinese and not re.search(r"(?m)^top\s", chinese)
     assert re.search(r"(?m)^top\s", english) and re.search(r"(?m)^random\s", english) and "排名前列" not in english
+
+
+def test_argparse_speaks_chinese_too(monkeypatch):
+    monkeypatch.setenv("FINALS_APP_LANG", "zh_CN")
+    out, err = io.StringIO(), io.StringIO()
+    with pytest.raises(SystemExit) as done:
+        import contextlib
+        with contextlib.redirect_stderr(err), contextlib.redirect_stdout(out):
+            main(["standings"], out, err)
+    assert done.value.code == 2 and "用法：" in err.getvalue() and "错误：缺少必需的参数：--period" in err.getvalue()

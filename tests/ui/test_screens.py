@@ -329,3 +329,27 @@ def test_per_machine_settings_live_where_the_readme_says():
     assert pairing_file().parent == screens.parent and pairing_file().name == "buzzer-pairing.json"
     readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
     assert "~/.config/finals-app/kiosk.conf" in readme and "~/.config/finals-app/buzzer-pairing.json" in readme
+
+
+def test_qt_own_dialogs_speak_chinese(qapp, monkeypatch):
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    from PySide6.QtCore import QLocale
+
+    from finals_app.ui.qt_language import install_qt_translations
+    monkeypatch.setenv("FINALS_APP_LANG", "zh_CN")
+    previous = QLocale()
+    assert install_qt_translations(qapp)
+    try:
+        box = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+                               | QDialogButtonBox.StandardButton.Yes | QDialogButtonBox.StandardButton.No)
+        words = {box.button(b).text().replace("&", "").split("(")[0] for b in (
+            QDialogButtonBox.StandardButton.Ok, QDialogButtonBox.StandardButton.Cancel,
+            QDialogButtonBox.StandardButton.Yes, QDialogButtonBox.StandardButton.No)}
+        assert words == {"确定", "取消", "是", "否"}, words
+    finally:
+        from finals_app.ui import qt_language
+        for translator in qt_language._installed:
+            qapp.removeTranslator(translator)
+        qt_language._installed.clear()
+        QLocale.setDefault(previous)

@@ -512,6 +512,8 @@ def run_office(engine, rules, argv=None) -> int:
     qt_messages_to_log()
     app = QApplication.instance() or QApplication(argv or sys.argv[:1])
     app.setFont(theme.font(15))
+    from finals_app.ui.qt_language import install_qt_translations
+    install_qt_translations(app)
     window = OfficeWindow(engine, rules)
     signal.signal(signal.SIGINT, lambda *_: app.quit())  # Ctrl+C in the terminal closes the window
     signal.signal(signal.SIGTERM, lambda *_: app.quit())
