@@ -85,7 +85,7 @@ class ScreenManager:
             self.place(role)
 
     def panel(self, parent) -> QGroupBox:
-        box = QGroupBox(ui("屏幕(选择后立即生效,并记住本机设置)"), parent)
+        box = QGroupBox(ui("屏幕（选择后立即生效，并记住本机设置）"), parent)
         layout = QHBoxLayout(box)
         for role, title in ROLES.items():
             title = ui(title)
@@ -94,7 +94,7 @@ class ScreenManager:
             combo.addItem(ui("关闭"), OFF)
             for index, screen in enumerate(self.displays()):
                 size = screen.geometry()
-                combo.addItem(ui("显示器 {number}({width}×{height})", number=index + 1, width=size.width(), height=size.height()), str(index))
+                combo.addItem(ui("显示器 {number}（{width}×{height}）", number=index + 1, width=size.width(), height=size.height()), str(index))
             combo.setCurrentIndex(max(0, combo.findData(self.choice(role))))
             combo.currentIndexChanged.connect(lambda _, r=role, c=combo: self.assign(r, c.currentData()))
             layout.addWidget(QLabel(title))

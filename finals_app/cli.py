@@ -91,7 +91,7 @@ def _version() -> str:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="finals-app", description="灯塔-党建在线 学习竞赛:线上各阶段与线下总决赛")
+    parser = argparse.ArgumentParser(prog="finals-app", description="灯塔-党建在线 学习竞赛：线上各阶段与线下总决赛")
     _global_options(parser, suppress=False)
     parser.add_argument("--version", action="version", version=f"finals-app {_version()}",
                         help=translate("the version, and exit"))

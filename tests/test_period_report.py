@@ -109,10 +109,10 @@ def test_pdf_report_text_matches_the_reference(tmp_path, store, reference):
     data = _report_data(tmp_path, committee)
     assert "第1期汇报材料" in text and data["org"]["name"] in text and f"ID {committee}" not in text
     assert "竞赛时间：2017年12月18日至2017年12月24日" in text  # no internal ids, dates as written in Chinese
-    for label, figure in (("登记党员", expected["party_members"]), ("参与人数(至少一次有效答题)", expected["participants"]),
+    for label, figure in (("登记党员", expected["party_members"]), ("参与人数（至少一次有效答题）", expected["participants"]),
                           ("参与率", f"{expected['participants'] / expected['party_members'] * 100:.2f}%"),
                           ("有效答题次数", expected["valid_attempts"]),
-                          ("分享朋友圈获赠答题次数(已使用)", expected["share_bonus_attempts"]),
+                          ("分享朋友圈获赠答题次数（已使用）", expected["share_bonus_attempts"]),
                           ("党员总得分", expected["total"])):
         assert _row(label, figure).search(text), (label, figure)
     days = results_days("P1")

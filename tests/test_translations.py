@@ -109,3 +109,18 @@ def test_the_office_speaks_english_when_asked(qtbot, tmp_path, small_rules, monk
     assert window.sync_button.text() == "Sync an export…"
     assert [window.paperwork.tabText(i) for i in range(window.paperwork.count())][-1] == "Period report"
     engine.dispose()
+
+
+def test_chinese_text_uses_full_width_punctuation():
+    """，：！？（） in Chinese text: no half-width comma, colon, bang, question mark or bracket next to
+    a Chinese character in any message or interface text (times like 12:30 and 1,000 stay)."""
+    import re
+
+    from finals_app.core.i18n import ZH_CN
+    from finals_app.ui.texts import EN
+    han = "[\u3400-\u9fff]"
+    wrong = re.compile(rf"{han}[,:!?;()]|[,:!?;(]{han}|\){han}")
+    texts = [t for t in ZH_CN.values()] + list(EN)
+    texts = [t for t in texts if "(*" not in t]  # a file dialog's filter is Qt syntax: "SQLite (*.db);;所有文件 (*)"
+    offenders = [t for t in texts if wrong.search(re.sub(r"\{[^{}]*\}", "", t))]
+    assert not offenders, offenders[:10]

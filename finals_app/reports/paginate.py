@@ -48,7 +48,7 @@ class Table:
     rows: list[list]
     widths: list[float]  # relative column widths
     numeric: list[bool] = field(default_factory=list)  # right-aligned columns
-    empty: str = "(无)"
+    empty: str = "（无）"
 
 
 def _font(points: float, bold: bool = False):

@@ -37,10 +37,10 @@ def period_words(period_id: str) -> str:
 def report_blocks(data: dict, produced: date, chart) -> list:
     org = data["org"]
     level = LEVELS[org["level"]]
-    summary = [["登记党员", data["party_members"]], ["参与人数(至少一次有效答题)", data["participants"]],
+    summary = [["登记党员", data["party_members"]], ["参与人数（至少一次有效答题）", data["participants"]],
                ["参与率", f"{data['participation_rate'] * 100:.2f}%"], ["有效答题次数", data["valid_attempts"]],
-               ["分享朋友圈获赠答题次数(已使用)", data["share_bonus_attempts"]], ["党员总得分", data["total"]],
-               [f"{level}得分(总得分÷登记党员)", f"{data['score']:.2f}"]]
+               ["分享朋友圈获赠答题次数（已使用）", data["share_bonus_attempts"]], ["党员总得分", data["total"]],
+               [f"{level}得分（总得分÷登记党员）", f"{data['score']:.2f}"]]
     if data["excellent"]:
         summary.append(["优秀组织奖", f"第 {data['excellent']['rank']} 名"])
     numerals = iter("一二三四五六七八九十")
@@ -62,7 +62,7 @@ def report_blocks(data: dict, produced: date, chart) -> list:
             [[b["name"], b["party_members"], b["participants"], f"{b['participation_rate'] * 100:.2f}%",
               f"{b['score']:.2f}"] for b in data["branches"]], [4, 1.3, 1.3, 1.3, 1.3], [False] + [True] * 4)]
     draw = data["pioneer_draw"]
-    note = f"(随机抽取种子:{draw['seed']})" if draw else "(本期随机抽取尚未进行,仅含排名前列者)"
+    note = f"（随机抽取种子：{draw['seed']}）" if draw else "（本期随机抽取尚未进行，仅含排名前列者）"
     blocks += [heading(f"“灯塔学习先锋”名单{note}"), Table(
         ["序号", "姓名", "党支部", "名次", "方式"],
         [[i, p["name"], p["branch"], p["rank"], "满分随机抽取" if p["drawn"] else "排名前列"]
@@ -72,7 +72,7 @@ def report_blocks(data: dict, produced: date, chart) -> list:
             f"{r['draw']}：原种子 {r['replaced_seed']}（{r['replaced_at'][:10]}），重新抽取种子 {r['seed']}"
             f"（{r['created_at'][:10]}），理由：{r['reason']}" for r in data["redraws"]])]
     undrawn = data["lottery_undrawn"]
-    note = f"(尚有 {len(undrawn)} 天未抽取)" if undrawn else ""
+    note = f"（尚有 {len(undrawn)} 天未抽取）" if undrawn else ""
     blocks += [heading(f"“每日参与奖”获奖党员{note}"), Table(
         ["日期", "姓名", "党支部"], [[f"{w['day']:%Y-%m-%d}", w["name"], w["branch"]] for w in data["lottery_winners"]],
         [1.5, 1.5, 4])]
@@ -80,7 +80,7 @@ def report_blocks(data: dict, produced: date, chart) -> list:
         ["名次", "姓名", "党支部", "有效答题次数", "分享获赠次数", "得分"],
         [[m["rank"], m["name"], m["branch"], m["valid_attempts"], m["share_bonus_attempts"], m["score"]]
          for m in data["members"]], [1.1, 1.4, 3.6, 1.6, 1.6, 1.0], [True, False, False, True, True, True])]
-    blocks += [heading("未参与的党员(请跟进)"), Table(
+    blocks += [heading("未参与的党员（请跟进）"), Table(
         ["序号", "姓名", "党支部", "手机号"],
         [[i, m["name"], m["branch"], mask_phone(m["phone"])] for i, m in enumerate(data["absent"], 1)],
         [0.8, 1.5, 4, 2], [True, False, False, False])]

@@ -189,7 +189,7 @@ def results_blocks(state: StageState) -> list:
         Table(AUDIT_HEADER, [[*row[:2], f"{row[2]:+d}", *row[3:]] for row in tables["trail"]],
               [1.7, 1.7, 0.6, 2.0, 1.5, 0.9, 3.0], [False, False, True, False, False, False, False]),
         Heading("四、抢答记录汇总"),
-        Table(["代表队", "有效抢答", "提前抢答(犯规)", "忽略的按键"], evidence, [3, 1.5, 1.5, 1.5],
+        Table(["代表队", "有效抢答", "提前抢答（犯规）", "忽略的按键"], evidence, [3, 1.5, 1.5, 1.5],
               [False, True, True, True]),
     ]
 
@@ -224,7 +224,7 @@ def _results_xlsx(state: StageState, path: Path) -> None:
     for row in tables["trail"]:
         trail.append(row)
     evidence = workbook.create_sheet("抢答记录")
-    evidence.append(["代表队", "有效抢答", "提前抢答(犯规)", "忽略的按键"])
+    evidence.append(["代表队", "有效抢答", "提前抢答（犯规）", "忽略的按键"])
     for team in contest.teams:
         counts = tables["evidence"][team.id]
         evidence.append([team.name, counts["accepted"], counts["foul"], counts["ignored"]])

@@ -50,11 +50,11 @@ class BuzzerScreen(KioskScreen):
             text = ui("请抢答")
             style = f"color: {theme.GOOD};"
         elif question.status == "shown":
-            text = ui("请听题,抢答尚未开始")
+            text = ui("请听题，抢答尚未开始")
         else:
             text = ui("本题结束")
         self.status.setText(text)
         self.status.setStyleSheet(style)
         fouled = [contest.team(team).name for team in question.locked_out] if question else []
-        self.fouls.setText((ui("违规提前抢答:") + ui("、").join(fouled)) if fouled else "")
+        self.fouls.setText((ui("违规提前抢答：") + ui("、").join(fouled)) if fouled else "")
         self.fouls.setStyleSheet(f"color: {theme.DANGER};")

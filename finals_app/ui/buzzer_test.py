@@ -36,7 +36,7 @@ class BuzzerSelfTest(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel(ui("请各代表队依次按下抢答器。每个抢答器按下后显示“正常”及其延迟。")))
         self.table = _team_table(layout, len(bridge.contest.teams),
-                                 [ui("代表队"), ui("设备"), ui("抢答键"), ui("状态"), ui("延迟(毫秒)")])
+                                 [ui("代表队"), ui("设备"), ui("抢答键"), ui("状态"), ui("延迟（毫秒）")])
         self.summary = QLabel()
         layout.addWidget(self.summary)
         _close_button(self, layout, 560)
@@ -58,7 +58,7 @@ class BuzzerSelfTest(QDialog):
                 self.table.setItem(row, column, QTableWidgetItem(text))
         self.table.resizeColumnsToContents()
         missing = [t.name for t in self.bridge.contest.teams if not self.samples[t.id]]
-        self.summary.setText(ui("全部抢答器正常") if not missing else ui("尚未测试:") + ui("、").join(missing))
+        self.summary.setText(ui("全部抢答器正常") if not missing else ui("尚未测试：") + ui("、").join(missing))
 
     def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
         super().showEvent(event)

@@ -19,11 +19,11 @@ from finals_app.ui import theme
 from finals_app.ui.texts import ui
 from finals_app.ui.widgets.countdown import Countdown
 
-OUTCOME_NAMES = {"accepted": "有效", "foul": "犯规(提前抢答)", "ignored_locked_out": "已取消资格,忽略",
-                 "ignored_already_answered": "已答过,忽略", "ignored_repeat": "重复按键,忽略",
-                 "ignored_no_question": "无进行中的题目,忽略", "ignored_not_playing": "不参加本轮,忽略",
-                 "ignored_not_buzzer_question": "非抢答题,忽略", "ignored_closed": "本题已结束,忽略",
-                 "ignored_final": "结果已确认,忽略"}
+OUTCOME_NAMES = {"accepted": "有效", "foul": "犯规（提前抢答）", "ignored_locked_out": "已取消资格，忽略",
+                 "ignored_already_answered": "已答过，忽略", "ignored_repeat": "重复按键，忽略",
+                 "ignored_no_question": "无进行中的题目，忽略", "ignored_not_playing": "不参加本轮，忽略",
+                 "ignored_not_buzzer_question": "非抢答题，忽略", "ignored_closed": "本题已结束，忽略",
+                 "ignored_final": "结果已确认，忽略"}
 VERDICT_NAMES = {"correct": "正确", "wrong": "错误", "timeout": "超时"}
 KIND_NAMES = {"single": "单选题", "multiple": "多选题", "judge": "判断题", "fill": "填空题", "open": "问答题"}
 
@@ -42,7 +42,7 @@ class CorrectionDialog(QDialog):
         self.delta.setRange(-100, 100)
         self.delta.setSingleStep(5)
         self.reason = QLineEdit()
-        self.reason.setPlaceholderText(ui("必填:更正理由"))
+        self.reason.setPlaceholderText(ui("必填：更正理由"))
         form.addRow(ui("代表队"), self.team)
         form.addRow(ui("加减分"), self.delta)
         form.addRow(ui("理由"), self.reason)
@@ -100,7 +100,7 @@ class HostConsole(QMainWindow):
         top.setColumnStretch(1, 1)
         grid.addLayout(top, 0, 0, 1, 3)
 
-        question_box = QGroupBox(ui("当前题目(答案仅主持人可见)"))
+        question_box = QGroupBox(ui("当前题目（答案仅主持人可见）"))
         question_layout = QVBoxLayout(question_box)
         self.question = QLabel()
         self.question.setWordWrap(True)
@@ -131,11 +131,11 @@ class HostConsole(QMainWindow):
         grid.addLayout(middle, 1, 1, 2, 1)
 
         right = QVBoxLayout()
-        right.addWidget(QLabel(ui("计分记录(含更正与撤销)")))
+        right.addWidget(QLabel(ui("计分记录（含更正与撤销）")))
         self.audit = QListWidget()
         self.audit.setWordWrap(True)  # an undone mark is never off-screen
         right.addWidget(self.audit, 2)
-        right.addWidget(QLabel(ui("本题抢答记录(按设备时间)")))
+        right.addWidget(QLabel(ui("本题抢答记录（按设备时间）")))
         self.evidence = QListWidget()
         right.addWidget(self.evidence, 1)
         grid.addLayout(right, 1, 2, 2, 1)
@@ -224,7 +224,7 @@ class HostConsole(QMainWindow):
         return self.bridge.execute(command)
 
     def show_refusal(self, text: str) -> None:
-        self.message.setText(ui("未执行:{reason}", reason=text))
+        self.message.setText(ui("未执行：{reason}", reason=text))
 
     def open_buzzers(self) -> None:
         device_now = self.buzzers.device_now_ms() if self.buzzers else None
@@ -244,7 +244,7 @@ class HostConsole(QMainWindow):
             self.show_refusal(ui("没有需要裁定的同时抢答"))
             return
         names = [self.bridge.contest.team(t).name for t in tied]
-        choice, ok = QInputDialog.getItem(self, ui("裁定同时抢答"), ui("由哪支代表队作答?"), names, 0, False)
+        choice, ok = QInputDialog.getItem(self, ui("裁定同时抢答"), ui("由哪支代表队作答？"), names, 0, False)
         if ok:
             self.run({"cmd": "resolve_tie", "team": tied[names.index(choice)]})
 
@@ -293,16 +293,16 @@ class HostConsole(QMainWindow):
         state = self.bridge.state
         plan = state.round
         if plan is not None and state.shown_per_round.get(plan.id, 0) < state.round_quota(plan):
-            if not self.confirm(self, ui("{round}尚未答完,确定结束本轮、进入下一轮?", round=plan.title)):
+            if not self.confirm(self, ui("{round}尚未答完，确定结束本轮、进入下一轮？", round=plan.title)):
                 return
         self.run({"cmd": "next_round"})
 
     def assign_prizes(self) -> None:
-        if self.confirm(self, ui("按当前排名确定奖项,提交评委签字?")):
+        if self.confirm(self, ui("按当前排名确定奖项，提交评委签字？")):
             self.run({"cmd": "assign_prizes"})
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt's name
-        if self.allow_close or self.confirm(self, ui("确定结束比赛并关闭所有屏幕?(比赛记录已保存,重新启动即可继续)")):
+        if self.allow_close or self.confirm(self, ui("确定结束比赛并关闭所有屏幕？（比赛记录已保存，重新启动即可继续）")):
             self.allow_close = True
             event.accept()
             if self.screens is not None:
@@ -414,22 +414,22 @@ class HostConsole(QMainWindow):
             marker = "▶ " if (plan is item and not state.in_tiebreak) else ""
             steps.append(f"{marker}{item.title} {done}/{state.round_quota(item)}")
         if state.in_tiebreak:
-            steps.append(ui("▶ 加赛:") + ui("、").join(contest.team(t).name for t in state.tiebreak_teams))
+            steps.append(ui("▶ 加赛：") + ui("、").join(contest.team(t).name for t in state.tiebreak_teams))
         if state.final:
             steps.append(ui("结果已签字确认"))
         elif plan is None and not state.in_tiebreak:
-            steps.insert(0, ui("比赛尚未开始:按 Ctrl+N 进入第一轮"))
+            steps.insert(0, ui("比赛尚未开始：按 Ctrl+N 进入第一轮"))
         self.plan.setText("   |   ".join(steps))
         question = state.question
         if question is None:
-            self.question.setText(ui("(尚未出题)"))
+            self.question.setText(ui("（尚未出题）"))
             self.answer.setText("")
         else:
             item = contest.question(question.id)
             head = f"[{ui(KIND_NAMES[item.kind]) if item.kind in KIND_NAMES else item.kind}·{item.source or ui('题库')}] {item.id}"
             if question.team:
                 team = contest.team(question.team)
-                head += ui("  答题:{team}", team=team.name)
+                head += ui("  答题：{team}", team=team.name)
                 if question.member:
                     head += f" {team.members[question.member - 1]}"
                 if question.stake:
@@ -437,13 +437,13 @@ class HostConsole(QMainWindow):
             options = "\n".join(f"{chr(65 + i)}. {o}" for i, o in enumerate(item.options))
             shown = ui("已上大屏") if question.revealed else ui("未上大屏")
             self.question.setText(f"{head}  ({shown})\n\n{item.stem}\n{options}")
-            self.answer.setText(ui("答案:{answer}", answer=item.answer_text())
-                                + (ui("\n解析:{explanation}", explanation=item.explanation) if item.explanation else ""))
+            self.answer.setText(ui("答案：{answer}", answer=item.answer_text())
+                                + (ui("\n解析：{explanation}", explanation=item.explanation) if item.explanation else ""))
         holder, tied = state.floor()
         if tied:
-            self.floor.setText(ui("同时抢答:") + ui("、").join(contest.team(t).name for t in tied) + ui("(按 J 裁定)"))
+            self.floor.setText(ui("同时抢答：") + ui("、").join(contest.team(t).name for t in tied) + ui("（按 J 裁定）"))
         elif holder and question is not None and question.status != "judged":
-            self.floor.setText(ui("答题权:{team}", team=contest.team(holder).name))
+            self.floor.setText(ui("答题权：{team}", team=contest.team(holder).name))
         elif question is not None and question.status == "open":
             self.floor.setText(ui("抢答已开放"))
         else:

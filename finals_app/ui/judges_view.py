@@ -93,7 +93,7 @@ class JudgesView(QWidget):
         self.tiebreak_button.clicked.connect(lambda: self.bridge.execute({"cmd": "start_tiebreak"}))
         self.prizes_button = QPushButton(ui("确定获奖名单"))
         self.prizes_button.clicked.connect(lambda: self.bridge.execute({"cmd": "assign_prizes"}))
-        self.reopen_button = QPushButton(ui("重新开启(评委会主任)"))
+        self.reopen_button = QPushButton(ui("重新开启（评委会主任）"))
         self.reopen_button.clicked.connect(self.reopen)
         for button in (self.tiebreak_button, self.prizes_button, self.reopen_button):
             actions.addWidget(button)
@@ -149,7 +149,7 @@ class JudgesView(QWidget):
             if state.prizes is not None:
                 prize = next((level for level, teams in state.prizes.items() if item["team"] in teams), None)
             cells = [str(item["rank"]), team.name, str(item["score"]), str(item["tiebreak"] or ""),
-                     ui(PRIZE_NAMES[prize]) + (ui("(并列待加赛)") if item["team"] in tied else "")]
+                     ui(PRIZE_NAMES[prize]) + (ui("（并列待加赛）") if item["team"] in tied else "")]
             for column, text in enumerate(cells):
                 cell = QTableWidgetItem(text)
                 cell.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -158,18 +158,18 @@ class JudgesView(QWidget):
                 self.ranking.setItem(row, column, cell)
         self.ranking.resizeColumnsToContents()
         groups = state.open_ties()
-        self.ties.setText(ui("跨奖项并列,须加赛决出:") + ";".join(ui("、").join(contest.team(t).name for t in g)
+        self.ties.setText(ui("跨奖项并列，须加赛决出：") + ";".join(ui("、").join(contest.team(t).name for t in g)
                                                            for g in groups) if groups else "")
         if state.final:
             signed = ",".join(f"{judge} {format_instant(at)[:16]}" for judge, at in state.signoffs.items())
-            self.status.setText(ui("比赛结果已确认(已冻结)。签字:{signed}", signed=signed))
+            self.status.setText(ui("比赛结果已确认（已冻结）。签字：{signed}", signed=signed))
         elif state.prizes is not None:
             waiting = [j for j in contest.judges if j not in state.signoffs]
-            self.status.setText(ui("获奖名单待评委签字:") + ui("、").join(waiting))
+            self.status.setText(ui("获奖名单待评委签字：") + ui("、").join(waiting))
         elif state.in_tiebreak:
-            self.status.setText(ui("加赛进行中:") + ui("、").join(contest.team(t).name for t in state.tiebreak_teams))
+            self.status.setText(ui("加赛进行中：") + ui("、").join(contest.team(t).name for t in state.tiebreak_teams))
         else:
-            self.status.setText(ui("比赛进行中") if not state.rounds_done else ui("各轮已结束:请确定获奖名单"))
+            self.status.setText(ui("比赛进行中") if not state.rounds_done else ui("各轮已结束：请确定获奖名单"))
         self.tiebreak_button.setEnabled(bool(groups) and state.rounds_done and not state.in_tiebreak and not state.final)
         self.prizes_button.setEnabled(state.rounds_done and not groups and state.prizes is None and not state.final)
         self.reopen_button.setEnabled(state.final)

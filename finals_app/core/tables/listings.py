@@ -11,9 +11,9 @@ from finals_app.core.tables.masking import mask_name, mask_phone
 
 HEADERS_ZH = {
     "rank": "名次", "participant_id": "参赛者ID", "name": "姓名", "phone": "手机号",
-    "branch_id": "党支部ID", "score": "得分", "duration_ms": "用时(毫秒)",
+    "branch_id": "党支部ID", "score": "得分", "duration_ms": "用时（毫秒）",
     "valid_attempts": "有效答题次数", "perfect_attempts": "满分次数", "award": "奖项",
-    "order": "序号", "is_party_member": "党员", "title": "称号", "amount_yuan": "金额(元)",
+    "order": "序号", "is_party_member": "党员", "title": "称号", "amount_yuan": "金额（元）",
     "attempt_id": "答题ID", "participation_rate": "参与率", "title_holders": "获称号人数",
     "party_members": "党员人数", "committee_id": "党委ID", "attempts": "答题次数", "tier": "档次",
     "period": "期次", "reason": "原因",
@@ -31,7 +31,7 @@ REASONS_ZH = {
     "wrong_question_count": "题目数量不符",
     "correct_count_out_of_range": "答对题数超出范围",
     "score_mismatch": "得分与答对题数不符",
-    "over_daily_allowance": "超出每日答题次数(无可用分享机会)",
+    "over_daily_allowance": "超出每日答题次数（无可用分享机会）",
 }
 AWARDS_ZH = {"top": "排名前列", "random": "满分随机抽取"}  # the count is the rules file's
 

@@ -45,7 +45,7 @@ class OrgField(QLineEdit):
         super().__init__()
         self.office = office
         self.levels = levels
-        self.setPlaceholderText(ui("名称或 ID(输入名称的一部分可选择)"))
+        self.setPlaceholderText(ui("名称或 ID（输入名称的一部分可选择）"))
         self.setMinimumWidth(320)
         self.loaded_for: object = None
 
@@ -108,7 +108,7 @@ class ListingTab(QWidget):
         self.period = QComboBox()
         fill_periods(self.period, office.rules, office.rules.phases if "phase" in needs else office.rules.periods)
         self.seed = QLineEdit()
-        self.seed.setPlaceholderText(ui("随机种子(公布的)"))
+        self.seed.setPlaceholderText(ui("随机种子（公布的）"))
         self.day = QLineEdit(office.rules.periods[0].first_day.isoformat())
         self.org = OrgField(office, levels)
         self.member = QLineEdit()
@@ -133,7 +133,7 @@ class ListingTab(QWidget):
         for field in (self.seed, self.day, self.org, self.member):
             field.returnPressed.connect(self.start_refresh)
         self.filter = QLineEdit()
-        self.filter.setPlaceholderText(ui("筛选(任意列)"))
+        self.filter.setPlaceholderText(ui("筛选（任意列）"))
         bar.addWidget(self.filter, 1)
         self.export_button = QPushButton(ui("导出 XLSX/CSV"))
         self.export_button.clicked.connect(self.export)
@@ -199,7 +199,7 @@ class ListingTab(QWidget):
     def export(self, path: str | None = None) -> None:
         listing: Listing | None = self.model.listing
         if listing is None:
-            self.say(ui("请先查询,再导出"), error=True)
+            self.say(ui("请先查询，再导出"), error=True)
             return
         if path is None:
             path, _ = QFileDialog.getSaveFileName(self, ui("导出"), f"{self.name}.xlsx", "Excel (*.xlsx);;CSV (*.csv)")
@@ -208,6 +208,6 @@ class ListingTab(QWidget):
         fmt = "csv" if path.lower().endswith(".csv") else "xlsx"
         try:
             emit(listing, fmt, path, None)
-            self.say(ui("已导出:{path}", path=path))
+            self.say(ui("已导出：{path}", path=path))
         except FinalsError as error:
             self.say(error.render(), error=True)

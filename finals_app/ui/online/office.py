@@ -327,7 +327,7 @@ class OfficeWindow(QMainWindow):
         self.message.setStyleSheet("")
         counts = ",".join(f"{name} {change.rows:,}" for name, change in summary.tables.items())
         self.message.setText((ui("导出库未变化。") if summary.unchanged else ui("同步完成。")) + counts +
-                             ui("(用时 {seconds:.1f} 秒)", seconds=summary.seconds))
+                             ui("（用时 {seconds:.1f} 秒）", seconds=summary.seconds))
         self.refresh_charts()
         self._tab_opened(self.tabs.currentIndex())  # the tab in view shows the new data
         return summary
@@ -357,7 +357,7 @@ class OfficeWindow(QMainWindow):
         self.plots = {}
         axes = {"scores": (ui("个人总得分（分）"), ui("人数")), "daily": (ui("日期"), ui("参与人数")),
                 "perfect": (ui("单位"), ui("满分答题率（%）"))}
-        for key, title in (("scores", ui("个人总得分分布")), ("daily", ui("每日参与人数")), ("perfect", ui("各单位满分答题率(%)"))):
+        for key, title in (("scores", ui("个人总得分分布")), ("daily", ui("每日参与人数")), ("perfect", ui("各单位满分答题率（%）"))):
             plot = pg.PlotWidget(title=title, background="w")
             plot.setMenuEnabled(False)
             bottom, left = axes[key]

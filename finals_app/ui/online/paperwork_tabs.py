@@ -30,7 +30,7 @@ def _member_id(text: str) -> int:
 def _payouts(results, params):
     rows, missing = paperwork.payouts(results, None if params.final else params.period, None, params.final,
                                       run=False)  # the recorded draws: a listing never runs one
-    note = ui("尚未抽取每日参与奖的日期:{days}(在“每日参与奖”页抽取)", days=", ".join(missing)) if missing else ""
+    note = ui("尚未抽取每日参与奖的日期：{days}（在“每日参与奖”页抽取）", days=", ".join(missing)) if missing else ""
     if not params.final and not any(row["award"] == "random" for row in rows):
         phase = results.phase(params.period, preliminary_only=True)
         if results.recorded_draw(results.rules.pioneer_draw(phase.id)) is None:
@@ -40,7 +40,7 @@ def _payouts(results, params):
 
 def _branch_archive(results, params):
     rows, undrawn = paperwork.branch_archive(results, paperwork.resolve_organisation(results, params.org, ("branch",)))
-    note = ui("{periods} 期尚未进行满分随机抽取:获称号人数仅含排名前列者", periods=", ".join(undrawn)) if undrawn else ""
+    note = ui("{periods} 期尚未进行满分随机抽取：获称号人数仅含排名前列者", periods=", ".join(undrawn)) if undrawn else ""
     return listings.branch_archive(rows), note
 
 
@@ -54,7 +54,7 @@ def paperwork_listings():
             paperwork.ledger(r, paperwork.resolve_organisation(r, p.org, ("branch",)), p.period)),
          ("org", "period"), ("branch",), ""),
         ("payouts", ui("话费发放名单"), _payouts, ("period", "final"), ("branch",),
-         ui("本名单含完整手机号,仅供组织者发放话费使用,请勿公开或转发。")),
+         ui("本名单含完整手机号，仅供组织者发放话费使用，请勿公开或转发。")),
     ]
 
 
@@ -128,12 +128,12 @@ class ReportTab(QWidget):
         excellent = data["excellent"]
         for label, value in (
                 (level_name(org["level"]), f"{org['name']}(ID {org['id']})"),
-                (ui("期次"), ui("{period}({first:%Y-%m-%d} 至 {last:%Y-%m-%d})", period=data["period"], first=data["first_day"], last=data["last_day"])),
+                (ui("期次"), ui("{period}（{first:%Y-%m-%d} 至 {last:%Y-%m-%d}）", period=data["period"], first=data["first_day"], last=data["last_day"])),
                 (ui("登记党员"), f"{data['party_members']:,}"),
                 (ui("参与人数"), f"{data['participants']:,}({data['participation_rate'] * 100:.2f}%)"),
                 (ui("有效答题次数"), f"{data['valid_attempts']:,}"),
                 (ui("分享获赠答题次数"), f"{data['share_bonus_attempts']:,}"),
-                (ui("得分(总得分÷登记党员)"), f"{data['score']:.2f}"),
+                (ui("得分（总得分÷登记党员）"), f"{data['score']:.2f}"),
                 (ui("学习先锋"), ui("{count} 人", count=len(data["pioneers"]))),
                 (ui("每日参与奖"), ui("{count} 人次", count=len(data["lottery_winners"]))),
                 (ui("未参与的党员"), ui("{count} 人", count=len(data["absent"]))),
@@ -147,7 +147,7 @@ class ReportTab(QWidget):
         return path or None
 
     def done(self, target: Path) -> Path:
-        self.say(ui("已生成:{path}({size:,.0f} KB)", path=target, size=target.stat().st_size / 1024))
+        self.say(ui("已生成：{path}（{size:,.0f} KB）", path=target, size=target.stat().st_size / 1024))
         return target
 
     def start_preview(self) -> asyncio.Task | None:
@@ -187,7 +187,7 @@ class ReportTab(QWidget):
         self.data = data
         self.show_figures(data)
         if target is None:
-            self.say(ui("可生成 PDF(打印归档)或 XLSX(排序筛选)。"))
+            self.say(ui("可生成 PDF（打印归档）或 XLSX（排序筛选）。"))
             return data
         return self.done(target)
 

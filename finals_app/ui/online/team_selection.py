@@ -70,7 +70,7 @@ class TeamSelectionView(QWidget):
         self.tree.expandAll()
         self.tree.resizeColumnToContents(0)
         missing = self.proposal.missing_draws
-        self.message.setText(ui("尚未评出奖项的期次:{periods}(其随机抽取的称号未计入)", periods=ui("、").join(missing)) if missing else "")
+        self.message.setText(ui("尚未评出奖项的期次：{periods}（其随机抽取的称号未计入）", periods=ui("、").join(missing)) if missing else "")
         return True
 
     def chosen(self) -> dict[int, list[int]]:
@@ -92,7 +92,7 @@ class TeamSelectionView(QWidget):
             self._updating = True
             item.setCheckState(0, Qt.CheckState.Unchecked)
             self._updating = False
-            self.message.setText(ui("每队 {size} 人:请先取消一名队员,再选择替换人选。", size=size))
+            self.message.setText(ui("每队 {size} 人：请先取消一名队员，再选择替换人选。", size=size))
         self._flag(unit)
 
     def _flag(self, unit: QTreeWidgetItem) -> None:
@@ -100,7 +100,7 @@ class TeamSelectionView(QWidget):
         ticked = sum(1 for i in range(unit.childCount()) if unit.child(i).checkState(0) == Qt.CheckState.Checked)
         name = unit.text(0).split("  ")[0]
         self._updating = True
-        unit.setText(0, name if ticked == size else ui("{name}  (已选 {ticked} 人,不足 {size} 人)", name=name, ticked=ticked, size=size))
+        unit.setText(0, name if ticked == size else ui("{name}  （已选 {ticked} 人，不足 {size} 人）", name=name, ticked=ticked, size=size))
         unit.setForeground(0, QBrush(QColor(theme.DANGER if ticked < size else "#000000")))
         self._updating = False
 
@@ -118,5 +118,5 @@ class TeamSelectionView(QWidget):
         except FinalsError as error:
             self.message.setText(error.render())
             return None
-        self.message.setText(ui("已写出 {path}(请补充评委与题目后运行 finals-app contest check)", path=target))
+        self.message.setText(ui("已写出 {path}（请补充评委与题目后运行 finals-app contest check）", path=target))
         return target

@@ -64,8 +64,8 @@ def test_xlsx_bank_rows_are_read_and_bad_rows_named(tmp_path):
     workbook = Workbook()
     sheet = workbook.active
     sheet.append(["题型", "题干", "选项A", "选项B", "选项C", "选项D", "答案", "解析", "出处", "轮次"])
-    sheet.append(["单选", "党的最高理想是?", "共产主义", "小康", "富强", "民主", "A", "党章总纲", "党章", "r2"])
-    sheet.append(["多选", "四个自信包括?", "道路", "理论", "制度", "文化", "A,B,C,D", "", "十九大报告", "r2"])
+    sheet.append(["单选", "党的最高理想是？", "共产主义", "小康", "富强", "民主", "A", "党章总纲", "党章", "r2"])
+    sheet.append(["多选", "四个自信包括？", "道路", "理论", "制度", "文化", "A,B,C,D", "", "十九大报告", "r2"])
     sheet.append(["判断", "预备期为一年。", None, None, None, None, "√", "", "党章", "r2"])
     sheet.append(["单选", "缺答案的题", "甲", "乙", None, None, "", "", "", "r2"])
     sheet.append(["问卷", "未知题型", None, None, None, None, "A", "", "", "r2"])
@@ -77,11 +77,11 @@ def test_xlsx_bank_rows_are_read_and_bad_rows_named(tmp_path):
     assert "bank.xlsx:2" not in message and "bank.xlsx:4" not in message
     workbook = Workbook()
     workbook.active.append(["题型", "题干", "选项A", "选项B", "答案", "轮次"])
-    workbook.active.append(["多选", "四个自信包括?", "道路", "理论", "A、B", "r2"])
+    workbook.active.append(["多选", "四个自信包括？", "道路", "理论", "A、B", "r2"])
     workbook.save(tmp_path / "bank.xlsx")
     (tmp_path / "good.toml").write_text(text, encoding="utf-8")
     contest = load_contest(tmp_path / "good.toml")
-    question = [q for q in contest.questions if q.stem == "四个自信包括?"][0]
+    question = [q for q in contest.questions if q.stem == "四个自信包括？"][0]
     assert (question.kind, question.answer, question.options) == ("multiple", "AB", ("道路", "理论"))
 
 
