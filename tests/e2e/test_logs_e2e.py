@@ -22,6 +22,16 @@ def _env(display, home):
     return env
 
 
+def _started(process, log, words: str) -> None:
+    """Wait (60 s at most) until the process has logged `words`, then a moment more."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not (log.exists() and words in log.read_text(encoding="utf-8")):
+        assert process.poll() is None, process.stdout.read()
+        time.sleep(0.2)
+    assert log.exists() and words in log.read_text(encoding="utf-8"), f"no {words!r} in the log within 60 s"
+    time.sleep(1.0)
+
+
 def test_the_cli_logs_its_commands_without_passwords(tmp_path):
     env = {**os.environ, "FINALS_APP_LOG_DIR": str(tmp_path / "logs")}
     done = subprocess.run([sys.executable, "-m", "finals_app", "--store", str(tmp_path / "s.sqlite"), "sync",
@@ -39,12 +49,7 @@ def test_ctrl_c_ends_the_kiosk_cleanly(display, tmp_path):
                                env=_env(display, tmp_path), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     log = tmp_path / "logs" / "finals-app.log"
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and not (log.exists() and "kiosk on" in log.read_text(encoding="utf-8")):
-            assert process.poll() is None, process.stdout.read()
-            time.sleep(0.2)
-        assert "kiosk on" in log.read_text(encoding="utf-8"), "the kiosk did not come up in 60 s"
-        time.sleep(1.0)
+        _started(process, log, "kiosk on")
         process.send_signal(signal.SIGINT)
         output, _ = process.communicate(timeout=60)
     finally:
@@ -57,3 +62,20 @@ def test_ctrl_c_ends_the_kiosk_cleanly(display, tmp_path):
     from finals_app.core.stage.journal import Journal
     with Journal(journal) as opened:  # the lock was released: the journal opens again at once
         assert opened.events[0].type == "session_started"
+
+
+@pytest.mark.parametrize("how", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "term"])
+def test_the_office_ends_on_a_signal(display, tmp_path, how):
+    env = {**_env(display, tmp_path), "FINALS_APP_STORE": f"sqlite:///{tmp_path / 'store.sqlite'}"}
+    process = subprocess.Popen([sys.executable, "-m", "finals_app", "office"], env=env, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True)
+    log = tmp_path / "logs" / "finals-app.log"
+    try:
+        _started(process, log, "office window open")
+        process.send_signal(how)
+        output, _ = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+    assert process.returncode == 0, output

@@ -517,8 +517,14 @@ def run_office(engine, rules, argv=None) -> int:
     window = OfficeWindow(engine, rules)
     signal.signal(signal.SIGINT, lambda *_: app.quit())  # Ctrl+C in the terminal closes the window
     signal.signal(signal.SIGTERM, lambda *_: app.quit())
+    from PySide6.QtCore import QTimer
+    wake = QTimer()  # lets Python run those handlers while Qt waits for events
+    wake.start(200)
+    wake.timeout.connect(lambda: None)
     window.resize(1400, 900)
     window.show()
+    import logging
+    logging.getLogger("finals_app.office").info("office window open on %s", engine.url.render_as_string(hide_password=True))
     finished = asyncio.Event()
     app.aboutToQuit.connect(finished.set)
 
