@@ -228,7 +228,7 @@ def is_undoable_action(event: Event) -> bool:
 
 
 # Events that are not a new action of anyone: they neither enter the undo stack nor clear redo.
-_NEUTRAL = ("session_started", "resumed", "undone", "redone", "pin_refused")
+_NEUTRAL = ("session_started", "resumed", "undone", "redone", "pin_refused", "ceremony_step", "ceremony_replayed")
 
 
 @dataclass
@@ -280,11 +280,6 @@ def undo_stacks(events: list[Event]) -> UndoStacks:
                                                  and str(event.data.get("outcome", "")).startswith("ignored")):
             redo.clear()
     return UndoStacks(done, redo, cancelled)
-
-
-def cancelled_events(events: list[Event]) -> set[int]:
-    """Seqs of the events taken back by an undo that is in force."""
-    return set(undo_stacks(events).cancelled)
 
 
 def fold(contest: Contest, events: list[Event]) -> StageState:
