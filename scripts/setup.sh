@@ -17,6 +17,8 @@ APT_PACKAGES=(
   postgresql
   # rendering PDFs to check them
   poppler-utils
+  # building python-evdev (buzzer boxes as input devices): a compiler, Python's and the kernel's headers
+  gcc python3-dev linux-libc-dev
 )
 
 missing=()
