@@ -100,6 +100,7 @@ class Scoreboard(pg.PlotWidget):
         now = time.perf_counter()
         if getattr(self, "_last_frame", None) is not None:
             self.frame_times.append((now - self._last_frame) * 1000)
+            del self.frame_times[:-2000]  # the latest animations only: a show runs for hours
         self._last_frame = now
         for team in self.team_ids:
             self.shown[team] = self._from[team] + (self.target[team] - self._from[team]) * float(fraction)
