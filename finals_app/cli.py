@@ -22,33 +22,82 @@ EXIT_INTERNAL = 3  # a fault of ours, never of the input: the trace is in the lo
 
 
 class Progress:
-    """A one-line progress bar on a terminal (stderr); silent when stderr is not a terminal."""
+    """The stages of a long job as a user follows them: on a terminal a live display (rich) with
+    each stage's bar, count, elapsed time, rate and estimate; elsewhere (a log, a cron job) plain
+    timestamped lines, one when a stage starts and ends and at most one every 5 s between."""
+
+    EVERY_S = 5.0
 
     def __init__(self, stream: TextIO):
         self.stream = stream
-        self.active = stream.isatty()
-        self.last = 0.0
+        self.tty = stream.isatty()
+        self.stage: str | None = None
+        self.started = self.last = time.monotonic()
+        self.live = None
+        self.task = None
 
     def __call__(self, stage: str, done: int, total: int | None) -> None:
-        if not self.active:
-            return
         now = time.monotonic()
-        if total and done < total and now - self.last < 0.1:
-            return
-        self.last = now
-        stage = translate(stage)
-        if total:
-            filled = int(30 * done / max(total, 1))
-            text = f"\r{listings.pad(stage, 18)} [{'#' * filled}{'.' * (30 - filled)}] {done:>10,}/{total:,}"
-        else:
-            text = f"\r{listings.pad(stage, 18)} ..."
-        self.stream.write(text.ljust(80))
+        if stage != self.stage:
+            if self.live is not None:
+                self.live.refresh()  # the stage that ends is drawn complete before the next one
+            self._end_stage(now)
+            self.stage, self.started, self.last = stage, now, now
+            if self.tty:
+                self._live().update(self.task, description=translate(stage), completed=0, total=total or None)
+            else:
+                self._line(translate("{stage}: started", stage=translate(stage)))
+            self.done, self.total = done, total
+        self.done, self.total = done, total
+        if self.tty:
+            self._live().update(self.task, completed=done, total=total or None)
+        elif now - self.last >= self.EVERY_S and total:
+            self.last = now
+            self._line(self._figures(now))
+
+    def _figures(self, now: float) -> str:
+        elapsed = now - self.started
+        rate = self.done / elapsed if elapsed > 0 else 0.0
+        left = (self.total - self.done) / rate if rate and self.total else None
+        return translate("{stage}: {done:,}/{total:,} ({share:.0%}), {elapsed:.1f} s, {rate:,.0f} rows/s, about {left} s left",
+                         stage=translate(self.stage), done=self.done, total=self.total,
+                         share=self.done / self.total if self.total else 0, elapsed=elapsed, rate=rate,
+                         left=f"{left:.0f}" if left is not None else "?")
+
+    def _end_stage(self, now: float, completed: bool = True) -> None:
+        if self.stage is not None and not self.tty:
+            template = "{stage}: done in {seconds:.1f} s" if completed else "{stage}: stopped after {seconds:.1f} s"
+            self._line(translate(template, stage=translate(self.stage), seconds=now - self.started))
+
+    def _line(self, text: str) -> None:
+        from datetime import datetime
+        self.stream.write(f"{datetime.now().strftime('%Y-%m-%d %H:%M:%S')} {text}\n")
         self.stream.flush()
 
-    def close(self) -> None:
-        if self.active:
-            self.stream.write("\r" + " " * 80 + "\r")
-            self.stream.flush()
+    def _live(self):
+        if self.live is None:
+            from rich.console import Console
+            from rich.progress import (BarColumn, MofNCompleteColumn, Progress as Live, ProgressColumn,
+                                       SpinnerColumn, TextColumn, TimeElapsedColumn, TimeRemainingColumn)
+            from rich.text import Text
+
+            class Rate(ProgressColumn):
+                def render(self, task) -> Text:
+                    return Text(translate("{rate:,.0f} rows/s", rate=task.speed) if task.speed else "")
+
+            self.live = Live(SpinnerColumn(), TextColumn("{task.description:<16}"), BarColumn(), MofNCompleteColumn(),
+                             Rate(), TimeElapsedColumn(), TimeRemainingColumn(), console=Console(file=self.stream),
+                             transient=True)
+            self.live.start()
+            self.task = self.live.add_task("", total=None)
+        return self.live
+
+    def close(self, completed: bool = True) -> None:
+        self._end_stage(time.monotonic(), completed)
+        if self.live is not None:
+            self.live.refresh()
+            self.live.stop()
+            self.live = None
 
 
 def _global_options(parser: argparse.ArgumentParser, suppress: bool) -> None:
@@ -281,18 +330,86 @@ def _results(args):
     return Results(_engine(args), _rules(args))
 
 
+def interruptible(engine):
+    """Ctrl+C stops a sync at once, even in the middle of one long SQL statement: the signal's
+    wake-up byte reaches a watcher thread while the main thread waits in the database, and the
+    watcher interrupts every connection the store has checked out (SQLite `interrupt()`,
+    PostgreSQL `cancel()`). The statement fails, the transaction rolls back, the store is as it
+    was, and the KeyboardInterrupt that follows is said as such."""
+    import contextlib
+    import signal
+    import threading
+
+    from sqlalchemy import event
+
+    @contextlib.contextmanager
+    def watching():
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+        active: set = set()
+
+        def checkout(dbapi, record, proxy):
+            active.add(dbapi)
+
+        def checkin(dbapi, record):
+            active.discard(dbapi)
+
+        event.listen(engine, "checkout", checkout)
+        event.listen(engine, "checkin", checkin)
+        read_end, write_end = os.pipe()
+        os.set_blocking(write_end, False)
+        previous = signal.set_wakeup_fd(write_end, warn_on_full_buffer=False)
+        done = threading.Event()
+
+        def watch() -> None:
+            while not done.is_set():
+                try:
+                    data = os.read(read_end, 64)
+                except OSError:
+                    return
+                if done.is_set() or not data:
+                    return
+                if signal.SIGINT in data or signal.SIGTERM in data:
+                    for connection in list(active):
+                        stop = getattr(connection, "interrupt", None) or getattr(connection, "cancel", None)
+                        try:
+                            stop()
+                        except Exception:  # noqa: BLE001 - a connection already gone
+                            pass
+
+        watcher = threading.Thread(target=watch, name="sync-interrupt", daemon=True)
+        watcher.start()
+        try:
+            yield
+        finally:
+            done.set()
+            signal.set_wakeup_fd(previous)
+            os.write(write_end, b"\0")
+            watcher.join(1)
+            os.close(write_end)
+            os.close(read_end)
+            event.remove(engine, "checkout", checkout)
+            event.remove(engine, "checkin", checkin)
+
+    return watching()
+
+
 def cmd_sync(args, stdout, stderr) -> int:
     from finals_app.core.online.sync import sync
     rules = _rules(args)
     engine = _engine(args)
     progress = Progress(stderr)
+    completed = False
     try:
         if not 0 <= args.removal_limit <= 100:
             raise FinalsError("--removal-limit is a percentage between 0 and 100")
-        summary = sync(engine, args.export, rules, progress, allow_removal=args.allow_removal,
-                       removal_limit=args.removal_limit / 100)
+        with interruptible(engine):
+            summary = sync(engine, args.export, rules, progress, allow_removal=args.allow_removal,
+                           removal_limit=args.removal_limit / 100)
+        completed = True
     finally:
-        progress.close()
+        progress.close(completed)
     stdout.write(format_summary(summary))
     return EXIT_OK
 

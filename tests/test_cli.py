@@ -230,3 +230,29 @@ def test_argparse_speaks_chinese_too(monkeypatch):
         with contextlib.redirect_stderr(err), contextlib.redirect_stdout(out):
             main(["standings"], out, err)
     assert done.value.code == 2 and "用法：" in err.getvalue() and "错误：缺少必需的参数：--period" in err.getvalue()
+
+
+def test_a_sync_says_its_stages_with_times_when_stderr_is_a_log(cli, sample_export):
+    code, _, err = cli("sync", str(sample_export), sync_first=False)
+    assert code == 0
+    lines = err.splitlines()
+    import re
+    stamp = r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d "
+    assert lines and all(re.match(stamp, line) for line in lines), lines[:3]
+    for stage in ("attempts", "validate", "compare", "rules"):
+        assert any(f" {stage}: started" in line for line in lines), stage
+        assert any(re.search(rf" {stage}: done in \d+\.\d s", line) for line in lines), stage
+
+
+def test_a_sync_on_a_terminal_draws_live_progress(cli, sample_export):
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+    from finals_app.cli import Progress
+    screen = Terminal()
+    progress = Progress(screen)
+    for done in range(0, 101, 20):
+        progress("attempts", done, 100)
+    progress("rules", 0, None)
+    progress.close()
+    assert "attempts" in screen.getvalue() and "100/100" in screen.getvalue()

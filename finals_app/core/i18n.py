@@ -252,6 +252,12 @@ ZH_CN: dict[str, str] = {
     "{draw} was drawn on {date} with seed {seed}; drawing it again with another seed needs an explicit redraw with a reason (finals-app draw --redraw --reason ...)":
         "{draw} 已于 {date} 用随机种子 {seed} 抽取；换用其他种子再次抽取，须明确重新抽取并说明理由（finals-app draw --redraw --reason …）",
     "is a folder": "这是一个文件夹",
+    "{stage}: started": "{stage}：开始",
+    "{stage}: stopped after {seconds:.1f} s": "{stage}：已停止，进行了 {seconds:.1f} 秒",
+    "{stage}: done in {seconds:.1f} s": "{stage}：完成，用时 {seconds:.1f} 秒",
+    "{stage}: {done:,}/{total:,} ({share:.0%}), {elapsed:.1f} s, {rate:,.0f} rows/s, about {left} s left":
+        "{stage}：{done:,}/{total:,}（{share:.0%}），已用 {elapsed:.1f} 秒，每秒 {rate:,.0f} 行，约剩 {left} 秒",
+    "{rate:,.0f} rows/s": "每秒 {rate:,.0f} 行",
     "Qt cannot load the font {path}: remove it, it is made again": "Qt 无法加载字体 {path}：请删除该文件，程序会重新生成",
     "{path} has no {family} face": "{path} 中没有 {family} 字体",
     "the ceremony follows the judges' sign-off": "颁奖须在评委签字确认之后",

@@ -79,3 +79,40 @@ def test_the_office_ends_on_a_signal(display, tmp_path, how):
             process.kill()
             process.communicate()
     assert process.returncode == 0, output
+
+
+@pytest.mark.slow
+def test_ctrl_c_stops_a_sync_within_two_seconds_and_changes_nothing(tmp_path):
+    """Even inside one long SQL statement (the derivation of the results)."""
+    import sqlite3
+
+    from finals_app.core.online.sample_export import SampleSize, generate
+    from finals_app.core.rules import parse_rules
+    from tests.conftest import small_rules_text
+    export = generate(tmp_path / "export.sqlite", parse_rules(small_rules_text(), "small.toml"),
+                      SampleSize(participants=20_000, units=6), seed=3)
+    store = tmp_path / "store.sqlite"
+    env = {**os.environ, "FINALS_APP_LOG_DIR": str(tmp_path / "logs"), "FINALS_APP_LANG": "en"}
+    for stage in ("attempts: started", "rules: started"):
+        process = subprocess.Popen([sys.executable, "-m", "finals_app", "--store", str(store), "sync", str(export)],
+                                   env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            said = ""
+            while stage not in said:
+                line = process.stderr.readline()
+                assert line, f"the sync ended before {stage}: {said}"
+                said += line
+            time.sleep(0.5)
+            sent = time.monotonic()
+            process.send_signal(signal.SIGINT)
+            _, err = process.communicate(timeout=30)
+            took = time.monotonic() - sent
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.communicate()
+        assert process.returncode == 130 and took <= 2.0, (stage, process.returncode, took, err[-500:])
+        assert "interrupted; nothing was changed" in err and "stopped after" in err
+        with sqlite3.connect(store) as db:  # the store is as it was: empty
+            assert db.execute("select count(*) from sync_runs").fetchone() == (0,)
+            assert db.execute("select count(*) from participants").fetchone() == (0,)
