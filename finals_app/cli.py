@@ -47,7 +47,6 @@ class Progress:
                 self._live().update(self.task, description=translate(stage), completed=0, total=total or None)
             else:
                 self._line(translate("{stage}: started", stage=translate(stage)))
-            self.done, self.total = done, total
         self.done, self.total = done, total
         if self.tty:
             self._live().update(self.task, completed=done, total=total or None)
@@ -453,34 +452,26 @@ def cmd_standings(args, stdout, stderr) -> int:
     return EXIT_OK
 
 
-def _drawing(results, name: str, stderr):
-    """Says on stderr when a listing given --seed ran (and recorded) a draw not recorded yet."""
-    before = results.recorded_draw(name)
-
-    def said() -> None:
-        after = results.recorded_draw(name) if before is None else None
-        if after is not None:
-            stderr.write(translate("drew {draw} with seed {seed} and recorded it ({winners} of {eligible}); "
-                                   "finals-app draw-verify re-computes it", draw=name, seed=after.seed,
-                                   winners=len(after.winners), eligible=after.eligible_count) + "\n")
-    return said
+def _say_new_draws(results, stderr) -> None:
+    """A listing given --seed for a draw not recorded yet ran and recorded it: say so."""
+    for draw in results.ran:
+        stderr.write(translate("drew {draw} with seed {seed} and recorded it ({winners} of {eligible}); "
+                               "finals-app draw-verify re-computes it", draw=draw.name, seed=draw.seed,
+                               winners=len(draw.winners), eligible=draw.eligible_count) + "\n")
 
 
 def cmd_awards(args, stdout, stderr) -> int:
     results = _results(args)
-    said = _drawing(results, results.rules.pioneer_draw(results.phase(args.period, preliminary_only=True).id), stderr)
     rows = results.awards(args.period, args.seed)
-    said()
+    _say_new_draws(results, stderr)
     emit(listings.awards(rows, payout=args.payout), args.format, args.out, stdout)
     return EXIT_OK
 
 
 def cmd_lottery(args, stdout, stderr) -> int:
     results = _results(args)
-    day, _ = results.lottery_day(args.day)
-    said = _drawing(results, results.rules.lottery_draw(day), stderr)
     rows = results.lottery(args.day, args.seed)
-    said()
+    _say_new_draws(results, stderr)
     emit(listings.lottery(rows, payout=args.payout), args.format, args.out, stdout)
     return EXIT_OK
 
@@ -504,13 +495,17 @@ def cmd_draw(args, stdout, stderr) -> int:
 
 
 def cmd_branches(args, stdout, stderr) -> int:
-    rows = _results(args).branches(args.period, args.seed)
+    results = _results(args)
+    rows = results.branches(args.period, args.seed)
+    _say_new_draws(results, stderr)
     emit(listings.branches(rows), args.format, args.out, stdout)
     return EXIT_OK
 
 
 def cmd_committees(args, stdout, stderr) -> int:
-    rows = _results(args).committees(args.period, args.seed)
+    results = _results(args)
+    rows = results.committees(args.period, args.seed)
+    _say_new_draws(results, stderr)
     emit(listings.committees(rows), args.format, args.out, stdout)
     return EXIT_OK
 
@@ -651,7 +646,9 @@ def cmd_payouts(args, stdout, stderr) -> int:
     from finals_app.core.online import paperwork
     if not args.final and not args.period:
         raise FinalsError("give --period P (with --seed S) or --final")
-    rows, missing = paperwork.payouts(_results(args), args.period, args.seed, args.final)
+    results = _results(args)
+    rows, missing = paperwork.payouts(results, args.period, args.seed, args.final)
+    _say_new_draws(results, stderr)
     if missing:
         stderr.write(translate("warning") + ": " + translate(
             "no daily lottery recorded for {days} (finals-app lottery --day D --seed S)", days=", ".join(missing)) + "\n")

@@ -74,6 +74,9 @@ def test_the_same_seed_gives_the_same_draw_and_it_verifies(cli, tmp_path):
 
 
 def test_a_draw_is_an_official_act_and_a_redraw_says_why(cli):
+    code, _, err = cli("branches", "--period", "P2", "--seed", SEED, "--format", "csv")
+    assert code == 0 and "pioneer-random:P2" in err  # any listing that runs a draw says so
+    assert cli("branches", "--period", "P2", "--format", "csv")[2] == ""  # recorded: said no more
     code, first, err = cli("awards", "--period", "P1", "--seed", SEED, "--format", "csv")
     assert code == 0 and "pioneer-random:P1" in err and SEED in err  # said: this listing ran the draw
     code, out, err = cli("awards", "--period", "P1", "--seed", "another", "--format", "csv")

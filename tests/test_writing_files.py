@@ -59,9 +59,8 @@ def test_the_cli_writes_a_listing_to_dev_null_and_to_stdout(cli):
 
 
 def test_no_pdf_without_its_chinese_font(cli, tmp_path, monkeypatch):
-    import finals_app.reports.qt as qt
-    monkeypatch.setattr(qt, "CJK_FAMILY", "No Such Font CJK")
-    monkeypatch.setattr(qt.require_cjk_font, "__defaults__", ("No Such Font CJK",))
+    import finals_app.reports.fonts as fonts
+    monkeypatch.setattr(fonts, "SOURCE_FAMILY", "No Such Font CJK")
     target = tmp_path / "report.pdf"
     code, _, err = cli("report", "--org", "1", "--period", "P1", "--out", str(target))
     assert code == 2 and "fonts-noto-cjk" in err and "No Such Font CJK" in err and not target.exists()

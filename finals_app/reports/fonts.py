@@ -29,6 +29,13 @@ VERSION = "1"
 _registered: dict = {}
 
 
+def missing_font() -> FinalsError:
+    """The refusal when the Chinese font is not installed: no PDF is written without it."""
+    return FinalsError("the Chinese font {family} is not installed, so no PDF can be written: install the "
+                       "package {package} (Debian: apt-get install {package}; scripts/setup.sh does it)",
+                       family=SOURCE_FAMILY, package=PACKAGE)
+
+
 def _cache_folder() -> Path:
     chosen = os.environ.get("FINALS_APP_FONT_CACHE")
     if chosen:
@@ -52,9 +59,7 @@ def text_font_file(weight: str) -> Path:
         return target
     source = _find(collection_name) or _find(single_name)
     if source is None:
-        raise FinalsError("the Chinese font {family} is not installed, so no PDF can be written: install the "
-                          "package {package} (Debian: apt-get install {package}; scripts/setup.sh does it)",
-                          family=SOURCE_FAMILY, package=PACKAGE)
+        raise missing_font()
     from fontTools.ttLib import TTCollection, TTFont
     if source.suffix.lower() == ".ttc":
         collection = TTCollection(str(source), lazy=True, recalcBBoxes=False, recalcTimestamp=False)

@@ -5,10 +5,7 @@ from __future__ import annotations
 
 import os
 
-from finals_app.core.errors import FinalsError
-
-CJK_FAMILY = "Noto Sans CJK SC"
-CJK_PACKAGE = "fonts-noto-cjk"
+from finals_app.reports import fonts
 
 
 def qt_application():
@@ -19,11 +16,9 @@ def qt_application():
     return app
 
 
-def require_cjk_font(family: str = CJK_FAMILY) -> None:
+def require_cjk_font() -> None:
     """Refuse, naming the package, when the Chinese font is missing: Qt would otherwise draw
     every Chinese character as an empty box and the PDF would look written but say nothing."""
     from PySide6.QtGui import QFontDatabase
-    if family not in QFontDatabase.families():
-        raise FinalsError("the Chinese font {family} is not installed, so no PDF can be written: install the "
-                          "package {package} (Debian: apt-get install {package}; scripts/setup.sh does it)",
-                          family=family, package=CJK_PACKAGE)
+    if fonts.SOURCE_FAMILY not in QFontDatabase.families():
+        raise fonts.missing_font()

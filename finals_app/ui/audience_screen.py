@@ -354,14 +354,3 @@ class AudienceScreen(KioskScreen):
         self.ceremony.setFont(theme.font(px, bold=True))
         self.ceremony.setText(text)
         self.ceremony.setStyleSheet(f"color: {colour}; background-color: {background}; border-radius: 24px;")
-
-
-def fits(label: QLabel) -> bool:
-    """Whether a label's text fits its rectangle (for the screens' tests)."""
-    if not label.text():
-        return True
-    metrics = QFontMetrics(label.font())
-    flags = int(label.alignment()) | (WRAP if label.wordWrap() else 0)
-    needed = metrics.boundingRect(label.contentsRect(), flags, label.text())
-    return needed.width() <= label.contentsRect().width() + 1 and needed.height() <= label.contentsRect().height() + 1
-

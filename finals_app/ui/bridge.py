@@ -183,12 +183,13 @@ class DeviceBuzzers(QObject):
         self.self_test = None
         self.latencies_ms: list[int] = []
         self.reason = ""
-        self._started = False
+        self._started = None  # the source being read
         self.arrived.connect(self._on_event, Qt.ConnectionType.QueuedConnection)
 
     def start(self) -> None:
-        if not self._started:
-            self._started = True
+        """Read the source (once: pairing and the show share it; a new source is read anew)."""
+        if self._started is not self.source:
+            self._started = self.source
             self.source.start(self.arrived.emit)
 
     def stop(self) -> None:

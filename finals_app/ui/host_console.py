@@ -10,12 +10,15 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QGridLayout, QGroupBox,
                                QInputDialog, QLabel, QLineEdit, QListWidget, QMainWindow,
-                               QMessageBox, QPushButton, QSpinBox, QTableWidget, QTableWidgetItem, QVBoxLayout,
+                               QPushButton, QSpinBox, QTableWidget, QTableWidgetItem, QVBoxLayout,
                                QWidget)
 
 from finals_app.core.online.times import format_instant
+from finals_app.core.stage.engine import ceremony_steps, next_turn
 from finals_app.core.stage.guide import guide, redo_prompt, undo_prompt
+from finals_app.core.stage.journal import torn_tail_message
 from finals_app.ui import theme
+from finals_app.ui.dialogs import ask_yes_no
 from finals_app.ui.texts import ui
 from finals_app.ui.widgets.countdown import Countdown
 
@@ -54,17 +57,6 @@ class CorrectionDialog(QDialog):
     def command(self) -> dict:
         return {"cmd": "correct_score", "team": self.team.currentData(), "delta": self.delta.value(),
                 "reason": self.reason.text().strip()}
-
-
-def next_turn_team(state) -> str | None:
-    from finals_app.core.stage.engine import next_turn
-    return next_turn(state)[0]
-
-
-def ask_yes_no(parent, text: str) -> bool:
-    answer = QMessageBox.question(parent, ui("请确认"), text, QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-                                  QMessageBox.StandardButton.No)
-    return answer == QMessageBox.StandardButton.Yes
 
 
 class HostConsole(QMainWindow):
@@ -214,7 +206,6 @@ class HostConsole(QMainWindow):
         self.refresh(bridge.state)
         torn = bridge.engine.journal.torn_tail
         if torn:  # a crash tore the last record: the host is told what was lost, at once
-            from finals_app.core.stage.journal import torn_tail_message
             self.message.setText(torn_tail_message(torn))
 
     # ---- actions ----
@@ -254,7 +245,7 @@ class HostConsole(QMainWindow):
         if plan is None or plan.type != "risk":
             self.show_refusal(ui("只有风险题需要选择分值"))
             return
-        self.run({"cmd": "choose_stake", "team": next_turn_team(state), "stake": stake})
+        self.run({"cmd": "choose_stake", "team": next_turn(state)[0], "stake": stake})
 
     def undo(self) -> None:
         prompt = undo_prompt(self.bridge.engine)
@@ -375,7 +366,6 @@ class HostConsole(QMainWindow):
 
     def _next_text(self, state, step: str | None) -> str:
         if state.final and step == "ceremony_next":
-            from finals_app.core.stage.engine import ceremony_steps
             steps = ceremony_steps(state)
             level, team = steps[state.ceremony_step]
             prize = {"first": ui("一等奖"), "second": ui("二等奖"), "third": ui("三等奖")}[level]
@@ -390,7 +380,7 @@ class HostConsole(QMainWindow):
         if step == "correct":
             return ui("下一步：判定 按 C 正确 / X 错误 / T 超时")
         if step == "choose_stake":
-            team = self.bridge.contest.team(next_turn_team(state))
+            team = self.bridge.contest.team(next_turn(state)[0])
             return ui("下一步：{team}选择风险分值（F5 10分 / F6 20分 / F7 30分）", team=team.name if team else "")
         if step == "sign_off":
             waiting = [j for j in state.contest.judges if j not in state.signoffs]

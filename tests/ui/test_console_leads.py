@@ -32,7 +32,7 @@ def test_only_legal_actions_are_enabled_and_the_next_step_is_said(stage):
     host = stage.host
     assert host.next_step.text() == "下一步：按 Ctrl+N 进入下一轮"
     assert "correct" not in enabled(stage) and "open" not in enabled(stage) and "next_round" in enabled(stage)
-    assert host.buttons["correct"].isVisible() or not host.isVisible()  # greyed, never hidden
+    assert host.isVisible() and host.buttons["correct"].isVisible()  # greyed, never hidden
     stage.run({"cmd": "next_round"})
     assert host.next_step.text() == "下一步：按 N 出题"
     stage.run({"cmd": "show_question"})
@@ -141,7 +141,6 @@ def test_device_mode_pairs_boxes_and_presses_carry_the_kernel_time(stage, qtbot,
     qtbot.addWidget(test)
     test.show()
     again.self_test = test.record
-    again._started = False
     again.source = RecordedSource([key(boxes[0], 2, 1, 0)])
     again.start()
     qtbot.waitUntil(lambda: test.samples["a"] != [], timeout=2000)

@@ -5,7 +5,7 @@ may show is decided by finals_app.core.tables.listings.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import Float, cast, func, literal, select
@@ -40,6 +40,8 @@ class Results:
 
     engine: object
     rules: Rules
+    # Draws a listing ran because a seed was given and none was recorded (the CLI says so).
+    ran: list = field(default_factory=list)
 
     def __post_init__(self) -> None:
         with self.engine.connect() as connection:
@@ -171,7 +173,10 @@ class Results:
             if recorded is not None:
                 return recorded
             self._seed(seed)
-        return run(str(seed).strip())
+        draw = run(str(seed).strip())
+        if recorded is None:
+            self.ran.append(draw)
+        return draw
 
     def pioneer_draw(self, phase_id: str, seed: str | None, redraw_reason: str | None = None) -> DrawResult:
         """Run (and record) the period's 灯塔学习先锋 random draw, an official act; with the

@@ -118,7 +118,6 @@ def sync(engine, export_spec: str, rules: Rules, progress: ProgressCallback | No
 def store_error(engine, error: Exception, export: Export | None = None) -> FinalsError:
     """What went wrong with the store, in words a user can act on (the transaction was rolled
     back: the store is as it was)."""
-    import os
     import shutil
     from pathlib import Path
 
@@ -140,8 +139,7 @@ def store_error(engine, error: Exception, export: Export | None = None) -> Final
     if "malformed" in text or "not a database" in text:
         return FinalsError("the store {store} is damaged ({reason}): restore it from a backup, or move it away "
                            "and sync the export again; nothing was changed", store=store, reason=text)
-    return FinalsError("cannot write the store {store}: {reason}; nothing was changed", store=store,
-                       reason=os.fspath(text))
+    return FinalsError("cannot write the store {store}: {reason}; nothing was changed", store=store, reason=text)
 
 
 def _size(count: int | None) -> str:

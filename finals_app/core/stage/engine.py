@@ -12,6 +12,7 @@ from typing import Callable
 
 from finals_app.core.clock import Clock, SystemClock
 from finals_app.core.errors import FinalsError
+from finals_app.core.i18n import translate
 from finals_app.core.stage.contest import Contest, Question
 from finals_app.core.stage.journal import Event, Journal
 from finals_app.core.stage.pins import hash_pin, valid_pin, verify_pin
@@ -163,7 +164,6 @@ def question_label(state: StageState) -> str:
     question = state.question
     if question is None:
         return ""
-    from finals_app.core.i18n import translate
     return translate("question {number}", number=state.shown_per_round.get(question.round, 0))
 
 

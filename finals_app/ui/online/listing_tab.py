@@ -78,7 +78,7 @@ class OrgField(QLineEdit):
 
 def fill_periods(combo: QComboBox, rules, phases) -> None:
     """Periods as the staff name them (第3期（2月11日—20日）); the item's data is the id."""
-    from finals_app.ui.online.office import period_title
+    from finals_app.ui.online.staff_view import period_title
     for phase in phases:
         combo.addItem(period_title(rules, phase.id), phase.id)
 

@@ -10,8 +10,7 @@ from collections import Counter
 
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QInputDialog, QLabel, QMainWindow, QMessageBox,
-                               QProgressBar, QPushButton, QTabWidget, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QInputDialog, QLabel, QMainWindow, QProgressBar, QPushButton, QTabWidget, QVBoxLayout, QWidget)
 
 from finals_app.core.errors import FinalsError, UsageError
 from finals_app.core.online import paperwork
@@ -21,8 +20,10 @@ from finals_app.core.online.teams import propose_teams
 from finals_app.core.tables import listings
 from finals_app.core.tables.masking import mask_name, mask_phone
 from finals_app.ui import theme
+from finals_app.ui.dialogs import ask_yes_no
 from finals_app.ui.texts import ui
 from finals_app.ui.online.listing_tab import ListingTab, fill_periods
+from finals_app.ui.online.staff_view import period_title
 from finals_app.ui.online.paperwork_tabs import PaperworkTabs
 from finals_app.ui.online.team_selection import TeamSelectionView
 
@@ -135,13 +136,6 @@ class DrawCeremony(QWidget):
             self.show_page(self.page - 1)
         else:
             super().keyPressEvent(event)
-
-
-def ask_yes_no(parent, text: str) -> bool:
-    answer = QMessageBox.question(parent, ui("请确认"), text,
-                                  QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-                                  QMessageBox.StandardButton.No)
-    return answer == QMessageBox.StandardButton.Yes
 
 
 def ask_reason(parent, text: str) -> str | None:
@@ -437,7 +431,7 @@ class OfficeWindow(QMainWindow):
         tab = self.listing_tabs["awards"]
         period = tab.period.currentData()
         results = self.results()
-        label = ui("{period}“灯塔学习先锋”满分随机抽取", period=self.period_title(period))
+        label = ui("{period}“灯塔学习先锋”满分随机抽取", period=period_title(self.rules, period))
         try:
             name = results.rules.pioneer_draw(results.phase(period, preliminary_only=True).id)
             draw = self.run_draw(name, label, tab.seed.text().strip() or None,
@@ -467,23 +461,6 @@ class OfficeWindow(QMainWindow):
         tab.say(ui("未抽取") if draw is None else "")
         tab.start_refresh()
 
-    def period_title(self, period_id: str) -> str:
-        return period_title(self.rules, period_id)
-
-
-def period_title(rules, period_id: str) -> str:
-    """A period as the staff name it: 第3期（2月11日—20日）; the online final: 线上决赛（…）."""
-    phase = next((p for p in rules.phases if p.id == period_id), None)
-    if phase is None:
-        return period_id
-    first, last = phase.first_day, phase.last_day
-    start = ui("{month}月{day}日", month=first.month, day=first.day)
-    end = ui("{day}日", day=last.day) if last.month == first.month else ui("{month}月{day}日", month=last.month,
-                                                                          day=last.day)
-    span = f"{start}—{end}"
-    if period_id.upper().startswith("P") and period_id[1:].isdigit():
-        return ui("第{number}期（{span}）", number=int(period_id[1:]), span=span)
-    return ui("线上决赛（{span}）", span=span)
 
 
 def _with_draw_note(results, listing, pioneer: str | None = None, day: str | None = None):

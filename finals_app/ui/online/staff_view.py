@@ -9,6 +9,21 @@ from finals_app.core.tables.listings import Listing
 from finals_app.ui.texts import ui
 
 
+def period_title(rules, period_id: str) -> str:
+    """A period as the staff name it: 第3期（2月11日—20日）; the online final: 线上决赛（…）."""
+    phase = next((p for p in rules.phases if p.id == period_id), None)
+    if phase is None:
+        return period_id
+    first, last = phase.first_day, phase.last_day
+    start = ui("{month}月{day}日", month=first.month, day=first.day)
+    end = ui("{day}日", day=last.day) if last.month == first.month else ui("{month}月{day}日", month=last.month,
+                                                                          day=last.day)
+    span = f"{start}—{end}"
+    if period_id.upper().startswith("P") and period_id[1:].isdigit():
+        return ui("第{number}期（{span}）", number=int(period_id[1:]), span=span)
+    return ui("线上决赛（{span}）", span=span)
+
+
 def seconds(value) -> str:
     return ui("{seconds:.2f}秒", seconds=value / 1000)
 
@@ -37,7 +52,6 @@ def for_staff(results, listing: Listing) -> Listing:
         columns[at] = "branch"
         headers["branch"] = ui("党支部")
     if "period" in columns:
-        from finals_app.ui.online.office import period_title
         display["period"] = lambda value: period_title(results.rules, str(value))
     if listing.name == "validate":
         details = results.invalid_attempt_details([row[0] for row in rows])

@@ -47,11 +47,6 @@ class Countdown(QLabel):
         painter.drawText(int(x), int(y), self.text())
         painter.end()
 
-    def ink_fits(self) -> bool:
-        from PySide6.QtGui import QFontMetrics
-        ink = QFontMetrics(self.font()).tightBoundingRect(self.text() or "0")
-        return ink.width() <= self.width() and ink.height() <= self.height()
-
     @property
     def warning(self) -> bool:
         return 0 <= self.remaining_ms <= WARNING_MS

@@ -38,7 +38,8 @@ class Scoreboard(pg.PlotWidget):
         self.addItem(self.bars)
         self.labels = {team: pg.TextItem(anchor=(0.5, 0)) for team in self.team_ids}
         self.values = {team: pg.TextItem(anchor=(0.5, 1)) for team in self.team_ids}
-        for item in (*self.labels.values(), *self.values.values()):
+        self.caption_item = pg.TextItem(anchor=(0, 0))  # what the bars count, when not the totals
+        for item in (*self.labels.values(), *self.values.values(), self.caption_item):
             self.addItem(item)
         self.animation = QVariantAnimation(self)
         self.animation.setDuration(450)
@@ -120,7 +121,12 @@ class Scoreboard(pg.PlotWidget):
         above = self.text_px * 1.3 + 8
         share = min(0.85, (below + above) / plot)
         whole = span / (1 - share)
-        self.setYRange(self._bottom - whole * below / plot, self._top + whole * above / plot, padding=0)
+        top = self._top + whole * above / plot
+        self.setYRange(self._bottom - whole * below / plot, top, padding=0)
+        self.caption_item.setVisible(bool(self.caption))
+        if self.caption:
+            self._set_text(self.caption_item, self.caption, self._gold, self.name_px)
+            self.caption_item.setPos(-0.55, top)
         self.setXRange(-0.6, len(self.order) - 0.4, padding=0)
         per_bar = max(40, self.width() // max(1, len(self.order)))
         for team in self.order:
