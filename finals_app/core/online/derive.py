@@ -15,12 +15,12 @@ and extra k is valid exactly when used_k > used_{k-1}. Invalid attempts use noth
 """
 from __future__ import annotations
 
-from sqlalchemy import (BigInteger, Column, Float, Integer, MetaData, Table, and_, case, cast, delete,
-                        distinct, func, insert, literal, or_, select, true, union_all, update)
+from sqlalchemy import (BigInteger, Column, Float, MetaData, String, Table, and_, case, cast, delete,
+                        distinct, func, insert, literal, or_, select, true, tuple_, union_all, update)
 
 from finals_app.core.rules import Rules
 from finals_app.core.store.engine import read_meta, write_meta
-from finals_app.core.store.schema import (DERIVED_TABLES, Id, attempt_status, attempts, branch_totals,
+from finals_app.core.store.schema import (DERIVED_TABLES, attempt_status, attempts, branch_totals,
                                           participants, phase_totals, shares)
 
 DAY_MS = 86_400_000
@@ -35,7 +35,7 @@ REASONS = (REASON_FINISH_BEFORE_START, REASON_QUESTION_COUNT, REASON_CORRECT_COU
 
 
 # Bumped whenever a derived table changes shape: an older store rebuilds them on first use.
-DERIVED_SCHEMA = "2"
+DERIVED_SCHEMA = "3"
 
 
 def derived_key(rules: Rules, data_version: str) -> str:
@@ -45,6 +45,13 @@ def derived_key(rules: Rules, data_version: str) -> str:
 def is_derived(connection, rules: Rules) -> bool:
     version = read_meta(connection, "data_version")
     return version is not None and read_meta(connection, "derived_for") == derived_key(rules, version)
+
+
+def derived_for_rules(connection, rules: Rules) -> bool:
+    """The derived tables were built for these rules (perhaps for older data)."""
+    derived = read_meta(connection, "derived_for") or ""
+    return read_meta(connection, "derived_schema") == DERIVED_SCHEMA and \
+        derived.rsplit(":", 1)[0] == f"{DERIVED_SCHEMA}:{rules.digest}"
 
 
 def ensure_derived(engine, rules: Rules) -> None:
@@ -57,42 +64,79 @@ def ensure_derived(engine, rules: Rules) -> None:
             derive(connection, rules)
 
 
-def _phase_case(rules: Rules, instant):
+def _phase_case(rules: Rules, instant, phases=None):
     whens = []
-    for phase in rules.phases:
-        inside = or_(*[and_(instant >= w.start_ms, instant < w.end_ms) for w in phase.windows])
-        whens.append((inside, literal(phase.id)))
+    for phase in phases or rules.phases:
+        whens.append((_inside(phase, instant), literal(phase.id)))
     return case(*whens, else_=None)
+
+
+def _inside(phase, instant):
+    return or_(*[and_(instant >= w.start_ms, instant < w.end_ms) for w in phase.windows])
 
 
 def _per_phase(rules: Rules, phase_column, attribute: str):
     return case(*[(phase_column == p.id, literal(getattr(p, attribute))) for p in rules.phases])
 
 
-def derive(connection, rules: Rules) -> None:
-    """Recompute the derived tables (inside the caller's transaction)."""
+def phases_of_instants(rules: Rules, instants) -> set[str]:
+    """The phases these instants (ms) fall in."""
+    found = set()
+    for instant in instants:
+        for phase in rules.phases:
+            if any(w.start_ms <= instant < w.end_ms for w in phase.windows):
+                found.add(phase.id)
+    return found
+
+
+def derive(connection, rules: Rules, phase_ids=None) -> None:
+    """Recompute the derived tables (inside the caller's transaction): every phase, or only
+    `phase_ids` (the others' inputs did not change)."""
     if read_meta(connection, "derived_schema") != DERIVED_SCHEMA:
         for table in reversed(DERIVED_TABLES):
             table.drop(connection, checkfirst=True)
         for table in DERIVED_TABLES:
             table.create(connection)
         write_meta(connection, "derived_schema", DERIVED_SCHEMA)
-    for table in reversed(DERIVED_TABLES):
-        connection.execute(delete(table))
-    _insert_attempt_status(connection, rules)
-    _apply_allowance(connection, rules)
-    _insert_phase_totals(connection, rules)
-    _insert_branch_totals(connection, rules)
+        phase_ids = None
+    phases = [p for p in rules.phases if phase_ids is None or p.id in phase_ids]
+    if phase_ids is None:
+        for table in reversed(DERIVED_TABLES):
+            connection.execute(delete(table))
+    else:
+        for table in reversed(DERIVED_TABLES):
+            if phases:
+                connection.execute(delete(table).where(table.c.phase.in_([p.id for p in phases])))
+    if phases:
+        _insert_attempt_status(connection, rules, phases)
+        for phase in phases:
+            _apply_allowance(connection, rules, phase)
+        _insert_phase_totals(connection, rules, phases)
+        _insert_branch_totals(connection, rules, phases)
     write_meta(connection, "derived_for", derived_key(rules, read_meta(connection, "data_version") or "0"))
 
 
-def _insert_attempt_status(connection, rules: Rules) -> None:
+def refresh_people(connection, rules: Rules, participant_ids_table) -> None:
+    """After people's rows changed (a phone, a name, a branch, membership): their columns in
+    the rankings and every phase's branch totals, without re-deriving any phase."""
+    p, pt = participants.c, phase_totals.c
+    for column in ("name", "phone", "branch_id", "is_party_member"):
+        connection.execute(update(phase_totals).where(pt.participant_id.in_(select(participant_ids_table.c.id)))
+                           .values({column: select(p[column]).where(p.id == pt.participant_id).scalar_subquery()}))
+    connection.execute(delete(branch_totals))
+    _insert_branch_totals(connection, rules, list(rules.phases))
+
+
+def _insert_attempt_status(connection, rules: Rules, phases) -> None:
     offset_ms = rules.utc_offset_hours * 3_600_000
     a = attempts.c
     scored = select(
-        a.id.label("attempt_id"), a.participant_id, _phase_case(rules, a.started_ms).label("phase"),
+        a.id.label("attempt_id"), a.participant_id, _phase_case(rules, a.started_ms, phases).label("phase"),
         a.started_ms, a.finished_ms, a.question_count, a.correct_count, a.score,
-    ).subquery("scored")
+    )
+    if len(phases) < len(rules.phases):  # a few phases: their ranges of the time index
+        scored = scored.where(or_(*[_inside(phase, a.started_ms) for phase in phases]))
+    scored = scored.subquery("scored")
     s = scored.c
     expected_questions = _per_phase(rules, s.phase, "question_count")
     points = _per_phase(rules, s.phase, "points_per_correct")
@@ -103,77 +147,89 @@ def _insert_attempt_status(connection, rules: Rules) -> None:
         (s.score != s.correct_count * points, literal(REASON_SCORE_MISMATCH)),
         else_=None,
     )
+    day = ((s.started_ms + offset_ms) // DAY_MS).label("day")
     rows = select(
-        s.attempt_id, s.participant_id, s.phase,
-        ((s.started_ms + offset_ms) // DAY_MS).label("day"),
-        s.started_ms, s.finished_ms, (s.finished_ms - s.started_ms).label("duration_ms"), s.score,
+        s.phase, s.participant_id, day, s.started_ms, s.attempt_id, s.finished_ms,
+        (s.finished_ms - s.started_ms).label("duration_ms"), s.score,
         case((s.correct_count == s.question_count, 1), else_=0).label("perfect"),
         literal(0).label("share_credit"), reason.label("reason"),
-    ).where(s.phase.is_not(None))
+    ).where(s.phase.is_not(None)).order_by(s.phase, s.participant_id, day, s.started_ms, s.attempt_id)  # the clustered order
     connection.execute(insert(attempt_status).from_select(
-        ["attempt_id", "participant_id", "phase", "day", "started_ms", "finished_ms",
-         "duration_ms", "score", "perfect", "share_credit", "reason"], rows))
+        ["phase", "participant_id", "day", "started_ms", "attempt_id", "finished_ms", "duration_ms", "score",
+         "perfect", "share_credit", "reason"], rows))
 
 
-def _apply_allowance(connection, rules: Rules) -> None:
+def _apply_allowance(connection, rules: Rules, phase) -> None:
     t = attempt_status.c
-    # 1. The first attempts_per_day data-valid attempts of each day are the daily attempts;
-    #    the others ("extras") need a share credit.
+    key = (t.phase, t.participant_id, t.day, t.started_ms, t.attempt_id)
+    # 1. The days on which a person has more data-valid attempts than the daily allowance (a
+    #    grouped read in clustered order); only their attempts can be extras.
+    crowded = select(t.participant_id, t.day).where(t.phase == phase.id, t.reason.is_(None)).group_by(
+        t.participant_id, t.day).having(func.count() > phase.attempts_per_day).subquery("crowded")
     numbered = select(
-        t.attempt_id, t.participant_id, t.phase, t.started_ms,
-        func.row_number().over(partition_by=(t.participant_id, t.phase, t.day),
-                               order_by=(t.started_ms, t.attempt_id)).label("nth_of_day"),
-    ).where(t.reason.is_(None)).subquery("numbered")
+        *key, func.row_number().over(partition_by=(t.participant_id, t.day),
+                                     order_by=(t.started_ms, t.attempt_id)).label("nth_of_day"),
+    ).join_from(attempt_status, crowded, and_(t.participant_id == crowded.c.participant_id,
+                                              t.day == crowded.c.day)).where(
+        t.phase == phase.id, t.reason.is_(None)).subquery("numbered")
     n = numbered.c
-    extras = select(n.participant_id, n.phase, n.started_ms.label("at"), literal(1).label("is_attempt"),
-                    n.attempt_id.label("event_id")).where(
-        n.nth_of_day > _per_phase(rules, n.phase, "attempts_per_day"))
-
-    # 2. Credits: the first share_credits shares of a person inside the phase's windows.
-    sh = shares.c
-    in_phase = select(sh.participant_id, _phase_case(rules, sh.shared_ms).label("phase"), sh.shared_ms,
-                      sh.id).subquery("in_phase")
-    c = in_phase.c
-    ordered = select(c.participant_id, c.phase, c.shared_ms, c.id, func.row_number().over(
-        partition_by=(c.participant_id, c.phase), order_by=(c.shared_ms, c.id)).label("nth")).where(
-        c.phase.is_not(None)).subquery("ordered_credits")
-    oc = ordered.c
-    credits = select(oc.participant_id, oc.phase, oc.shared_ms.label("at"), literal(0).label("is_attempt"),
-                     oc.id.label("event_id")).where(oc.nth <= _per_phase(rules, oc.phase, "share_credits"))
-
-    # 3. One time line per person and phase; a credit at the very instant of an attempt counts.
-    events = extras.union_all(credits).subquery("events")
-    ev = events.c
-    line = (ev.participant_id, ev.phase)
-    order = (ev.at, ev.is_attempt, ev.event_id)
-    counted = select(
-        ev.participant_id, ev.phase, ev.is_attempt, ev.event_id,
-        func.sum(1 - ev.is_attempt).over(partition_by=line, order_by=order, rows=(None, 0)).label("avail"),
-        func.sum(ev.is_attempt).over(partition_by=line, order_by=order, rows=(None, 0)).label("k"),
-    ).subquery("counted")
-    w = counted.c
-    slack = select(w.participant_id, w.phase, w.event_id, w.k, (w.avail - w.k).label("slack")).where(
-        w.is_attempt == 1).subquery("slack")
-    sl = slack.c
-    running = func.min(sl.slack).over(partition_by=(sl.participant_id, sl.phase), order_by=sl.k, rows=(None, 0))
-    used = select(sl.participant_id, sl.phase, sl.event_id, sl.k,
-                  (sl.k + case((running < 0, running), else_=0)).label("used")).subquery("used")
-    u = used.c
-    previous = func.lag(u.used, 1, 0).over(partition_by=(u.participant_id, u.phase), order_by=u.k)
-    decided = select(u.event_id, case((u.used > previous, 1), else_=0))
-
-    # 4. Decide once (into a temporary table), then mark.
-    decisions = Table("allowance_decisions", MetaData(), Column("attempt_id", Id, primary_key=True,
-                      autoincrement=False), Column("granted", Integer, nullable=False), prefixes=["TEMPORARY"])
-    decisions.drop(connection, checkfirst=True)
-    decisions.create(connection)
+    extra_rows = select(n.phase, n.participant_id, n.day, n.started_ms, n.attempt_id).where(
+        n.nth_of_day > phase.attempts_per_day)
+    extras_table = _temporary(connection, "allowance_extras", ("participant_id", "day", "started_ms", "attempt_id"),
+                              ("phase",))
+    connection.execute(insert(extras_table).from_select(
+        ["phase", "participant_id", "day", "started_ms", "attempt_id"], extra_rows))
+    x = extras_table.c
+    decisions = _temporary(connection, "allowance_decisions", ("attempt_id", "granted"), ())
+    if phase.share_credits > 0:
+        # 2. Credits: the first share_credits shares of a person inside the phase's windows.
+        sh = shares.c
+        ordered = select(sh.participant_id, sh.shared_ms, sh.id, func.row_number().over(
+            partition_by=sh.participant_id, order_by=(sh.shared_ms, sh.id)).label("nth")).where(
+            _inside(phase, sh.shared_ms), sh.participant_id.in_(select(x.participant_id))).subquery("ordered_credits")
+        oc = ordered.c
+        credits = select(oc.participant_id, oc.shared_ms.label("at"), literal(0).label("is_attempt"),
+                         oc.id.label("event_id")).where(oc.nth <= phase.share_credits)
+        extras = select(x.participant_id, x.started_ms.label("at"), literal(1).label("is_attempt"),
+                        x.attempt_id.label("event_id"))
+        # 3. One time line per person; a credit at the very instant of an attempt counts.
+        events = extras.union_all(credits).subquery("events")
+        ev = events.c
+        order = (ev.at, ev.is_attempt, ev.event_id)
+        counted = select(
+            ev.participant_id, ev.is_attempt, ev.event_id,
+            func.sum(1 - ev.is_attempt).over(partition_by=ev.participant_id, order_by=order, rows=(None, 0)).label("avail"),
+            func.sum(ev.is_attempt).over(partition_by=ev.participant_id, order_by=order, rows=(None, 0)).label("k"),
+        ).subquery("counted")
+        w = counted.c
+        slack = select(w.participant_id, w.event_id, w.k, (w.avail - w.k).label("slack")).where(
+            w.is_attempt == 1).subquery("slack")
+        sl = slack.c
+        running = func.min(sl.slack).over(partition_by=sl.participant_id, order_by=sl.k, rows=(None, 0))
+        used = select(sl.participant_id, sl.event_id, sl.k,
+                      (sl.k + case((running < 0, running), else_=0)).label("used")).subquery("used")
+        u = used.c
+        previous = func.lag(u.used, 1, 0).over(partition_by=u.participant_id, order_by=u.k)
+        decided = select(u.event_id, case((u.used > previous, 1), else_=0))
+    else:
+        decided = select(x.attempt_id, literal(0))
+    # 4. Decide once, then mark each extra by its clustered key.
     connection.execute(insert(decisions).from_select(["attempt_id", "granted"], decided))
     d = decisions.c
-    connection.execute(update(attempt_status).where(
-        t.attempt_id.in_(select(d.attempt_id).where(d.granted == 0))).values(reason=REASON_ALLOWANCE))
-    connection.execute(update(attempt_status).where(
-        t.attempt_id.in_(select(d.attempt_id).where(d.granted == 1))).values(share_credit=1))
+    for granted, values in ((0, {"reason": REASON_ALLOWANCE}), (1, {"share_credit": 1})):
+        chosen = select(x.phase, x.participant_id, x.day, x.started_ms, x.attempt_id).join_from(
+            extras_table, decisions, d.attempt_id == x.attempt_id).where(d.granted == granted)
+        connection.execute(update(attempt_status).where(tuple_(*key).in_(chosen)).values(**values))
     decisions.drop(connection)
+    extras_table.drop(connection)
+
+
+def _temporary(connection, name: str, integer_columns, text_columns) -> Table:
+    columns = [Column(c, String(16)) for c in text_columns] + [Column(c, BigInteger) for c in integer_columns]
+    table = Table(name, MetaData(), *columns, prefixes=["TEMPORARY"])
+    table.drop(connection, checkfirst=True)
+    table.create(connection)
+    return table
 
 
 def ranking_order(rules: Rules, columns) -> list:
@@ -187,16 +243,32 @@ def ranking_order(rules: Rules, columns) -> list:
     return [terms[key] for key in rules.ranking_order]
 
 
-def _insert_phase_totals(connection, rules: Rules) -> None:
+def _insert_phase_totals(connection, rules: Rules, phases) -> None:
     t = attempt_status.c
-    last = func.row_number().over(partition_by=(t.phase, t.participant_id),
-                                  order_by=(t.started_ms.desc(), t.attempt_id.desc()))
-    valid = select(t.phase, t.participant_id, t.day, t.score, t.duration_ms, t.perfect, t.share_credit,
-                   t.finished_ms, last.label("from_last")).where(t.reason.is_(None)).subquery("valid")
-    v = valid.c
+    sqlite = connection.dialect.name == "sqlite"
+    wanted = t.phase.in_([p.id for p in phases])
     # The days taken part as bits; the distinct powers of two add up to their OR.
     day_bit = cast(literal(1), BigInteger).op("<<", return_type=BigInteger)(
-        v.day - _per_phase(rules, v.phase, "first_day_number"))
+        t.day - _per_phase(rules, t.phase, "first_day_number"))
+    if sqlite:
+        # A grouped read in clustered order. The finish of the last attempt (by start, then id)
+        # is SQLite's value from the row holding the max(): a key that grows with (start, id).
+        last_key = func.max(func.printf("%020d%020d", t.started_ms, t.attempt_id))
+        valid = attempt_status
+        last_finish = t.finished_ms
+        group_columns = [last_key.label("last_key")]
+        source = t
+    else:
+        last = func.row_number().over(partition_by=(t.phase, t.participant_id),
+                                      order_by=(t.started_ms.desc(), t.attempt_id.desc()))
+        valid = select(t.phase, t.participant_id, t.day, t.score, t.duration_ms, t.perfect, t.share_credit,
+                       t.finished_ms, t.reason, last.label("from_last")).where(wanted, t.reason.is_(None)).subquery("valid")
+        source = valid.c
+        last_finish = func.max(case((source.from_last == 1, source.finished_ms)))
+        group_columns = []
+        day_bit = cast(literal(1), BigInteger).op("<<", return_type=BigInteger)(
+            source.day - _per_phase(rules, source.phase, "first_day_number"))
+    v = source
     grouped = select(
         v.phase, v.participant_id,
         func.sum(v.score).label("score"),
@@ -204,9 +276,13 @@ def _insert_phase_totals(connection, rules: Rules) -> None:
         func.count().label("valid_attempts"),
         func.sum(v.perfect).label("perfect_attempts"),
         func.sum(v.share_credit).label("share_credit_attempts"),
-        func.max(case((v.from_last == 1, v.finished_ms))).label("last_finish_ms"),
+        last_finish.label("last_finish_ms"),
         func.sum(distinct(day_bit)).label("days_mask"),
-    ).group_by(v.phase, v.participant_id).subquery("grouped")
+        *group_columns,
+    ).select_from(valid).where(v.reason.is_(None))
+    if sqlite:
+        grouped = grouped.where(wanted)
+    grouped = grouped.group_by(v.phase, v.participant_id).subquery("grouped")
     g = grouped.c
     p = participants.c
     ranked = select(
@@ -222,7 +298,7 @@ def _insert_phase_totals(connection, rules: Rules) -> None:
         columns, select(*[ranked.c[c] for c in columns]).order_by(ranked.c.phase, ranked.c.rank)))
 
 
-def _insert_branch_totals(connection, rules: Rules) -> None:
+def _insert_branch_totals(connection, rules: Rules, phases) -> None:
     """Per phase and branch with registered party members: those members, the ones among them
     with a valid attempt, their total and how many rank in the period's top."""
     p, pt = participants.c, phase_totals.c
@@ -231,13 +307,14 @@ def _insert_branch_totals(connection, rules: Rules) -> None:
     took_part = select(
         pt.phase, pt.branch_id, func.count().label("participants"), func.sum(pt.score).label("total"),
         func.sum(case((pt.rank <= rules.pioneer_top_count, 1), else_=0)).label("top_holders"),
-    ).where(pt.is_party_member == 1).group_by(pt.phase, pt.branch_id).subquery("took_part")
-    phases = union_all(*[select(literal(phase.id).label("phase")) for phase in rules.phases]).subquery("phases")
+    ).where(pt.is_party_member == 1, pt.phase.in_([ph.id for ph in phases])).group_by(
+        pt.phase, pt.branch_id).subquery("took_part")
+    chosen = union_all(*[select(literal(phase.id).label("phase")) for phase in phases]).subquery("phases")
     m, k = members.c, took_part.c
-    rows = (select(phases.c.phase, m.branch_id, m.party_members, func.coalesce(k.participants, 0),
+    rows = (select(chosen.c.phase, m.branch_id, m.party_members, func.coalesce(k.participants, 0),
                    func.coalesce(k.total, 0), func.coalesce(k.top_holders, 0))
-            .select_from(phases.join(members, true()))
-            .outerjoin(took_part, (k.phase == phases.c.phase) & (k.branch_id == m.branch_id)))
+            .select_from(chosen.join(members, true()))
+            .outerjoin(took_part, (k.phase == chosen.c.phase) & (k.branch_id == m.branch_id)))
     connection.execute(insert(branch_totals).from_select(
         ["phase", "branch_id", "party_members", "participants", "total", "top_holders"], rows))
 

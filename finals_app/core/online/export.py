@@ -79,6 +79,21 @@ class Export:
     tables: set[str]
     meta: dict[str, str]
     scratch: Path | None = None  # a private copy's folder, removed on close
+    read_uri: str | None = None  # a SQLite export: the read-only URI of the file to read
+
+    def raw_rows(self, name: str, columns: tuple[str, ...], ids: list[int]) -> list[tuple]:
+        """The rows with these ids, as the export holds them (for the row checker)."""
+        found: list[tuple] = []
+        query = select(*[column(c) for c in columns]).select_from(table(name))
+        try:
+            with self.engine.connect() as connection:
+                for start in range(0, len(ids), 5000):
+                    chunk = ids[start:start + 5000]
+                    found.extend(tuple(row) for row in connection.execute(query.where(column("id").in_(chunk))))
+        except (SQLAlchemyError, OSError) as error:
+            raise ExportError("cannot read the export: {reason}", Location(self.label, table=name),
+                              reason=without_passwords(_describe_database_error(error))) from None
+        return sorted(found, key=lambda row: row[0])
 
     def digest(self) -> str | None:
         """SHA-256 of the export file: equal digests mean an identical export."""
@@ -161,7 +176,8 @@ def open_export(spec: str) -> Export:
     if str(version).strip() != SCHEMA_VERSION:
         raise ExportError("unknown schema_version {value} (this version reads 1)",
                           Location(label, table="meta", field="schema_version"), value=version)
-    return Export(engine, label, file, names, {k: str(v) for k, v in meta.items()}, scratch)
+    read_uri = url.removeprefix("sqlite:///").removesuffix("&uri=true") if file is not None else None
+    return Export(engine, label, file, names, {k: str(v) for k, v in meta.items()}, scratch, read_uri)
 
 
 def _check_columns(connection, names: set[str], label: str) -> None:

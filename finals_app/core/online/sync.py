@@ -9,20 +9,23 @@ was. An export file identical to the last synced one (same SHA-256) is recognise
 from __future__ import annotations
 
 import json
+import sqlite3
 import time
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 
-from sqlalchemy import (BigInteger, Column, MetaData, String, Table, bindparam, delete, exists,
-                        func, insert, literal, or_, select, update)
+from pathlib import Path
+
+from sqlalchemy import (BigInteger, Column, Integer, MetaData, String, Table, and_, bindparam, delete,
+                        exists, func, insert, literal, or_, select, text, update)
 from sqlalchemy.exc import SQLAlchemyError
 
 from finals_app.core.errors import ExportError, FinalsError, Location, Problem
-from finals_app.core.online import derive
+from finals_app.core.online import blocks, derive
 from finals_app.core.online.export import Export, ProgressCallback, RowChecker, open_export
 from finals_app.core.rules import Rules
-from finals_app.core.store.engine import read_meta
-from finals_app.core.store.schema import (EXPORT_TABLES, attempt_status, missing_rows,
+from finals_app.core.store.engine import read_meta, write_meta
+from finals_app.core.store.schema import (EXPORT_TABLES, attempt_status, export_blocks, missing_rows,
                                           org_branches, organizations, sync_runs)
 
 class SyncCancelled(FinalsError):
@@ -102,9 +105,16 @@ def sync(engine, export_spec: str, rules: Rules, progress: ProgressCallback | No
                 change.added = change.changed = change.missing = 0
                 change.missing_ids = []
             return summary
-        with engine.begin() as connection:
-            summary = _sync_in_transaction(connection, export, rules, digest, report, allow_removal,
-                                           removal_limit)
+        with engine.connect() as connection:
+            attached = _attach_export(connection, export)
+            try:
+                with connection.begin():
+                    summary = _sync_in_transaction(connection, export, rules, digest, report, allow_removal,
+                                                   removal_limit, attached)
+            finally:
+                if attached:
+                    connection.rollback()
+                    connection.connection.driver_connection.execute(f"DETACH DATABASE {ATTACHED}")
         summary.seconds = time.perf_counter() - started
         return summary
     except FinalsError:
@@ -152,21 +162,47 @@ def _size(count: int | None) -> str:
     return str(count)
 
 
+ATTACHED = "finals_export"
+
+
+def _attach_export(connection, export: Export) -> bool:
+    """A SQLite store reads a SQLite export in SQL: the export is attached read-only to the
+    store's connection (before the transaction: SQLite attaches outside one). False when the
+    store or the export is not SQLite, or this SQLite cannot attach by URI."""
+    if connection.dialect.name != "sqlite" or export.read_uri is None:
+        return False
+    raw = connection.connection.driver_connection
+    raw.execute(f"ATTACH DATABASE ? AS {ATTACHED}", (export.read_uri,))
+    files = {name: file for _, name, file in raw.execute("PRAGMA database_list")}
+    wanted = export.read_uri.split("?")[0].removeprefix("file:")
+    from urllib.parse import unquote
+    if unquote(wanted) != files.get(ATTACHED, ""):  # the URI was taken as a file name
+        raw.execute(f"DETACH DATABASE {ATTACHED}")
+        stray = Path(files.get(ATTACHED) or "")
+        if stray.name.startswith("file:") and stray.exists():
+            stray.unlink()
+        return False
+    return True
+
+
 def _staging_tables(connection) -> dict[str, Table]:
     staging_metadata = MetaData()
     staged = {}
     for name, target in EXPORT_TABLES.items():
-        columns = [Column(c.name, c.type, primary_key=c.primary_key, autoincrement=False) for c in target.columns]
+        columns = [Column(c.name, c.type, primary_key=c.primary_key, autoincrement=False,
+                          nullable=not c.primary_key) for c in target.columns]
+        if name in blocks.TABLES:
+            columns.append(Column("loose", Integer))  # 1: left to the row checker
         staged[name] = Table(f"staging_{name}", staging_metadata, *columns, prefixes=["TEMPORARY"])
         staged[name].drop(connection, checkfirst=True)
         staged[name].create(connection)
     return staged
 
 
-def _bulk_insert(connection, target: Table, rows: list[tuple]) -> None:
+def _bulk_insert(connection, target: Table, rows: list[tuple], names: list[str] | None = None) -> None:
     if not rows:
         return
-    names = [c.name for c in target.columns]
+    names = names or [c.name for c in target.columns]
     dialect = connection.dialect.name
     if dialect == "sqlite":
         sql = f'INSERT INTO {target.name} ({", ".join(names)}) VALUES ({", ".join("?" * len(names))})'
@@ -181,14 +217,149 @@ def _bulk_insert(connection, target: Table, rows: list[tuple]) -> None:
         connection.execute(insert(target), [dict(zip(names, row)) for row in rows])
 
 
+@dataclass
+class BlockPlan:
+    """What a sync reads of a large table: the blocks that changed (or are new) and the blocks
+    gone, with the export's fingerprints to keep. `whole` when the table is read in full."""
+    prints: dict[int, "blocks.Fingerprint"]
+    dirty: list[int]
+    gone: list[int]
+    whole_store: bool = False  # the store has rows but no fingerprints (synced before them)
+
+    def scope(self, id_column):
+        """The store's rows this sync replaces: those in a dirty or gone block."""
+        touched = sorted(set(self.dirty) | set(self.gone))
+        if not touched:
+            return literal(False)
+        runs: list[list[int]] = []
+        for block in touched:
+            if runs and runs[-1][1] == block:
+                runs[-1][1] = block + 1
+            else:
+                runs.append([block, block + 1])
+        if len(runs) > 200:
+            return (id_column.op(">>")(blocks.BLOCK_BITS)).in_(touched)
+        return or_(*[and_(id_column >= lo << blocks.BLOCK_BITS, id_column < hi << blocks.BLOCK_BITS)
+                     for lo, hi in runs])
+
+
+def _block_plan(connection, export: Export, name: str, rules: Rules, report) -> BlockPlan | None:
+    """Which blocks of a large table this sync reads. With fingerprints of the last sync, the
+    export's blocks are fingerprinted (in SQL, two threads) and only those that differ are read;
+    without (a first sync), every block is read and fingerprinted from what was staged."""
+    if export.read_uri is None:
+        return None
+    b = export_blocks.c
+    stored = dict(connection.execute(select(b.block, b.digest).where(b.table_name == name)).all())
+    if read_meta(connection, "fingerprints") != blocks.FINGERPRINT_METHOD:
+        stored = {}
+    try:
+        if not stored:
+            every = blocks.table_blocks(export.read_uri, name)
+            if every is None:
+                return None
+            has_rows = connection.execute(select(EXPORT_TABLES[name].c.id).limit(1)).first() is not None
+            return BlockPlan({}, every, [], whole_store=has_rows)  # a store synced before fingerprints
+        report(f"fingerprint {name}", 0, None)
+        prints = blocks.export_fingerprints(export.read_uri, name, rules.utc_offset_hours)
+    except sqlite3.DatabaseError as error:
+        raise _export_read_error(export, name, error) from None
+    if prints is None:
+        return None
+    dirty = [block for block, fp in sorted(prints.items()) if not fp.trusted or stored.get(block) != fp.digest()]
+    gone = sorted(set(stored) - set(prints))
+    return BlockPlan(prints, dirty, gone)
+
+
+def _staged_prints(connection, name: str, stage: Table, plan: BlockPlan) -> None:
+    """Fingerprints of the blocks read in full, from the staged rows: the same values and the
+    same rows left to the row checker as the export's fingerprint of them would give."""
+    columns = [f"case when loose = 0 then {c.name} end" for c in EXPORT_TABLES[name].columns]
+    sql = text(blocks.fingerprint_sql(columns, stage.name, "id >= :low and id < :high"))
+    for block in plan.dirty:
+        if block not in plan.prints:
+            low, high = blocks.block_range(block)
+            rows, h1, h2, loose = connection.execute(sql, {"low": low, "high": high}).one()
+            plan.prints[block] = blocks.Fingerprint(int(rows), int(h1), int(h2), int(loose))
+
+
+def _stage_blocks(connection, export: Export, name: str, plan: BlockPlan, stage: Table, checker: RowChecker,
+                  attached: bool, report) -> None:
+    """Converted rows of the plan's dirty blocks into the staging table, in SQL; the rows SQL
+    cannot convert are given to the row checker (its messages, its conversions)."""
+    columns = EXPORT_COLUMNS[name]
+    converted = blocks.converted_columns(name, checker.offset_hours)
+    names = [c.name for c in EXPORT_TABLES[name].columns]
+    # Each value computed once per row (materialized), then checked for the row checker.
+    values = ", ".join(f"{value} as v{index}" for index, value in enumerate(converted))
+    loose = "case when " + " and ".join(f"v{index} is not null" for index in range(len(converted))) + \
+        " then 0 else 1 end"
+    select_sql = (f"with r as materialized (select e.id as id, {values} from {{source}} e "
+                  f"where e.id >= ? and e.id < ?) select id, "
+                  f"{', '.join(f'v{index}' for index in range(1, len(converted)))}, {loose} from r")
+    try:
+        _copy_blocks(connection, export, name, plan, stage, names, select_sql, attached, report)
+    except (sqlite3.DatabaseError, SQLAlchemyError) as error:
+        text = str(getattr(error, "orig", None) or error)
+        if attached and ("full" in text or "locked" in text or "busy" in text or "interrupt" in text):
+            raise  # the store's side: said as the store's
+        raise _export_read_error(export, name, error) from None
+    loose_ids = [row_id for (row_id,) in connection.execute(
+        select(stage.c.id).where(stage.c.loose == 1).order_by(stage.c.id))]
+    if loose_ids:
+        raw = export.raw_rows(name, columns, loose_ids)
+        rows, _ = checker.convert(name, raw, None, columns)
+        connection.execute(delete(stage).where(stage.c.loose == 1))
+        if not checker.problems:  # still marked: their blocks' fingerprints are never trusted
+            _bulk_insert(connection, stage, [row + (1,) for row in rows], names + ["loose"])
+
+
+def _copy_blocks(connection, export: Export, name: str, plan: BlockPlan, stage: Table, names: list[str],
+                 select_sql: str, attached: bool, report) -> None:
+    total = sum(plan.prints[block].rows for block in plan.dirty) if plan.prints else export.count(name)
+    done = 0
+    report(name, 0, total)
+    private = None if attached else sqlite3.connect(export.read_uri, uri=True)
+    try:
+        for block in plan.dirty:
+            low, high = blocks.block_range(block)
+            if attached:
+                connection.exec_driver_sql(
+                    f"insert into {stage.name} ({', '.join(names)}, loose) "
+                    + select_sql.format(source=f'{ATTACHED}."{name}"'), (low, high))
+            else:
+                rows = private.execute(select_sql.format(source=f'"{name}"'), (low, high)).fetchall()
+                _bulk_insert(connection, stage, rows, names + ["loose"])
+            done = min(total, done + (plan.prints[block].rows if block in plan.prints else 1 << blocks.BLOCK_BITS))
+            report(name, done, total)
+    finally:
+        if private is not None:
+            private.close()
+
+
+def _export_read_error(export: Export, name: str, error: Exception) -> ExportError:
+    from finals_app.core.errors import without_passwords
+    from finals_app.core.online.export import _describe_database_error
+    return ExportError("cannot read the export: {reason}", Location(export.label, table=name),
+                       reason=without_passwords(_describe_database_error(error)))
+
+
 def _sync_in_transaction(connection, export: Export, rules: Rules, digest: str | None,
                          report: ProgressCallback, allow_removal: bool = False,
-                         removal_limit: float = 0.05) -> SyncSummary:
+                         removal_limit: float = 0.05, attached: bool = False) -> SyncSummary:
     staged = _staging_tables(connection)
     checker = RowChecker(export.label, rules.utc_offset_hours)
+    plans: dict[str, BlockPlan | None] = {}
     for name in SYNC_ORDER:
         if name not in export.tables:
             continue  # only optional tables can be absent: required ones were checked on open
+        plan = _block_plan(connection, export, name, rules, report) if name in blocks.TABLES else None
+        plans[name] = plan
+        if plan is not None:
+            _stage_blocks(connection, export, name, plan, staged[name], checker, attached, report)
+            if not checker.problems:
+                _staged_prints(connection, name, staged[name], plan)
+            continue
         total = export.count(name)
         done = 0
         previous_id = None
@@ -196,7 +367,7 @@ def _sync_in_transaction(connection, export: Export, rules: Rules, digest: str |
         for chunk in export.rows(name, EXPORT_COLUMNS[name]):
             rows, previous_id = checker.convert(name, chunk, previous_id, EXPORT_COLUMNS[name])
             if not checker.problems:
-                _bulk_insert(connection, staged[name], rows)
+                _bulk_insert(connection, staged[name], rows, [c.name for c in EXPORT_TABLES[name].columns])
             done += len(chunk)
             report(name, done, total)
     checker.fail_if_any()
@@ -207,32 +378,63 @@ def _sync_in_transaction(connection, export: Export, rules: Rules, digest: str |
     report("compare", 0, None)
     sync_id = (connection.execute(select(func.max(sync_runs.c.id))).scalar() or 0) + 1
     changes: dict[str, TableChange] = {}
-    any_change = False
+    scopes = {}
     for name, target in EXPORT_TABLES.items():
-        changes[name] = _compare(connection, staged[name], target)
+        plan = plans.get(name)
+        scopes[name] = None if plan is None or plan.whole_store else plan.scope(target.c.id)
+        changes[name] = _compare(connection, staged[name], target, scopes[name])
+        if plan is not None:
+            changes[name].rows = sum(fp.rows for fp in plan.prints.values())
     if not allow_removal:
         _refuse_mass_removal(connection, changes, export.label, removal_limit)
+    if changes["participants"].missing:
+        _refuse_orphans(connection, staged, scopes, export.label)
+    phases_touched = set()
+    people = _temporary_ids(connection, "changed_people")
+    # Derived tables built for these rules are brought up to date by what changed: the phases
+    # holding a changed attempt or share are derived again, changed people are refreshed.
+    incremental = derive.derived_for_rules(connection, rules)
     for name, target in EXPORT_TABLES.items():
         change = changes[name]
+        if not incremental or not (change.added or change.changed or change.missing):
+            continue
+        if name in ("attempts", "shares"):
+            phases_touched |= _touched_phases(connection, staged[name], target, scopes[name], rules)
+        if name == "participants":
+            _changed_ids(connection, staged[name], target, people)
+    any_change = False
+    for name, target in EXPORT_TABLES.items():
+        change = changes[name]
+        scope = scopes[name]
         if change.added or change.changed or change.missing:
             any_change = True
             report(f"write {name}", 0, None)
+            stage = staged[name]
             if change.missing:
-                stage = staged[name]
                 gone = select(literal(sync_id, BigInteger), literal(name, String), target.c.id).where(
                     ~exists().where(stage.c.id == target.c.id))
+                if scope is not None:
+                    gone = gone.where(scope)
                 connection.execute(insert(missing_rows).from_select(["sync_id", "table_name", "row_id"], gone))
-            connection.execute(delete(target))
-            connection.execute(insert(target).from_select([c.name for c in target.columns], select(staged[name])))
+            connection.execute(delete(target).where(scope) if scope is not None else delete(target))
+            names = [c.name for c in target.columns]
+            connection.execute(insert(target).from_select(names, select(*[stage.c[n] for n in names])))
+    _keep_fingerprints(connection, plans)
     if any_change or read_meta(connection, "data_version") is None:
         report("organisation tree", 0, None)
         _rebuild_org_tree(connection)
         derive.bump_data_version(connection)
-    if not derive.is_derived(connection, rules):
+    if not incremental:
         report("rules", 0, None)
         derive.derive(connection, rules)
+    elif not derive.is_derived(connection, rules):
+        report("rules", 0, None)
+        derive.derive(connection, rules, phases_touched)
+        if changes["participants"].added or changes["participants"].changed or changes["participants"].missing:
+            derive.refresh_people(connection, rules, people)
     for stage in staged.values():
         stage.drop(connection)
+    people.drop(connection)
 
     summary = SyncSummary(
         source=export.label, unchanged=not any_change, seconds=0.0, tables=changes,
@@ -243,6 +445,78 @@ def _sync_in_transaction(connection, export: Export, rules: Rules, digest: str |
         id=sync_id, source=export.label, export_digest=digest, exported_at=summary.exported_at,
         finished_at=datetime.now(timezone.utc).isoformat(timespec="seconds"), summary=summary.to_json()))
     return summary
+
+
+def _temporary_ids(connection, name: str) -> Table:
+    table = Table(name, MetaData(), Column("id", BigInteger, primary_key=True, autoincrement=False),
+                  prefixes=["TEMPORARY"])
+    table.drop(connection, checkfirst=True)
+    table.create(connection)
+    return table
+
+
+def _differs(stage: Table, target: Table):
+    return or_(*[stage.c[c.name].is_distinct_from(c) for c in target.columns if c.name not in DERIVED_COLUMNS])
+
+
+def _changed_ids(connection, stage: Table, target: Table, into: Table) -> None:
+    """The ids of rows added, changed or gone."""
+    joined = stage.join(target, target.c.id == stage.c.id, isouter=True)
+    new_or_changed = select(stage.c.id).select_from(joined).where(or_(target.c.id.is_(None), _differs(stage, target)))
+    gone = select(target.c.id).where(~exists().where(stage.c.id == target.c.id))
+    connection.execute(insert(into).from_select(["id"], new_or_changed.union(gone)))
+
+
+def _touched_phases(connection, stage: Table, target: Table, scope, rules: Rules) -> set[str]:
+    """The phases holding a row that was added, changed or removed (before or after)."""
+    instant = "started_ms" if "started_ms" in target.c else "shared_ms"
+    joined = stage.join(target, target.c.id == stage.c.id, isouter=True)
+    new_side = select(derive._phase_case(rules, stage.c[instant])).select_from(joined).where(
+        or_(target.c.id.is_(None), _differs(stage, target))).distinct()
+    old_side = select(derive._phase_case(rules, target.c[instant])).select_from(
+        target.join(stage, stage.c.id == target.c.id, isouter=True)).where(
+        or_(stage.c.id.is_(None), _differs(stage, target))).distinct()
+    if scope is not None:
+        old_side = old_side.where(scope)
+    found = {phase for (phase,) in connection.execute(new_side)} | {phase for (phase,) in connection.execute(old_side)}
+    return {phase for phase in found if phase is not None}
+
+
+def _refuse_orphans(connection, staged, scopes, label: str) -> None:
+    """People gone from the export while rows this sync keeps (unchanged blocks) still refer
+    to them: the same message as a dangling reference in the export."""
+    problems = []
+    p = staged["participants"]
+    for name in ("attempts", "shares"):
+        target = EXPORT_TABLES[name]
+        if scopes.get(name) is None:
+            continue  # read in full: checked with the staged rows
+        query = select(target.c.id, target.c.participant_id).where(
+            ~scopes[name], ~exists().where(p.c.id == target.c.participant_id)).order_by(target.c.id).limit(20)
+        for row_id, ref in connection.execute(query):
+            problems.append(Problem("refers to {target} id {value}, which does not exist",
+                                    Location(label, table=name, row=row_id, field="participant_id"),
+                                    {"target": "participants", "value": ref}))
+    if problems:
+        raise ExportError.of(problems)
+
+
+def _keep_fingerprints(connection, plans: dict[str, BlockPlan | None]) -> None:
+    b = export_blocks.c
+    for name in blocks.TABLES:
+        plan = plans.get(name)
+        if plan is None:
+            connection.execute(delete(export_blocks).where(b.table_name == name))
+            continue
+        touched = sorted(set(plan.dirty) | set(plan.gone))
+        if plan.whole_store:
+            connection.execute(delete(export_blocks).where(b.table_name == name))
+        for start in range(0, len(touched), 500):
+            connection.execute(delete(export_blocks).where(b.table_name == name,
+                                                           b.block.in_(touched[start:start + 500])))
+        rows = [(name, block, plan.prints[block].digest()) for block in plan.dirty if plan.prints[block].trusted]
+        _bulk_insert(connection, export_blocks, rows)
+    write_meta(connection, "fingerprints", blocks.FINGERPRINT_METHOD)
 
 
 def _refuse_mass_removal(connection, changes: dict[str, "TableChange"], label: str, limit: float) -> None:
@@ -272,16 +546,18 @@ def invalid_counts(connection) -> dict[str, dict[str, int]]:
     return counts
 
 
-def _compare(connection, stage: Table, target: Table) -> TableChange:
+def _compare(connection, stage: Table, target: Table, scope=None) -> TableChange:
+    """Staged rows against the store's: all of them, or the store's rows in `scope` only."""
     rows = connection.execute(select(func.count()).select_from(stage)).scalar_one()
     added = connection.execute(select(func.count()).select_from(stage).where(
         ~exists().where(target.c.id == stage.c.id))).scalar_one()
     missing_query = select(target.c.id).where(~exists().where(stage.c.id == target.c.id))
+    if scope is not None:
+        missing_query = missing_query.where(scope)
     missing = connection.execute(select(func.count()).select_from(missing_query.subquery())).scalar_one()
     missing_ids = list(connection.execute(missing_query.order_by(target.c.id).limit(20)).scalars())
-    differs = [stage.c[c.name].is_distinct_from(c) for c in target.columns if c.name not in DERIVED_COLUMNS]
     changed = connection.execute(select(func.count()).select_from(stage).join(
-        target, target.c.id == stage.c.id).where(or_(*differs))).scalar_one()
+        target, target.c.id == stage.c.id).where(_differs(stage, target))).scalar_one()
     return TableChange(rows=rows, added=added, changed=changed, missing=missing, missing_ids=missing_ids)
 
 

@@ -59,6 +59,10 @@ def open_store(url: str | None = None) -> Engine:
             event.listen(engine, "connect", _tune_sqlite)
             event.listen(engine, "begin", lambda connection: connection.exec_driver_sql("BEGIN"))
         metadata.create_all(engine)
+        with engine.begin() as connection:  # indexes added since a store was created
+            for table in metadata.sorted_tables:
+                for index in table.indexes:
+                    index.create(connection, checkfirst=True)
     except (SQLAlchemyError, OSError, ValueError) as error:
         reason = str(getattr(error, "orig", None) or error).splitlines()[0]
         if "malformed" in reason or "not a database" in reason:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from sqlalchemy import (BigInteger, Column, Index, Integer, MetaData, String, Table, Text,
-                        UniqueConstraint)
+                        UniqueConstraint, text)
 
 metadata = MetaData()
 
@@ -63,6 +63,7 @@ shares = Table(
     _id(),
     Column("participant_id", BigInteger, nullable=False),
     Column("shared_ms", BigInteger, nullable=False),
+    Index("ix_shares_time", "shared_ms"),
 )
 
 attempts = Table(
@@ -74,6 +75,8 @@ attempts = Table(
     Column("question_count", Integer, nullable=False),
     Column("correct_count", Integer, nullable=False),
     Column("score", Integer, nullable=False),
+    # Ids follow time, so this index grows at its end; a phase's attempts are one range of it.
+    Index("ix_attempts_time", "started_ms"),
 )
 
 questions = Table(
@@ -93,23 +96,36 @@ missing_rows = Table(
     Column("row_id", BigInteger, primary_key=True, autoincrement=False),
 )
 
+# The fingerprint of each block of ids of the export's large tables at the last sync
+# (core/online/blocks.py): a newer export's unchanged blocks are not read again.
+export_blocks = Table(
+    "export_blocks", metadata,
+    Column("table_name", String(32), primary_key=True),
+    Column("block", BigInteger, primary_key=True, autoincrement=False),
+    Column("digest", String(96), nullable=False),
+)
+
 # ---- derived from the data and the rules in force (rebuilt when either changes) ----
 
-# One row per attempt that started inside a scored window (a period or an online final day).
+# One row per attempt that started inside a scored window (a period or an online final day),
+# clustered by person and time within each phase: the allowance walk and the totals read it in
+# that order without sorting, and a phase is one contiguous range (re-derived on its own).
 attempt_status = Table(
     "attempt_status", metadata,
-    _id("attempt_id"),
-    Column("participant_id", BigInteger, nullable=False),
-    Column("phase", String(16), nullable=False),
-    Column("day", Integer, nullable=False),  # local calendar day, days since 1970-01-01
-    Column("started_ms", BigInteger, nullable=False),
+    Column("phase", String(16), primary_key=True),
+    Column("participant_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("day", Integer, primary_key=True, autoincrement=False),  # local day, days since 1970-01-01
+    Column("started_ms", BigInteger, primary_key=True, autoincrement=False),
+    Column("attempt_id", BigInteger, primary_key=True, autoincrement=False),
     Column("finished_ms", BigInteger, nullable=False),
     Column("duration_ms", BigInteger, nullable=False),
     Column("score", Integer, nullable=False),
     Column("perfect", Integer, nullable=False),  # every answer correct
     Column("share_credit", Integer, nullable=False),  # valid thanks to a share credit
     Column("reason", String(32)),  # null: valid
-    Index("ix_attempt_status_phase_day", "phase", "day"),
+    Index("ix_attempt_status_invalid", "phase", "attempt_id", sqlite_where=text("reason is not null"),
+          postgresql_where=text("reason is not null")),
+    sqlite_with_rowid=False,
 )
 
 # The personal ranking of each phase, clustered by (phase, rank) and carrying the person's

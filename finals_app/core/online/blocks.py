@@ -1,0 +1,180 @@
+"""The large tables of an export (attempts, shares), read in SQL and compared by blocks.
+
+A block is the rows whose id shares the same id >> BLOCK_BITS. For every block the export's
+rows are fingerprinted in SQL (count, two 31-bit polynomial hashes summed over the rows of the
+*converted* values — what the store holds) and the fingerprints of the last sync are kept in
+the store: a newer export's unchanged blocks are neither read nor compared, so a sync costs
+what changed plus one cheap pass over the export.
+
+Conversion in SQL (SQLite, no Python per row) takes the export's usual shapes only: integer
+ids > 0 and integer counts, and times `YYYY-MM-DD HH:MM:SS[.fff]` (space or T), with `Z` or
+`+HH:MM` when written with an offset; exactly the values `times.parse_instant` gives for them.
+Anything else (a text id, a time of another shape, 24:00, bad UTF-8) is left to the row
+checker of `export.py`, which converts or names it as before. A block holding such a row is
+always read again (its fingerprint is never trusted).
+"""
+from __future__ import annotations
+
+import sqlite3
+import threading
+from dataclasses import dataclass
+
+BLOCK_BITS = 16
+FINGERPRINT_METHOD = "1"
+M = 2147483647
+K1, K2 = 48271, 69621
+
+# table -> (export columns, which are times)
+TABLES = {
+    "attempts": (("id", "participant_id", "started_at", "finished_at", "question_count", "correct_count", "score"),
+                 (False, False, True, True, False, False, False)),
+    "shares": (("id", "participant_id", "shared_at"), (False, False, True)),
+}
+POSITIVE = {"id", "participant_id"}
+
+
+def time_ms(x: str, offset_hours: int) -> str:
+    """SQL: the UTC epoch ms of an export time in one of the usual shapes, else NULL."""
+    jd = f"cast(round((julianday({x}) - 2440587.5) * 86400000.0) as integer)"
+    common = (f"typeof({x}) = 'text' and substr({x}, 5, 1) = '-' and substr({x}, 11, 1) in (' ', 'T') "
+              f"and substr({x}, 12, 2) < '24' and substr({x}, 1, 4) <> '0000' "
+              f"and (substr({x}, 9, 2) <= '28' or date(substr({x}, 1, 10), '+0 days') = substr({x}, 1, 10))")
+    digit = "between '0' and '9'"
+    local = f"{jd} - {offset_hours * 3_600_000}"
+    return (f"(case when {common} then case length({x}) "
+            f"when 19 then {local} "
+            f"when 23 then case when substr({x}, 20, 1) = '.' and substr({x}, 23, 1) {digit} then {local} end "
+            f"when 20 then case when substr({x}, 20, 1) = 'Z' then {jd} end "
+            f"when 24 then case when substr({x}, 20, 1) = '.' and substr({x}, 23, 1) {digit} "
+            f"and substr({x}, 24, 1) = 'Z' then {jd} end "
+            f"when 25 then case when substr({x}, 20, 1) in ('+', '-') then {jd} end "
+            f"when 29 then case when substr({x}, 20, 1) = '.' and substr({x}, 23, 1) {digit} "
+            f"and substr({x}, 24, 1) in ('+', '-') then {jd} end "
+            f"end end)")
+
+
+def _integer(x: str, positive: bool) -> str:
+    return f"(case when typeof({x}) = 'integer'{f' and {x} > 0' if positive else ''} then {x} end)"
+
+
+def converted_columns(name: str, offset_hours: int, alias: str = "e") -> list[str]:
+    """SQL expressions for the store's columns of a table, NULL where SQL cannot convert."""
+    columns, times = TABLES[name]
+    out = []
+    for column, is_time in zip(columns, times):
+        ref = f"{alias}.{column}"
+        out.append(time_ms(ref, offset_hours) if is_time else _integer(ref, column in POSITIVE))
+    return out
+
+
+def _hash(values: list[str], multiplier: int) -> str:
+    acc = "0"
+    for value in values:
+        acc = f"(({acc}) * {multiplier} + ({value}) % {M}) % {M}"
+    return acc
+
+
+def fingerprint_sql(values: list[str], source: str, where: str) -> str:
+    """SQL: (rows, hash 1, hash 2, rows SQL could not convert) of the rows of `source`. The
+    values are computed once per row (a materialized row set, not re-evaluated per use)."""
+    names = [f"v{index}" for index in range(len(values))]
+    inner = ", ".join(f"{value} as {name}" for value, name in zip(values, names))
+    strict = " and ".join(f"{name} is not null" for name in names)
+    return (f"with r as materialized (select {inner} from {source} where {where}) "
+            f"select count(*), coalesce(sum(case when {strict} then {_hash(names, K1)} end), 0), "
+            f"coalesce(sum(case when {strict} then {_hash(names, K2)} end), 0), "
+            f"coalesce(sum(case when {strict} then 0 else 1 end), 0) from r")
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    rows: int
+    first: int
+    second: int
+    loose: int  # rows SQL could not convert: the block is never trusted
+
+    @property
+    def trusted(self) -> bool:
+        return self.loose == 0
+
+    def digest(self) -> str:
+        return f"{FINGERPRINT_METHOD}:{self.rows}:{self.first}:{self.second}"
+
+
+def block_range(block: int) -> tuple[int, int]:
+    return block << BLOCK_BITS, (block + 1) << BLOCK_BITS
+
+
+def id_is_rowid(db: sqlite3.Connection, name: str) -> bool:
+    """The table's id is SQLite's rowid (an INTEGER PRIMARY KEY): block ranges are seeks."""
+    plan = db.execute(f'explain query plan select id from "{name}" where id >= 1 and id < 2').fetchall()
+    return any("INTEGER PRIMARY KEY" in str(row[-1]) for row in plan)
+
+
+def blocks_of(db: sqlite3.Connection, name: str) -> list[int]:
+    """Every block holding a row, by seeking from one block to the next."""
+    found = []
+    row = db.execute(f'select min(id) from "{name}"').fetchone()
+    if row is None or row[0] is None:
+        return found
+    block = int(row[0]) >> BLOCK_BITS
+    while True:
+        found.append(block)
+        nxt = db.execute(f'select id from "{name}" where id >= ? order by id limit 1',
+                         (block_range(block)[1],)).fetchone()
+        if nxt is None:
+            return found
+        block = int(nxt[0]) >> BLOCK_BITS
+
+
+def table_blocks(uri: str, name: str) -> list[int] | None:
+    """Every block of an export table; None when its id is not its rowid."""
+    db = sqlite3.connect(uri, uri=True)
+    try:
+        return blocks_of(db, name) if id_is_rowid(db, name) else None
+    finally:
+        db.close()
+
+
+def export_fingerprints(uri: str, name: str, offset_hours: int, cancelled=lambda: False,
+                        threads: int = 2) -> dict[int, Fingerprint] | None:
+    """The fingerprint of every block of an export table, read in `threads` connections (the
+    work is inside SQLite, which runs in parallel). None when the table's id is not its rowid."""
+    first = sqlite3.connect(uri, uri=True, check_same_thread=False)
+    try:
+        if not id_is_rowid(first, name):
+            return None
+        blocks = blocks_of(first, name)
+    finally:
+        first.close()
+    sql = fingerprint_sql(converted_columns(name, offset_hours), f'"{name}" e', "e.id >= ? and e.id < ?")
+    result: dict[int, Fingerprint] = {}
+    errors: list[BaseException] = []
+    stop = threading.Event()
+
+    def work(part: list[int]) -> None:
+        db = sqlite3.connect(uri, uri=True, check_same_thread=False)
+        try:
+            for block in part:
+                if cancelled() or stop.is_set():
+                    return
+                rows, h1, h2, loose = db.execute(sql, block_range(block)).fetchone()
+                result[block] = Fingerprint(rows, h1, h2, loose)
+        except BaseException as error:  # noqa: BLE001 - re-raised in the caller's thread
+            stop.set()
+            errors.append(error)
+        finally:
+            db.close()
+
+    parts = [blocks[index::threads] for index in range(max(1, threads))]
+    workers = [threading.Thread(target=work, args=(part,), daemon=True) for part in parts[1:]]
+    for worker in workers:
+        worker.start()
+    try:
+        work(parts[0])
+    finally:
+        for worker in workers:
+            worker.join()
+    if errors:
+        raise errors[0]
+    return result

@@ -1,0 +1,137 @@
+"""A newer export is synced by what changed, and the store ends exactly as a sync from scratch
+would leave it (on SQLite and PostgreSQL), on exports of the whole competition's shape."""
+from __future__ import annotations
+
+import shutil
+import sqlite3
+
+import pytest
+from sqlalchemy import select
+
+from benchmarks.competition import Shape, generate
+from finals_app.core.errors import ExportError
+from finals_app.core.online.sync import sync
+from finals_app.core.rules import load_rules
+from finals_app.core.store.engine import open_store
+from finals_app.core.store.schema import (attempt_status, attempts, branch_totals, org_branches, organizations,
+                                          participants, phase_totals, shares)
+
+SHAPE = Shape(people=3000, units=3, committees_per_unit=4, branches_per_committee=6)
+COMPARED = (organizations, org_branches, participants, shares, attempts, attempt_status, phase_totals, branch_totals)
+
+
+@pytest.fixture(scope="module")
+def exports(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("competition")
+    made = {}
+    for through in (5, 6, 7):
+        made[through] = generate(folder / f"after-{through}.sqlite", through, SHAPE, seed=7, progress=lambda _: None)
+    return made
+
+
+def _dump(engine) -> dict[str, list[tuple]]:
+    with engine.connect() as connection:
+        return {table.name: sorted(tuple(row) for row in connection.execute(select(table))) for table in COMPARED}
+
+
+def _store(tmp_path, name):
+    return open_store(f"sqlite:///{tmp_path / name}")
+
+
+def _stages(engine, export, rules):
+    seen: dict[str, int | None] = {}
+    summary = sync(engine, str(export), rules, progress=lambda stage, done, total: seen.__setitem__(stage, total))
+    return summary, seen
+
+
+def test_exports_of_a_seed_are_prefixes_and_hold_the_edge_cases(exports):
+    old, new = (sqlite3.connect(exports[n]) for n in (5, 6))
+    for table in ("attempts", "shares"):
+        last = old.execute(f"select max(id) from {table}").fetchone()[0]
+        assert old.execute(f"select * from {table} order by id").fetchall() == \
+            new.execute(f"select * from {table} where id <= ? order by id", (last,)).fetchall()
+    times = [row[0] for row in new.execute("select started_at from attempts")]
+    assert any(t.endswith("+00:00") for t in times) and any(len(t) == 19 for t in times)
+    assert any(t.endswith("05:59:59.999") for t in times) and any(t.endswith("06:00:00.000") for t in times)
+    assert new.execute("select count(*) from attempts where finished_at < started_at").fetchone()[0] > 0
+    assert new.execute("select count(*) from attempts where correct_count > question_count").fetchone()[0] > 0
+    assert new.execute("select count(*) from participants").fetchone()[0] > \
+        old.execute("select count(*) from participants").fetchone()[0]
+    new.execute("attach database ? as old", (str(exports[5]),))
+    corrected = new.execute("select count(*) from participants n join old.participants o using (id) "
+                            "where n.phone is not o.phone or n.name <> o.name").fetchone()[0]
+    assert 0 < corrected < 10  # a few people corrected their phone or name
+
+
+def test_a_newer_export_reads_what_changed_and_equals_a_sync_from_scratch(exports, tmp_path):
+    rules = load_rules()
+    step = _store(tmp_path, "step.sqlite")
+    sync(step, str(exports[5]), rules)
+    summary, seen = _stages(step, exports[6], rules)
+    with sqlite3.connect(exports[6]) as db:
+        total = db.execute("select count(*) from attempts").fetchone()[0]
+    with sqlite3.connect(exports[5]) as db:
+        before = db.execute("select count(*) from attempts").fetchone()[0]
+    assert summary.tables["attempts"].added == total - before
+    assert summary.tables["attempts"].changed == summary.tables["attempts"].missing == 0
+    assert summary.tables["participants"].added > 0 and summary.tables["participants"].changed > 0
+    assert "fingerprint attempts" in seen and seen["attempts"] < total  # not every block read again
+    scratch = _store(tmp_path, "scratch.sqlite")
+    sync(scratch, str(exports[6]), rules)
+    assert _dump(step) == _dump(scratch)
+
+    # An old row corrected in the export, a row with a time SQL leaves to the row checker, a
+    # share removed: each block read again, the result still that of a sync from scratch.
+    edited = tmp_path / "edited.sqlite"
+    shutil.copyfile(exports[6], edited)
+    with sqlite3.connect(edited) as db:
+        db.execute("update attempts set score = score - 5, correct_count = correct_count - 1 "
+                   "where id = (select min(id) from attempts where started_at like '2018-01-13%' and score >= 5)")
+        db.execute("update attempts set started_at = substr(started_at, 1, 10) || 'T' || substr(started_at, 12, 8) "
+                   "|| '+08:00', finished_at = substr(finished_at, 1, 19) || '.5' "
+                   "where id = (select min(id) from attempts where started_at like '2018-03-1%' and length(started_at) = 23)")
+        db.execute("delete from shares where id = (select min(id) from shares where shared_at like '2018-04-1%')")
+    summary, seen = _stages(step, edited, rules)
+    # The score, and the finish (now .500 s): the start with its offset is the same instant.
+    assert summary.tables["attempts"].changed == 2 and summary.tables["shares"].missing == 1
+    fresh = _store(tmp_path, "fresh.sqlite")
+    sync(fresh, str(edited), rules)
+    assert _dump(step) == _dump(fresh)
+    again, _ = _stages(step, edited, rules)
+    assert again.unchanged
+
+    # A store synced before fingerprints compares every row, with the same result.
+    with step.begin() as connection:
+        connection.exec_driver_sql("delete from export_blocks")
+    summary, _ = _stages(step, exports[7], rules)
+    scratch7 = _store(tmp_path, "scratch7.sqlite")
+    sync(scratch7, str(exports[7]), rules)
+    assert _dump(step) == _dump(scratch7)
+
+
+def test_a_person_gone_while_unchanged_rows_refer_to_them_is_refused(exports, tmp_path):
+    rules = load_rules()
+    store = _store(tmp_path, "store.sqlite")
+    sync(store, str(exports[5]), rules)
+    before = _dump(store)
+    broken = tmp_path / "broken.sqlite"
+    shutil.copyfile(exports[6], broken)
+    with sqlite3.connect(broken) as db:
+        person = db.execute("select participant_id from attempts order by id limit 1").fetchone()[0]
+        db.execute("delete from participants where id = ?", (person,))
+    with pytest.raises(ExportError) as raised:
+        sync(store, str(broken), rules)
+    text = str(raised.value)
+    assert f"refers to participants id {person}" in text and "table attempts" in text and "row id 1" in text
+    assert _dump(store) == before
+
+
+def test_sqlite_and_postgresql_give_the_same_store(exports, tmp_path, postgres_server):
+    rules = load_rules()
+    lite = _store(tmp_path, "lite.sqlite")
+    server = open_store(postgres_server())
+    for export in (exports[5], exports[6]):
+        sync(lite, str(export), rules)
+        sync(server, str(export), rules)
+    assert _dump(lite) == _dump(server)
+    server.dispose()
