@@ -178,3 +178,42 @@ def export_fingerprints(uri: str, name: str, offset_hours: int, cancelled=lambda
     if errors:
         raise errors[0]
     return result
+
+
+class DanglingCheck:
+    """Rows of the given blocks whose participant_id names nobody in the export's participants,
+    looked up inside the export in a thread of its own while the main thread copies: the
+    lookups (one per row) cost as much as the copy and the machine has a second core."""
+
+    def __init__(self, uri: str, name: str, block_list: list[int], limit: int = 20):
+        self.found: list[tuple[int, object]] = []
+        self.error: BaseException | None = None
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, args=(uri, name, block_list, limit),
+                                        name=f"references-{name}", daemon=True)
+        self._thread.start()
+
+    def _run(self, uri: str, name: str, block_list: list[int], limit: int) -> None:
+        sql = (f'select e.id, e.participant_id from "{name}" e where e.id >= ? and e.id < ? '
+               f'and e.participant_id is not null and not exists '
+               f'(select 1 from participants p where p.id = e.participant_id) order by e.id limit ?')
+        db = sqlite3.connect(uri, uri=True, check_same_thread=False)
+        try:
+            for block in block_list:
+                if self._stop.is_set() or len(self.found) >= limit:
+                    return
+                self.found += db.execute(sql, (*block_range(block), limit - len(self.found))).fetchall()
+        except BaseException as error:  # noqa: BLE001 - said by result()
+            self.error = error
+        finally:
+            db.close()
+
+    def result(self) -> list[tuple[int, object]]:
+        self._thread.join()
+        if self.error is not None:
+            raise self.error
+        return self.found
+
+    def cancel(self) -> None:
+        self._stop.set()
+        self._thread.join()

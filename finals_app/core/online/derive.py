@@ -166,12 +166,12 @@ def _apply_allowance(connection, rules: Rules, phase) -> None:
     #    grouped read in clustered order); only their attempts can be extras.
     crowded = select(t.participant_id, t.day).where(t.phase == phase.id, t.reason.is_(None)).group_by(
         t.participant_id, t.day).having(func.count() > phase.attempts_per_day).subquery("crowded")
+    # (A list of keys, so that each crowded day is a seek into the clustered table.)
     numbered = select(
         *key, func.row_number().over(partition_by=(t.participant_id, t.day),
                                      order_by=(t.started_ms, t.attempt_id)).label("nth_of_day"),
-    ).join_from(attempt_status, crowded, and_(t.participant_id == crowded.c.participant_id,
-                                              t.day == crowded.c.day)).where(
-        t.phase == phase.id, t.reason.is_(None)).subquery("numbered")
+    ).where(t.phase == phase.id, t.reason.is_(None), tuple_(t.participant_id, t.day).in_(
+        select(crowded.c.participant_id, crowded.c.day))).subquery("numbered")
     n = numbered.c
     extra_rows = select(n.phase, n.participant_id, n.day, n.started_ms, n.attempt_id).where(
         n.nth_of_day > phase.attempts_per_day)

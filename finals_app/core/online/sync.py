@@ -91,11 +91,16 @@ def sync(engine, export_spec: str, rules: Rules, progress: ProgressCallback | No
     report = progress or (lambda stage, done, total: None)
     export = open_export(export_spec)
     try:
-        report("digest", 0, None)
-        digest = export.digest()
         with engine.connect() as connection:
             last = connection.execute(select(sync_runs).order_by(sync_runs.c.id.desc()).limit(1)).first()
             derived_now = derive.is_derived(connection, rules)
+        if last is None:
+            # A first sync has nothing to recognise: the digest is read beside the sync (the
+            # file's reads release the interpreter) and only recorded at the end.
+            digest = _Digest(export)
+        else:
+            report("digest", 0, None)
+            digest = export.digest()
         if last is not None and digest is not None and last.export_digest == digest and derived_now:
             summary = SyncSummary.from_json(last.summary)
             summary.unchanged = True
@@ -123,6 +128,29 @@ def sync(engine, export_spec: str, rules: Rules, progress: ProgressCallback | No
         raise store_error(engine, error, export) from None
     finally:
         export.close()
+
+
+class _Digest:
+    """The export's digest, computed in a thread of its own."""
+
+    def __init__(self, export: Export):
+        import threading
+        self.value: str | None = None
+        self.error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(export,), name="export-digest", daemon=True)
+        self._thread.start()
+
+    def _run(self, export: Export) -> None:
+        try:
+            self.value = export.digest()
+        except BaseException as error:  # noqa: BLE001 - said by get()
+            self.error = error
+
+    def get(self) -> str | None:
+        self._thread.join()
+        if self.error is not None:
+            raise self.error
+        return self.value
 
 
 def store_error(engine, error: Exception, export: Export | None = None) -> FinalsError:
@@ -225,10 +253,15 @@ class BlockPlan:
     dirty: list[int]
     gone: list[int]
     whole_store: bool = False  # the store has rows but no fingerprints (synced before them)
+    stored: frozenset = frozenset()  # the blocks the last sync kept fingerprints of
+    direct: set = field(default_factory=set)  # dirty blocks written straight into the store
+    loose_blocks: dict = field(default_factory=dict)  # block -> rows the row checker converted
+    loose_rows: list = field(default_factory=list)
 
     def scope(self, id_column):
-        """The store's rows this sync replaces: those in a dirty or gone block."""
-        touched = sorted(set(self.dirty) | set(self.gone))
+        """The store's rows this sync compares and replaces: those in a dirty or gone block
+        (not the blocks written straight in)."""
+        touched = sorted((set(self.dirty) - self.direct) | set(self.gone))
         if not touched:
             return literal(False)
         runs: list[list[int]] = []
@@ -268,73 +301,115 @@ def _block_plan(connection, export: Export, name: str, rules: Rules, report) -> 
         return None
     dirty = [block for block, fp in sorted(prints.items()) if not fp.trusted or stored.get(block) != fp.digest()]
     gone = sorted(set(stored) - set(prints))
-    return BlockPlan(prints, dirty, gone)
+    return BlockPlan(prints, dirty, gone, stored=frozenset(stored))
 
 
 def _staged_prints(connection, name: str, stage: Table, plan: BlockPlan) -> None:
-    """Fingerprints of the blocks read in full, from the staged rows: the same values and the
+    """Fingerprints of the blocks read in full, from the rows written: the same values and the
     same rows left to the row checker as the export's fingerprint of them would give."""
-    columns = [f"case when loose = 0 then {c.name} end" for c in EXPORT_TABLES[name].columns]
-    sql = text(blocks.fingerprint_sql(columns, stage.name, "id >= :low and id < :high"))
+    target = EXPORT_TABLES[name]
+    staged = [f"case when loose = 0 then {c.name} end" for c in target.columns]
+    plain = [c.name for c in target.columns]
     for block in plan.dirty:
-        if block not in plan.prints:
-            low, high = blocks.block_range(block)
-            rows, h1, h2, loose = connection.execute(sql, {"low": low, "high": high}).one()
-            plan.prints[block] = blocks.Fingerprint(int(rows), int(h1), int(h2), int(loose))
+        if block in plan.prints:
+            continue
+        low, high = blocks.block_range(block)
+        direct = block in plan.direct
+        sql = text(blocks.fingerprint_sql(plain if direct else staged, target.name if direct else stage.name,
+                                          "id >= :low and id < :high"))
+        rows, h1, h2, loose = connection.execute(sql, {"low": low, "high": high}).one()
+        loose = int(loose) + (plan.loose_blocks.get(block, 0) if direct else 0)
+        plan.prints[block] = blocks.Fingerprint(int(rows), int(h1), int(h2), loose)
 
 
 def _stage_blocks(connection, export: Export, name: str, plan: BlockPlan, stage: Table, checker: RowChecker,
                   attached: bool, report) -> None:
-    """Converted rows of the plan's dirty blocks into the staging table, in SQL; the rows SQL
-    cannot convert are given to the row checker (its messages, its conversions)."""
+    """The converted rows of the plan's dirty blocks, in SQL: straight into the store's table
+    for a block the store has no row of (new rows: nothing to compare), into the staging table
+    otherwise. The rows SQL cannot convert go to the row checker (its messages, its values)."""
     columns = EXPORT_COLUMNS[name]
+    target = EXPORT_TABLES[name]
     converted = blocks.converted_columns(name, checker.offset_hours)
-    names = [c.name for c in EXPORT_TABLES[name].columns]
+    names = [c.name for c in target.columns]
     # Each value computed once per row (materialized), then checked for the row checker.
     values = ", ".join(f"{value} as v{index}" for index, value in enumerate(converted))
-    loose = "case when " + " and ".join(f"v{index} is not null" for index in range(len(converted))) + \
-        " then 0 else 1 end"
+    strict = " and ".join(f"v{index} is not null" for index in range(len(converted)))
     select_sql = (f"with r as materialized (select e.id as id, {values} from {{source}} e "
                   f"where e.id >= ? and e.id < ?) select id, "
-                  f"{', '.join(f'v{index}' for index in range(1, len(converted)))}, {loose} from r")
+                  + ", ".join(f"v{index} as {names[index]}" for index in range(1, len(converted)))
+                  + f", case when {strict} then 0 else 1 end as loose from r")
+    plan.direct = {block for block in plan.dirty if not plan.whole_store and block not in plan.stored
+                   and connection.execute(select(target.c.id).where(
+                       target.c.id >= blocks.block_range(block)[0],
+                       target.c.id < blocks.block_range(block)[1]).limit(1)).first() is None}
     try:
-        _copy_blocks(connection, export, name, plan, stage, names, select_sql, attached, report)
+        loose_ids = _copy_blocks(connection, export, name, plan, stage, names, select_sql, attached, report)
     except (sqlite3.DatabaseError, SQLAlchemyError) as error:
-        text = str(getattr(error, "orig", None) or error)
-        if attached and ("full" in text or "locked" in text or "busy" in text or "interrupt" in text):
+        text_ = str(getattr(error, "orig", None) or error)
+        if attached and ("full" in text_ or "locked" in text_ or "busy" in text_ or "interrupt" in text_):
             raise  # the store's side: said as the store's
         raise _export_read_error(export, name, error) from None
-    loose_ids = [row_id for (row_id,) in connection.execute(
+    loose_ids += [row_id for (row_id,) in connection.execute(
         select(stage.c.id).where(stage.c.loose == 1).order_by(stage.c.id))]
-    if loose_ids:
-        raw = export.raw_rows(name, columns, loose_ids)
-        rows, _ = checker.convert(name, raw, None, columns)
-        connection.execute(delete(stage).where(stage.c.loose == 1))
-        if not checker.problems:  # still marked: their blocks' fingerprints are never trusted
-            _bulk_insert(connection, stage, [row + (1,) for row in rows], names + ["loose"])
+    if not loose_ids:
+        return
+    loose_ids.sort()
+    rows, _ = checker.convert(name, export.raw_rows(name, columns, loose_ids), None, columns)
+    connection.execute(delete(stage).where(stage.c.loose == 1))
+    if checker.problems:
+        return
+    plan.loose_rows = [row[0] for row in rows]
+    for row in rows:
+        block = row[0] >> blocks.BLOCK_BITS
+        plan.loose_blocks[block] = plan.loose_blocks.get(block, 0) + 1
+    direct = [row for row in rows if row[0] >> blocks.BLOCK_BITS in plan.direct]
+    staged = [row + (1,) for row in rows if row[0] >> blocks.BLOCK_BITS not in plan.direct]
+    _bulk_insert(connection, target, direct, names)
+    # Still marked: their blocks' fingerprints are never trusted.
+    _bulk_insert(connection, stage, staged, names + ["loose"])
 
 
 def _copy_blocks(connection, export: Export, name: str, plan: BlockPlan, stage: Table, names: list[str],
-                 select_sql: str, attached: bool, report) -> None:
+                 select_sql: str, attached: bool, report) -> list[int]:
+    """Copies the dirty blocks; returns the ids of the rows of direct blocks SQL left over."""
     total = sum(plan.prints[block].rows for block in plan.dirty) if plan.prints else export.count(name)
     done = 0
     report(name, 0, total)
+    target = EXPORT_TABLES[name]
+    loose_ids: list[int] = []
     private = None if attached else sqlite3.connect(export.read_uri, uri=True)
+    source = f'{ATTACHED}."{name}"'
     try:
         for block in plan.dirty:
             low, high = blocks.block_range(block)
-            if attached:
-                connection.exec_driver_sql(
-                    f"insert into {stage.name} ({', '.join(names)}, loose) "
-                    + select_sql.format(source=f'{ATTACHED}."{name}"'), (low, high))
+            if attached and block in plan.direct:
+                # A row SQL cannot convert has a NULL and is skipped here (OR IGNORE on NOT NULL);
+                # when the block's count falls short, those rows are found for the row checker.
+                written = connection.exec_driver_sql(
+                    f"insert or ignore into {target.name} ({', '.join(names)}) "
+                    f"select {', '.join(names)} from ({select_sql.format(source=source)})", (low, high)).rowcount
+                rows = plan.prints[block].rows if block in plan.prints else connection.exec_driver_sql(
+                    f"select count(*) from {source} where id >= ? and id < ?", (low, high)).scalar_one()
+                if written < rows:
+                    loose_ids += [row_id for (row_id,) in connection.exec_driver_sql(
+                        f"select e.id from {source} e where e.id >= ? and e.id < ? and not exists "
+                        f"(select 1 from {target.name} t where t.id = e.id)", (low, high))]
+            elif attached:
+                connection.exec_driver_sql(f"insert into {stage.name} ({', '.join(names)}, loose) "
+                                           + select_sql.format(source=source), (low, high))
             else:
                 rows = private.execute(select_sql.format(source=f'"{name}"'), (low, high)).fetchall()
-                _bulk_insert(connection, stage, rows, names + ["loose"])
+                if block in plan.direct:
+                    loose_ids += [row[0] for row in rows if row[-1]]
+                    _bulk_insert(connection, target, [row[:-1] for row in rows if not row[-1]], names)
+                else:
+                    _bulk_insert(connection, stage, rows, names + ["loose"])
             done = min(total, done + (plan.prints[block].rows if block in plan.prints else 1 << blocks.BLOCK_BITS))
             report(name, done, total)
     finally:
         if private is not None:
             private.close()
+    return loose_ids
 
 
 def _export_read_error(export: Export, name: str, error: Exception) -> ExportError:
@@ -344,38 +419,25 @@ def _export_read_error(export: Export, name: str, error: Exception) -> ExportErr
                        reason=without_passwords(_describe_database_error(error)))
 
 
-def _sync_in_transaction(connection, export: Export, rules: Rules, digest: str | None,
+def _sync_in_transaction(connection, export: Export, rules: Rules, digest,
                          report: ProgressCallback, allow_removal: bool = False,
                          removal_limit: float = 0.05, attached: bool = False) -> SyncSummary:
     staged = _staging_tables(connection)
     checker = RowChecker(export.label, rules.utc_offset_hours)
     plans: dict[str, BlockPlan | None] = {}
-    for name in SYNC_ORDER:
-        if name not in export.tables:
-            continue  # only optional tables can be absent: required ones were checked on open
-        plan = _block_plan(connection, export, name, rules, report) if name in blocks.TABLES else None
-        plans[name] = plan
-        if plan is not None:
-            _stage_blocks(connection, export, name, plan, staged[name], checker, attached, report)
-            if not checker.problems:
-                _staged_prints(connection, name, staged[name], plan)
-            continue
-        total = export.count(name)
-        done = 0
-        previous_id = None
-        report(name, 0, total)
-        for chunk in export.rows(name, EXPORT_COLUMNS[name]):
-            rows, previous_id = checker.convert(name, chunk, previous_id, EXPORT_COLUMNS[name])
-            if not checker.problems:
-                _bulk_insert(connection, staged[name], rows, [c.name for c in EXPORT_TABLES[name].columns])
-            done += len(chunk)
-            report(name, done, total)
-    checker.fail_if_any()
-
-    report("validate", 0, None)
-    warnings = _validate(connection, staged, export.label)
+    checks: dict[str, blocks.DanglingCheck] = {}
+    try:
+        _read_tables(connection, export, rules, staged, checker, plans, checks, attached, report)
+        checker.fail_if_any()
+        report("validate", 0, None)
+        dangling = {name: check.result() for name, check in checks.items()}
+    finally:
+        for check in checks.values():
+            check.cancel()
+    warnings = _validate(connection, staged, export.label, dangling)
 
     report("compare", 0, None)
+
     sync_id = (connection.execute(select(func.max(sync_runs.c.id))).scalar() or 0) + 1
     changes: dict[str, TableChange] = {}
     scopes = {}
@@ -385,6 +447,7 @@ def _sync_in_transaction(connection, export: Export, rules: Rules, digest: str |
         changes[name] = _compare(connection, staged[name], target, scopes[name])
         if plan is not None:
             changes[name].rows = sum(fp.rows for fp in plan.prints.values())
+            changes[name].added += sum(plan.prints[block].rows for block in plan.direct)
     if not allow_removal:
         _refuse_mass_removal(connection, changes, export.label, removal_limit)
     if changes["participants"].missing:
@@ -400,6 +463,8 @@ def _sync_in_transaction(connection, export: Export, rules: Rules, digest: str |
             continue
         if name in ("attempts", "shares"):
             phases_touched |= _touched_phases(connection, staged[name], target, scopes[name], rules)
+            if plans.get(name) is not None and plans[name].direct:
+                phases_touched |= _direct_phases(connection, target, plans[name], rules)
         if name == "participants":
             _changed_ids(connection, staged[name], target, people)
     any_change = False
@@ -441,10 +506,39 @@ def _sync_in_transaction(connection, export: Export, rules: Rules, digest: str |
         invalid=invalid_counts(connection), warnings=warnings,
         exported_at=export.meta.get("exported_at"),
     )
+    if isinstance(digest, _Digest):
+        digest = digest.get()
     connection.execute(insert(sync_runs).values(
         id=sync_id, source=export.label, export_digest=digest, exported_at=summary.exported_at,
         finished_at=datetime.now(timezone.utc).isoformat(timespec="seconds"), summary=summary.to_json()))
     return summary
+
+
+def _read_tables(connection, export: Export, rules: Rules, staged, checker: RowChecker, plans, checks,
+                 attached: bool, report) -> None:
+    """Every table of the export into the staging tables (or, for new blocks of the large
+    ones, straight into the store), checked row by row."""
+    for name in SYNC_ORDER:
+        if name not in export.tables:
+            continue  # only optional tables can be absent: required ones were checked on open
+        plan = _block_plan(connection, export, name, rules, report) if name in blocks.TABLES else None
+        plans[name] = plan
+        if plan is not None:
+            checks[name] = blocks.DanglingCheck(export.read_uri, name, plan.dirty)
+            _stage_blocks(connection, export, name, plan, staged[name], checker, attached, report)
+            if not checker.problems:
+                _staged_prints(connection, name, staged[name], plan)
+            continue
+        total = export.count(name)
+        done = 0
+        previous_id = None
+        report(name, 0, total)
+        for chunk in export.rows(name, EXPORT_COLUMNS[name]):
+            rows, previous_id = checker.convert(name, chunk, previous_id, EXPORT_COLUMNS[name])
+            if not checker.problems:
+                _bulk_insert(connection, staged[name], rows, [c.name for c in EXPORT_TABLES[name].columns])
+            done += len(chunk)
+            report(name, done, total)
 
 
 def _temporary_ids(connection, name: str) -> Table:
@@ -479,6 +573,15 @@ def _touched_phases(connection, stage: Table, target: Table, scope, rules: Rules
     if scope is not None:
         old_side = old_side.where(scope)
     found = {phase for (phase,) in connection.execute(new_side)} | {phase for (phase,) in connection.execute(old_side)}
+    return {phase for phase in found if phase is not None}
+
+
+def _direct_phases(connection, target: Table, plan: BlockPlan, rules: Rules) -> set[str]:
+    """The phases of the rows written straight into the store (new blocks)."""
+    instant = target.c.started_ms if "started_ms" in target.c else target.c.shared_ms
+    direct = BlockPlan(plan.prints, sorted(plan.direct), [])
+    found = connection.execute(select(derive._phase_case(rules, instant)).where(
+        direct.scope(target.c.id)).distinct()).scalars()
     return {phase for phase in found if phase is not None}
 
 
@@ -561,9 +664,18 @@ def _compare(connection, stage: Table, target: Table, scope=None) -> TableChange
     return TableChange(rows=rows, added=added, changed=changed, missing=missing, missing_ids=missing_ids)
 
 
-def _validate(connection, staged: dict[str, Table], label: str) -> list[str]:
+def _validate(connection, staged: dict[str, Table], label: str, looked_up=None) -> list[str]:
+    """References, the organisation tree, participants' branches. `dangling`: the tables whose
+    references were looked up inside the export (blocks.DanglingCheck), with what was found."""
     problems: list[Problem] = []
+    looked_up = looked_up or {}
     for name, field_name, target_name in REFERENCES:
+        if name in looked_up:
+            for row_id, ref in looked_up[name]:
+                problems.append(Problem("refers to {target} id {value}, which does not exist",
+                                        Location(label, table=name, row=row_id, field=field_name),
+                                        {"target": target_name, "value": ref}))
+            continue
         table = staged[name]
         target = staged[target_name].alias("referenced")
         value = table.c[field_name]
