@@ -1,10 +1,13 @@
 """The large tables of an export (attempts, shares), read in SQL and compared by blocks.
 
 A block is the rows whose id shares the same id >> BLOCK_BITS. For every block the export's
-rows are fingerprinted in SQL (count, two 31-bit polynomial hashes summed over the rows of the
-*converted* values — what the store holds) and the fingerprints of the last sync are kept in
-the store: a newer export's unchanged blocks are neither read nor compared, so a sync costs
-what changed plus one cheap pass over the export.
+rows are fingerprinted in SQL (the count, a 31-bit polynomial hash of each row summed over the
+block, and plain sums) over what decides a row's stored values: the integers as written (with
+their type) and, for a time, the instant SQLite reads in it and its length. The fingerprints
+of the last sync are kept in the store: a newer export's unchanged blocks are neither read nor
+compared, so a sync costs what changed plus one cheap pass over the export. A time SQLite
+cannot read at all (a shape only the row checker takes) makes its block untrusted: read again
+at every sync.
 
 Conversion in SQL (SQLite, no Python per row) takes the export's usual shapes only: integer
 ids > 0 and integer counts, and times `YYYY-MM-DD HH:MM:SS[.fff]` (space or T), with `Z` or
@@ -20,7 +23,7 @@ import threading
 from dataclasses import dataclass
 
 BLOCK_BITS = 16
-FINGERPRINT_METHOD = "1"
+FINGERPRINT_METHOD = "3"
 M = 2147483647
 K1, K2 = 48271, 69621
 
@@ -74,16 +77,29 @@ def _hash(values: list[str], multiplier: int) -> str:
     return acc
 
 
-def fingerprint_sql(values: list[str], source: str, where: str) -> str:
-    """SQL: (rows, hash 1, hash 2, rows SQL could not convert) of the rows of `source`. The
-    values are computed once per row (a materialized row set, not re-evaluated per use)."""
+def _jd_ms(x: str) -> str:
+    return f"cast(round((julianday({x}) - 2440587.5) * 86400000.0) as integer)"
+
+
+def fingerprint_sql(name: str, source: str, where: str) -> str:
+    """SQL: (rows, hash, 0, rows whose values SQL cannot read) of the rows of `source`. Each
+    value is computed once per row (a subquery SQLite runs as a co-routine: LIMIT -1 keeps
+    it from being flattened into the aggregate, which would compute it at every use)."""
+    columns, times = TABLES[name]
+    values, lengths = [], []
+    for column, is_time in zip(columns, times):
+        ref = f"e.{column}"
+        if is_time:
+            values.append(_jd_ms(ref))
+            lengths.append(f"length({ref})")
+        else:
+            values.append(f"(case when typeof({ref}) = 'integer' then {ref} end)")
+    values.append(" + ".join(f"{length} * {4096 ** i}" for i, length in enumerate(lengths)))
     names = [f"v{index}" for index in range(len(values))]
     inner = ", ".join(f"{value} as {name}" for value, name in zip(values, names))
-    strict = " and ".join(f"{name} is not null" for name in names)
-    return (f"with r as materialized (select {inner} from {source} where {where}) "
-            f"select count(*), coalesce(sum(case when {strict} then {_hash(names, K1)} end), 0), "
-            f"coalesce(sum(case when {strict} then {_hash(names, K2)} end), 0), "
-            f"coalesce(sum(case when {strict} then 0 else 1 end), 0) from r")
+    unreadable = " or ".join(f"{name} is null" for name in names)
+    return (f"select count(*), coalesce(sum({_hash(names, K1)}), 0), 0, coalesce(sum({unreadable}), 0) "
+            f"from (select {inner} from {source} where {where} limit -1)")
 
 
 @dataclass(frozen=True)
@@ -91,18 +107,29 @@ class Fingerprint:
     rows: int
     first: int
     second: int
-    loose: int  # rows SQL could not convert: the block is never trusted
+    loose: int  # rows whose values SQL cannot read: the block is never trusted
 
     @property
     def trusted(self) -> bool:
         return self.loose == 0
 
     def digest(self) -> str:
-        return f"{FINGERPRINT_METHOD}:{self.rows}:{self.first}:{self.second}"
+        return f"{FINGERPRINT_METHOD}:{self.rows}:{self.first}"
 
 
 def block_range(block: int) -> tuple[int, int]:
     return block << BLOCK_BITS, (block + 1) << BLOCK_BITS
+
+
+MAP_BYTES = 1 << 34  # the export is read through the OS's pages, not copied into SQLite's cache
+
+
+def connect(uri: str) -> sqlite3.Connection:
+    """A read-only connection to the export for a thread of its own."""
+    db = sqlite3.connect(uri, uri=True, check_same_thread=False)
+    db.execute(f"pragma mmap_size={MAP_BYTES}")
+    db.execute("pragma cache_size=-131072")
+    return db
 
 
 def id_is_rowid(db: sqlite3.Connection, name: str) -> bool:
@@ -129,7 +156,7 @@ def blocks_of(db: sqlite3.Connection, name: str) -> list[int]:
 
 def table_blocks(uri: str, name: str) -> list[int] | None:
     """Every block of an export table; None when its id is not its rowid."""
-    db = sqlite3.connect(uri, uri=True)
+    db = connect(uri)
     try:
         return blocks_of(db, name) if id_is_rowid(db, name) else None
     finally:
@@ -140,20 +167,20 @@ def export_fingerprints(uri: str, name: str, offset_hours: int, cancelled=lambda
                         threads: int = 2) -> dict[int, Fingerprint] | None:
     """The fingerprint of every block of an export table, read in `threads` connections (the
     work is inside SQLite, which runs in parallel). None when the table's id is not its rowid."""
-    first = sqlite3.connect(uri, uri=True, check_same_thread=False)
+    first = connect(uri)
     try:
         if not id_is_rowid(first, name):
             return None
         blocks = blocks_of(first, name)
     finally:
         first.close()
-    sql = fingerprint_sql(converted_columns(name, offset_hours), f'"{name}" e', "e.id >= ? and e.id < ?")
+    sql = fingerprint_sql(name, f'"{name}" e', "e.id >= ? and e.id < ?")
     result: dict[int, Fingerprint] = {}
     errors: list[BaseException] = []
     stop = threading.Event()
 
     def work(part: list[int]) -> None:
-        db = sqlite3.connect(uri, uri=True, check_same_thread=False)
+        db = connect(uri)
         try:
             for block in part:
                 if cancelled() or stop.is_set():
@@ -180,39 +207,46 @@ def export_fingerprints(uri: str, name: str, offset_hours: int, cancelled=lambda
     return result
 
 
-class DanglingCheck:
-    """Rows of the given blocks whose participant_id names nobody in the export's participants,
-    looked up inside the export in a thread of its own while the main thread copies: the
-    lookups (one per row) cost as much as the copy and the machine has a second core."""
+class SideReader:
+    """What a sync needs of the blocks it copies, read inside the export in a thread of its own
+    while the main thread converts and writes (the machine has a second core): the rows whose
+    participant_id names nobody in the export's participants, and, when asked, the blocks'
+    fingerprints (a first sync, which has none to compare with)."""
 
-    def __init__(self, uri: str, name: str, block_list: list[int], limit: int = 20):
-        self.found: list[tuple[int, object]] = []
+    def __init__(self, uri: str, name: str, block_list: list[int], fingerprint: bool, limit: int = 20):
+        self.dangling: list[tuple[int, object]] = []
+        self.prints: dict[int, Fingerprint] = {}
         self.error: BaseException | None = None
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, args=(uri, name, block_list, limit),
-                                        name=f"references-{name}", daemon=True)
+        self._thread = threading.Thread(target=self._run, args=(uri, name, block_list, fingerprint, limit),
+                                        name=f"side-{name}", daemon=True)
         self._thread.start()
 
-    def _run(self, uri: str, name: str, block_list: list[int], limit: int) -> None:
-        sql = (f'select e.id, e.participant_id from "{name}" e where e.id >= ? and e.id < ? '
-               f'and e.participant_id is not null and not exists '
-               f'(select 1 from participants p where p.id = e.participant_id) order by e.id limit ?')
-        db = sqlite3.connect(uri, uri=True, check_same_thread=False)
+    def _run(self, uri: str, name: str, block_list: list[int], fingerprint: bool, limit: int) -> None:
+        references = (f'select e.id, e.participant_id from "{name}" e where e.id >= ? and e.id < ? '
+                      f'and e.participant_id is not null and not exists '
+                      f'(select 1 from participants p where p.id = e.participant_id) order by e.id limit ?')
+        prints = fingerprint_sql(name, f'"{name}" e', "e.id >= ? and e.id < ?")
+        db = connect(uri)
         try:
             for block in block_list:
-                if self._stop.is_set() or len(self.found) >= limit:
+                if self._stop.is_set():
                     return
-                self.found += db.execute(sql, (*block_range(block), limit - len(self.found))).fetchall()
+                if len(self.dangling) < limit:
+                    self.dangling += db.execute(references, (*block_range(block), limit - len(self.dangling))).fetchall()
+                if fingerprint:
+                    rows, h1, h2, loose = db.execute(prints, block_range(block)).fetchone()
+                    self.prints[block] = Fingerprint(rows, h1, h2, loose)
         except BaseException as error:  # noqa: BLE001 - said by result()
             self.error = error
         finally:
             db.close()
 
-    def result(self) -> list[tuple[int, object]]:
+    def result(self) -> "SideReader":
         self._thread.join()
         if self.error is not None:
             raise self.error
-        return self.found
+        return self
 
     def cancel(self) -> None:
         self._stop.set()

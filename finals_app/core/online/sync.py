@@ -201,6 +201,7 @@ def _attach_export(connection, export: Export) -> bool:
         return False
     raw = connection.connection.driver_connection
     raw.execute(f"ATTACH DATABASE ? AS {ATTACHED}", (export.read_uri,))
+    raw.execute(f"PRAGMA {ATTACHED}.mmap_size={blocks.MAP_BYTES}")
     files = {name: file for _, name, file in raw.execute("PRAGMA database_list")}
     wanted = export.read_uri.split("?")[0].removeprefix("file:")
     from urllib.parse import unquote
@@ -218,9 +219,9 @@ def _staging_tables(connection) -> dict[str, Table]:
     staged = {}
     for name, target in EXPORT_TABLES.items():
         columns = [Column(c.name, c.type, primary_key=c.primary_key, autoincrement=False,
-                          nullable=not c.primary_key) for c in target.columns]
-        if name in blocks.TABLES:
-            columns.append(Column("loose", Integer))  # 1: left to the row checker
+                          nullable=c.nullable) for c in target.columns]
+        if name in blocks.TABLES:  # 1: converted by the row checker (its block is never trusted)
+            columns.append(Column("loose", Integer, nullable=False, server_default=text("0")))
         staged[name] = Table(f"staging_{name}", staging_metadata, *columns, prefixes=["TEMPORARY"])
         staged[name].drop(connection, checkfirst=True)
         staged[name].create(connection)
@@ -304,24 +305,6 @@ def _block_plan(connection, export: Export, name: str, rules: Rules, report) -> 
     return BlockPlan(prints, dirty, gone, stored=frozenset(stored))
 
 
-def _staged_prints(connection, name: str, stage: Table, plan: BlockPlan) -> None:
-    """Fingerprints of the blocks read in full, from the rows written: the same values and the
-    same rows left to the row checker as the export's fingerprint of them would give."""
-    target = EXPORT_TABLES[name]
-    staged = [f"case when loose = 0 then {c.name} end" for c in target.columns]
-    plain = [c.name for c in target.columns]
-    for block in plan.dirty:
-        if block in plan.prints:
-            continue
-        low, high = blocks.block_range(block)
-        direct = block in plan.direct
-        sql = text(blocks.fingerprint_sql(plain if direct else staged, target.name if direct else stage.name,
-                                          "id >= :low and id < :high"))
-        rows, h1, h2, loose = connection.execute(sql, {"low": low, "high": high}).one()
-        loose = int(loose) + (plan.loose_blocks.get(block, 0) if direct else 0)
-        plan.prints[block] = blocks.Fingerprint(int(rows), int(h1), int(h2), loose)
-
-
 def _stage_blocks(connection, export: Export, name: str, plan: BlockPlan, stage: Table, checker: RowChecker,
                   attached: bool, report) -> None:
     """The converted rows of the plan's dirty blocks, in SQL: straight into the store's table
@@ -329,81 +312,67 @@ def _stage_blocks(connection, export: Export, name: str, plan: BlockPlan, stage:
     otherwise. The rows SQL cannot convert go to the row checker (its messages, its values)."""
     columns = EXPORT_COLUMNS[name]
     target = EXPORT_TABLES[name]
-    converted = blocks.converted_columns(name, checker.offset_hours)
     names = [c.name for c in target.columns]
-    # Each value computed once per row (materialized), then checked for the row checker.
-    values = ", ".join(f"{value} as v{index}" for index, value in enumerate(converted))
-    strict = " and ".join(f"v{index} is not null" for index in range(len(converted)))
-    select_sql = (f"with r as materialized (select e.id as id, {values} from {{source}} e "
-                  f"where e.id >= ? and e.id < ?) select id, "
-                  + ", ".join(f"v{index} as {names[index]}" for index in range(1, len(converted)))
-                  + f", case when {strict} then 0 else 1 end as loose from r")
     plan.direct = {block for block in plan.dirty if not plan.whole_store and block not in plan.stored
                    and connection.execute(select(target.c.id).where(
                        target.c.id >= blocks.block_range(block)[0],
                        target.c.id < blocks.block_range(block)[1]).limit(1)).first() is None}
     try:
-        loose_ids = _copy_blocks(connection, export, name, plan, stage, names, select_sql, attached, report)
+        loose_ids = _copy_blocks(connection, export, name, plan, stage, names, checker.offset_hours, attached, report)
     except (sqlite3.DatabaseError, SQLAlchemyError) as error:
-        text_ = str(getattr(error, "orig", None) or error)
-        if attached and ("full" in text_ or "locked" in text_ or "busy" in text_ or "interrupt" in text_):
+        reason = str(getattr(error, "orig", None) or error)
+        if attached and ("full" in reason or "locked" in reason or "busy" in reason or "interrupt" in reason):
             raise  # the store's side: said as the store's
         raise _export_read_error(export, name, error) from None
-    loose_ids += [row_id for (row_id,) in connection.execute(
-        select(stage.c.id).where(stage.c.loose == 1).order_by(stage.c.id))]
     if not loose_ids:
         return
     loose_ids.sort()
     rows, _ = checker.convert(name, export.raw_rows(name, columns, loose_ids), None, columns)
-    connection.execute(delete(stage).where(stage.c.loose == 1))
     if checker.problems:
         return
-    plan.loose_rows = [row[0] for row in rows]
-    for row in rows:
-        block = row[0] >> blocks.BLOCK_BITS
-        plan.loose_blocks[block] = plan.loose_blocks.get(block, 0) + 1
     direct = [row for row in rows if row[0] >> blocks.BLOCK_BITS in plan.direct]
     staged = [row + (1,) for row in rows if row[0] >> blocks.BLOCK_BITS not in plan.direct]
     _bulk_insert(connection, target, direct, names)
-    # Still marked: their blocks' fingerprints are never trusted.
     _bulk_insert(connection, stage, staged, names + ["loose"])
 
 
 def _copy_blocks(connection, export: Export, name: str, plan: BlockPlan, stage: Table, names: list[str],
-                 select_sql: str, attached: bool, report) -> list[int]:
-    """Copies the dirty blocks; returns the ids of the rows of direct blocks SQL left over."""
+                 offset_hours: int, attached: bool, report) -> list[int]:
+    """Copies the dirty blocks, converting in SQL; returns the ids of the rows SQL left over.
+    Such a row has a NULL and is skipped on insert (OR IGNORE, the columns being NOT NULL);
+    when a block's count falls short, those rows are looked up."""
+    converted = blocks.converted_columns(name, offset_hours)
     total = sum(plan.prints[block].rows for block in plan.dirty) if plan.prints else export.count(name)
     done = 0
     report(name, 0, total)
     target = EXPORT_TABLES[name]
     loose_ids: list[int] = []
-    private = None if attached else sqlite3.connect(export.read_uri, uri=True)
-    source = f'{ATTACHED}."{name}"'
+    source = f'{ATTACHED}."{name}"' if attached else f'"{name}"'
+    # e.id > 0: a NULL in a rowid column would be given a new id, not refused.
+    select_sql = f"select e.id, {', '.join(converted[1:])} from {source} e where e.id >= ? and e.id < ? and e.id > 0"
+    private = None if attached else blocks.connect(export.read_uri)
     try:
         for block in plan.dirty:
             low, high = blocks.block_range(block)
-            if attached and block in plan.direct:
-                # A row SQL cannot convert has a NULL and is skipped here (OR IGNORE on NOT NULL);
-                # when the block's count falls short, those rows are found for the row checker.
+            into = target if block in plan.direct else stage
+            if attached:
                 written = connection.exec_driver_sql(
-                    f"insert or ignore into {target.name} ({', '.join(names)}) "
-                    f"select {', '.join(names)} from ({select_sql.format(source=source)})", (low, high)).rowcount
+                    f"insert or ignore into {into.name} ({', '.join(names)}) {select_sql}", (low, high)).rowcount
                 rows = plan.prints[block].rows if block in plan.prints else connection.exec_driver_sql(
                     f"select count(*) from {source} where id >= ? and id < ?", (low, high)).scalar_one()
                 if written < rows:
                     loose_ids += [row_id for (row_id,) in connection.exec_driver_sql(
                         f"select e.id from {source} e where e.id >= ? and e.id < ? and not exists "
-                        f"(select 1 from {target.name} t where t.id = e.id)", (low, high))]
-            elif attached:
-                connection.exec_driver_sql(f"insert into {stage.name} ({', '.join(names)}, loose) "
-                                           + select_sql.format(source=source), (low, high))
+                        f"(select 1 from {into.name} t where t.id = e.id)", (low, high))]
             else:
-                rows = private.execute(select_sql.format(source=f'"{name}"'), (low, high)).fetchall()
-                if block in plan.direct:
-                    loose_ids += [row[0] for row in rows if row[-1]]
-                    _bulk_insert(connection, target, [row[:-1] for row in rows if not row[-1]], names)
-                else:
-                    _bulk_insert(connection, stage, rows, names + ["loose"])
+                good = [row for row in private.execute(select_sql, (low, high)) if None not in row]
+                rows = plan.prints[block].rows if block in plan.prints else private.execute(
+                    f"select count(*) from {source} where id >= ? and id < ?", (low, high)).fetchone()[0]
+                if len(good) < rows:
+                    kept = {row[0] for row in good}
+                    loose_ids += [row_id for (row_id,) in private.execute(
+                        f"select id from {source} where id >= ? and id < ?", (low, high)) if row_id not in kept]
+                _bulk_insert(connection, into, good, names)
             done = min(total, done + (plan.prints[block].rows if block in plan.prints else 1 << blocks.BLOCK_BITS))
             report(name, done, total)
     finally:
@@ -425,12 +394,16 @@ def _sync_in_transaction(connection, export: Export, rules: Rules, digest,
     staged = _staging_tables(connection)
     checker = RowChecker(export.label, rules.utc_offset_hours)
     plans: dict[str, BlockPlan | None] = {}
-    checks: dict[str, blocks.DanglingCheck] = {}
+    checks: dict[str, blocks.SideReader] = {}
     try:
         _read_tables(connection, export, rules, staged, checker, plans, checks, attached, report)
         checker.fail_if_any()
         report("validate", 0, None)
-        dangling = {name: check.result() for name, check in checks.items()}
+        dangling = {}
+        for name, check in checks.items():
+            side = check.result()
+            dangling[name] = side.dangling
+            plans[name].prints.update(side.prints)
     finally:
         for check in checks.values():
             check.cancel()
@@ -524,10 +497,8 @@ def _read_tables(connection, export: Export, rules: Rules, staged, checker: RowC
         plan = _block_plan(connection, export, name, rules, report) if name in blocks.TABLES else None
         plans[name] = plan
         if plan is not None:
-            checks[name] = blocks.DanglingCheck(export.read_uri, name, plan.dirty)
+            checks[name] = blocks.SideReader(export.read_uri, name, plan.dirty, fingerprint=not plan.prints)
             _stage_blocks(connection, export, name, plan, staged[name], checker, attached, report)
-            if not checker.problems:
-                _staged_prints(connection, name, staged[name], plan)
             continue
         total = export.count(name)
         done = 0
@@ -666,7 +637,7 @@ def _compare(connection, stage: Table, target: Table, scope=None) -> TableChange
 
 def _validate(connection, staged: dict[str, Table], label: str, looked_up=None) -> list[str]:
     """References, the organisation tree, participants' branches. `dangling`: the tables whose
-    references were looked up inside the export (blocks.DanglingCheck), with what was found."""
+    references were looked up inside the export (blocks.SideReader), with what was found."""
     problems: list[Problem] = []
     looked_up = looked_up or {}
     for name, field_name, target_name in REFERENCES:
