@@ -121,13 +121,9 @@ def block_range(block: int) -> tuple[int, int]:
     return block << BLOCK_BITS, (block + 1) << BLOCK_BITS
 
 
-MAP_BYTES = 1 << 34  # the export is read through the OS's pages, not copied into SQLite's cache
-
-
 def connect(uri: str) -> sqlite3.Connection:
     """A read-only connection to the export for a thread of its own."""
     db = sqlite3.connect(uri, uri=True, check_same_thread=False)
-    db.execute(f"pragma mmap_size={MAP_BYTES}")
     db.execute("pragma cache_size=-131072")
     return db
 

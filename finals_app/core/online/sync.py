@@ -201,7 +201,6 @@ def _attach_export(connection, export: Export) -> bool:
         return False
     raw = connection.connection.driver_connection
     raw.execute(f"ATTACH DATABASE ? AS {ATTACHED}", (export.read_uri,))
-    raw.execute(f"PRAGMA {ATTACHED}.mmap_size={blocks.MAP_BYTES}")
     files = {name: file for _, name, file in raw.execute("PRAGMA database_list")}
     wanted = export.read_uri.split("?")[0].removeprefix("file:")
     from urllib.parse import unquote

@@ -35,3 +35,51 @@ def mask_name(name: str | None) -> str:
     if len(surname) + 1 >= len(text):
         return surname + "*"
     return surname + "*" + text[-1]
+
+
+# ---- the same masks in SQL (SQLite and PostgreSQL), for listings of a million rows ----
+
+# What Python's str.strip() removes (Unicode whitespace), so that SQL trims exactly as it does.
+_WHITESPACE = "".join(ch for ch in map(chr, range(0x3001)) if ch.isspace())
+
+
+def _sql_trim(column, dialect: str):
+    from sqlalchemy import func, literal
+    return func.btrim(column, literal(_WHITESPACE)) if dialect == "postgresql" else func.trim(column, literal(_WHITESPACE))
+
+
+def _sql_stars(count, dialect: str):
+    from sqlalchemy import func, literal
+    if dialect == "postgresql":
+        return func.repeat(literal("*"), count)
+    return func.replace(func.hex(func.zeroblob(count)), literal("00"), literal("*"))
+
+
+def _cat(*parts):
+    line = parts[0]
+    for part in parts[1:]:
+        line = line.op("||")(part)
+    return line
+
+
+def sql_mask_phone(column, dialect: str):
+    """mask_phone as a SQL expression."""
+    from sqlalchemy import case, func, literal
+    text = _sql_trim(func.coalesce(column, literal("")), dialect)
+    size = func.length(text)
+    return case((size >= 8, _cat(func.substr(text, 1, 3), _sql_stars(size - 7, dialect), func.substr(text, size - 3, 4))),
+                else_=_sql_stars(size, dialect))
+
+
+def sql_mask_name(column, dialect: str):
+    """mask_name as a SQL expression."""
+    from sqlalchemy import case, func, literal
+    text = _sql_trim(func.coalesce(column, literal("")), dialect)
+    size = func.length(text)
+    compound = func.substr(text, 1, 2).in_(sorted(COMPOUND_SURNAMES))
+    return case(
+        (size == 0, literal("")),
+        (size <= 2, _cat(func.substr(text, 1, 1), literal("*"))),
+        (compound & (size <= 3), _cat(func.substr(text, 1, 2), literal("*"))),
+        (compound, _cat(func.substr(text, 1, 2), literal("*"), func.substr(text, size, 1))),
+        else_=_cat(func.substr(text, 1, 1), literal("*"), func.substr(text, size, 1)))
