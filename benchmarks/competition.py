@@ -36,8 +36,12 @@ M = 2147483647  # MINSTD modulus: every product below stays inside 64 bits
 
 
 def _hash(expr: str, salt: int) -> str:
-    """SQL for a pseudo-random integer in [0, M) from an integer expression and a salt."""
-    return f"(((((({expr}) % {M}) * 48271 + {salt}) % {M}) * 16807 + :seed) % {M} * 48271 % {M})"
+    """SQL for a pseudo-random integer in [0, M) from an integer expression and a salt. Two
+    squarings make it non-linear: hashes of one value under two salts are independent (a
+    linear generator would make, say, membership and activity move together)."""
+    first = f"((({expr}) % {M}) * 48271 + {salt * 7919 % M} + :seed) % {M}"
+    second = f"(({first}) * ({first}) + {salt}) % {M}"
+    return f"(((({second}) * 16807 % {M}) * (({second}) * 16807 % {M}) + 12345) % {M})"
 
 
 @dataclass(frozen=True)
