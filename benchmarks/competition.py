@@ -179,7 +179,7 @@ def _people(db, shape: Shape, seed: int, registered: int, branches: int, through
     tiny = min(500, branches // 10)
     regular = branches - tiny
     # A few people correct their phone or name between two exports (the version is the export's).
-    changed = f"({_hash('p', 11)} % 5000 = 0)"
+    changed = f"({_hash('p', 11)} % 1000 = 0)"
     db.execute(f"""
         insert into participants
         select p,

@@ -60,7 +60,7 @@ def test_exports_of_a_seed_are_prefixes_and_hold_the_edge_cases(exports):
     new.execute("attach database ? as old", (str(exports[5]),))
     corrected = new.execute("select count(*) from participants n join old.participants o using (id) "
                             "where n.phone is not o.phone or n.name <> o.name").fetchone()[0]
-    assert 0 < corrected < 10  # a few people corrected their phone or name
+    assert 0 < corrected < 20  # a few people corrected their phone or name
 
 
 def test_a_newer_export_reads_what_changed_and_equals_a_sync_from_scratch(exports, tmp_path):
