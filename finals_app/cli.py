@@ -514,6 +514,9 @@ def cmd_committees(args, stdout, stderr) -> int:
 
 
 def cmd_final_standings(args, stdout, stderr) -> int:
+    if args.format == "csv":  # the database writes the lines
+        emit_text(_results(args).final_standings_csv(listings.FINAL_STANDINGS, payout=args.payout), args.out, stdout)
+        return EXIT_OK
     rows = _results(args).final_standings()
     emit(listings.final_standings(rows, payout=args.payout), args.format, args.out, stdout)
     return EXIT_OK

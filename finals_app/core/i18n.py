@@ -360,6 +360,10 @@ ZH_CN: dict[str, str] = {
     # sync progress stages
     "digest": "校验导出文件", "validate": "校验数据", "compare": "比对变化", "organisation tree": "整理组织树",
     "rules": "按规则计算",
+    "organizations": "读取组织", "participants": "读取参赛者", "shares": "读取分享记录", "attempts": "读取答题记录",
+    "questions": "读取题库", "write organizations": "写入组织", "write participants": "写入参赛者",
+    "write shares": "写入分享记录", "write attempts": "写入答题记录", "write questions": "写入题库",
+    "fingerprint attempts": "查找有变化的答题记录", "fingerprint shares": "查找有变化的分享记录",
 }
 
 CATALOGUES = {"zh_CN": ZH_CN, "en": {}}

@@ -104,7 +104,8 @@ class Results:
         if phase_id:
             query = query.where(t.phase == self.phase(phase_id, synced=False).id)
         with self.engine.connect() as connection:
-            return [dict(row._mapping) for row in connection.execute(query)]
+            return [dict(zip(("attempt_id", "participant_id", "period", "reason"), row))
+                    for row in fetch_tuples(connection, query)]
 
     def invalid_attempt_details(self, attempt_ids: list[int]) -> dict[int, tuple[str, int]]:
         """For the office: each invalid attempt's person's name and start time (ms)."""
@@ -141,24 +142,47 @@ class Results:
         with self.engine.connect() as connection:
             return fetch_tuples(connection, query)
 
-    def standings_csv(self, phase_id: str, columns: tuple[str, ...], payout: bool = False):
+    def final_standings_csv(self, columns: tuple[str, ...], payout: bool = False):
+        """final_standings() as CSV text made by the database (see standings_csv)."""
+        from sqlalchemy import case, literal
+        rank = phase_totals.c.rank
+        tiers = self.rules.exemplar_tiers
+
+        def by_tier(attribute, otherwise):
+            return case(*[(rank.between(t.first_rank, t.last_rank), literal(getattr(t, attribute))) for t in tiers],
+                        else_=otherwise) if tiers else otherwise
+        computed = {"attempts": phase_totals.c.valid_attempts, "tier": by_tier("tier", None),
+                    "amount_yuan": by_tier("amount_yuan", literal(0))}
+        return self.standings_csv(self.rules.final.id, columns, payout, computed)
+
+    def standings_csv(self, phase_id: str, columns: tuple[str, ...], payout: bool = False, computed=None):
         """The personal ranking as CSV text in chunks, the header first: the lines are made by
         the database (masked as listings.publish masks them, quoted as Python's csv module
-        quotes), so that a million rows cost no Python per row."""
+        quotes), so that a million rows cost no Python per row. `computed`: columns that are
+        expressions over phase_totals rather than its columns."""
         from finals_app.core.tables.listings import sql_csv_line
-        from finals_app.core.tables.masking import sql_mask_name, sql_mask_phone
+        from finals_app.core.tables.masking import sql_mask_name, sql_mask_phone, sql_trimmed
         phase = self.phase(phase_id)
         pt = phase_totals.c
         dialect = self.engine.dialect.name
-        values = []
+        masked = {"name": sql_mask_name, "phone": sql_mask_phone} if not payout else {}
+        sqlite = dialect == "sqlite"
+        # Three steps, each value computed once per row (SQLite runs a subquery with LIMIT -1
+        # as a co-routine instead of copying its expression into every use): the values (the
+        # texts to mask trimmed), the masks, the line.
+        first = []
         for column in columns:
-            value = pt[column]
-            if column == "phone" and not payout:
-                value = sql_mask_phone(value, dialect)
-            elif column == "name" and not payout:
-                value = sql_mask_name(value, dialect)
-            values.append(value)
-        query = select(sql_csv_line(values, dialect)).where(pt.phase == phase.id).order_by(pt.rank)
+            value = (computed or {}).get(column, pt[column] if column in pt else None)
+            first.append((sql_trimmed(value, dialect) if column in masked else value).label(column))
+        rows = select(*first, pt.rank.label("c_order")).where(pt.phase == phase.id).order_by(pt.rank)
+        rows = (rows.limit(-1) if sqlite else rows).subquery("ranked")
+        second = [(masked[c](rows.c[c], dialect, trimmed=True) if c in masked else rows.c[c]).label(c) for c in columns]
+        shown = select(*second, rows.c.c_order)
+        shown = (shown.limit(-1) if sqlite else shown).subquery("shown")
+        numeric = [index for index, c in enumerate(columns) if c not in ("name", "phone")]
+        query = select(sql_csv_line([shown.c[c] for c in columns], dialect, numeric))
+        if not sqlite:
+            query = query.order_by(shown.c.c_order)
         yield ",".join(columns) + "\n"
         with self.engine.connect() as connection:
             compiled = query.compile(dialect=connection.dialect, compile_kwargs={"render_postcompile": True})

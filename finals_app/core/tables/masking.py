@@ -62,19 +62,26 @@ def _cat(*parts):
     return line
 
 
-def sql_mask_phone(column, dialect: str):
+def sql_trimmed(column, dialect: str):
+    """The text the masks start from (str(x).strip(), nothing for NULL), to be computed once
+    per row (a subquery) and given to sql_mask_name / sql_mask_phone with trimmed=True."""
+    from sqlalchemy import func, literal
+    return _sql_trim(func.coalesce(column, literal("")), dialect)
+
+
+def sql_mask_phone(column, dialect: str, trimmed: bool = False):
     """mask_phone as a SQL expression."""
-    from sqlalchemy import case, func, literal
-    text = _sql_trim(func.coalesce(column, literal("")), dialect)
+    from sqlalchemy import case, func
+    text = column if trimmed else sql_trimmed(column, dialect)
     size = func.length(text)
     return case((size >= 8, _cat(func.substr(text, 1, 3), _sql_stars(size - 7, dialect), func.substr(text, size - 3, 4))),
                 else_=_sql_stars(size, dialect))
 
 
-def sql_mask_name(column, dialect: str):
+def sql_mask_name(column, dialect: str, trimmed: bool = False):
     """mask_name as a SQL expression."""
     from sqlalchemy import case, func, literal
-    text = _sql_trim(func.coalesce(column, literal("")), dialect)
+    text = column if trimmed else sql_trimmed(column, dialect)
     size = func.length(text)
     compound = func.substr(text, 1, 2).in_(sorted(COMPOUND_SURNAMES))
     return case(

@@ -60,3 +60,14 @@ def test_standings_csv_from_the_database_equals_the_listing(engine, tmp_path, sm
         write_csv(listings.standings(rows, payout=payout, layout=results.STANDINGS_LAYOUT), buffer)
         fast = "".join(results.standings_csv("P1", listings.STANDINGS, payout=payout))
         assert fast == buffer.getvalue() and fast.count("\n") > 100
+
+
+def test_final_standings_csv_from_the_database_equals_the_listing(engine, tmp_path, small_rules):
+    export = generate(tmp_path / "export.sqlite", small_rules)
+    sync(engine, str(export), small_rules)
+    results = Results(engine, small_rules)
+    for payout in (False, True):
+        buffer = io.StringIO()
+        write_csv(listings.final_standings(results.final_standings(), payout=payout), buffer)
+        fast = "".join(results.final_standings_csv(listings.FINAL_STANDINGS, payout=payout))
+        assert fast == buffer.getvalue() and fast.count("\n") > 100
