@@ -231,13 +231,13 @@ def _phase(db, shape: Shape, seed: int, registered: int, phase: Phase) -> None:
     db.execute(f"""
         create temp table taking as
         select p, d, day_s, opens, closes,
-               {_hash(f'p * 64 + d', k * 1000 + 1)} % 100000 as e,
-               {_hash(f'p * 64 + d', k * 1000 + 2)} as r1,
-               {_hash(f'p * 64 + d', k * 1000 + 3)} as r2
+               {_hash('p * 64 + d', k * 1000 + 1)} % 100000 as e,
+               {_hash('p * 64 + d', k * 1000 + 2)} as r1,
+               {_hash('p * 64 + d', k * 1000 + 3)} as r2
         from (select n + 1 as p from nums where n < :registered
               and {_hash('n + 1', k * 1000 + 4)} % 1000 < :active)
         join days
-        where {_hash(f'p * 64 + d', k * 1000 + 5)} % 1000 < :daily
+        where {_hash('p * 64 + d', k * 1000 + 5)} % 1000 < :daily
     """, {**params, "active": active, "daily": shape.daily_per_mille})
     max_correct = phase.question_count
     correct = (f"min({max_correct}, {max_correct * 2 // 5} + r2 % {max_correct * 3 // 5 + 1} "
@@ -269,7 +269,7 @@ def _phase(db, shape: Shape, seed: int, registered: int, phase: Phase) -> None:
     """, params)
     if final:
         # Shares happen in the final too: they earn nothing there.
-        db.execute(f"""
+        db.execute("""
             insert into gen_shares
             select p, day_s + opens + r2 % (closes - opens - 1000), (r2 / 17) % 1000 from taking
             where r1 % 100 < 5

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Sequence, TextIO
 
 from finals_app.core.errors import FinalsError, Location
-from finals_app.core.i18n import LANGUAGES, translate
+from finals_app.core.i18n import LANGUAGES, stage_title, translate
 from finals_app.core.tables import listings
 from finals_app.reports.writers import FORMATS, emit, emit_text, write_atomically
 
@@ -44,9 +44,9 @@ class Progress:
             self._end_stage(now)
             self.stage, self.started, self.last = stage, now, now
             if self.tty:
-                self._live().update(self.task, description=translate(stage), completed=0, total=total or None)
+                self._live().update(self.task, description=stage_title(stage), completed=0, total=total or None)
             else:
-                self._line(translate("{stage}: started", stage=translate(stage)))
+                self._line(translate("{stage}: started", stage=stage_title(stage)))
         self.done, self.total = done, total
         if self.tty:
             self._live().update(self.task, completed=done, total=total or None)
@@ -59,14 +59,14 @@ class Progress:
         rate = self.done / elapsed if elapsed > 0 else 0.0
         left = (self.total - self.done) / rate if rate and self.total else None
         return translate("{stage}: {done:,}/{total:,} ({share:.0%}), {elapsed:.1f} s, {rate:,.0f} rows/s, about {left} s left",
-                         stage=translate(self.stage), done=self.done, total=self.total,
+                         stage=stage_title(self.stage), done=self.done, total=self.total,
                          share=self.done / self.total if self.total else 0, elapsed=elapsed, rate=rate,
                          left=f"{left:.0f}" if left is not None else "?")
 
     def _end_stage(self, now: float, completed: bool = True) -> None:
         if self.stage is not None and not self.tty:
             template = "{stage}: done in {seconds:.1f} s" if completed else "{stage}: stopped after {seconds:.1f} s"
-            self._line(translate(template, stage=translate(self.stage), seconds=now - self.started))
+            self._line(translate(template, stage=stage_title(self.stage), seconds=now - self.started))
 
     def _line(self, text: str) -> None:
         from datetime import datetime

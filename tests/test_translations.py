@@ -5,7 +5,7 @@ import ast
 import re
 from pathlib import Path
 
-from finals_app.core.i18n import ZH_CN
+from finals_app.core.i18n import STAGES_ZH, ZH_CN
 
 ROOT = Path(__file__).resolve().parents[1] / "finals_app"
 # Callables whose message template is the given positional argument.
@@ -36,7 +36,8 @@ def test_the_scan_finds_the_messages():
 
 
 def test_every_message_has_a_chinese_translation():
-    missing = sorted(t for t in _templates() if t not in ZH_CN)
+    # A sync's stages (report("attempts", ...)) are said by stage_title, from STAGES_ZH.
+    missing = sorted(t for t in _templates() if t not in ZH_CN and t not in STAGES_ZH)
     assert not missing, missing
 
 

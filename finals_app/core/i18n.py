@@ -357,7 +357,11 @@ ZH_CN: dict[str, str] = {
     'the stage kiosk on the bundled demo contest, with a fresh journal': '在自带的演示比赛上打开比赛现场系统（新的比赛记录）',
     "after the judges' sign-off: one certificate page per prize-winning member (PDF)": '评委签字后：为每位获奖队员生成一页获奖证书（PDF）',
     "after the judges' sign-off: the results report (PDF or XLSX)": '评委签字后：比赛成绩报告（PDF 或 XLSX）',
-    # sync progress stages
+}
+
+# The stages of a sync, as its progress says them (not in the catalogue: a table's name is
+# also a value in messages, where it stays as it is).
+STAGES_ZH = {
     "digest": "校验导出文件", "validate": "校验数据", "compare": "比对变化", "organisation tree": "整理组织树",
     "rules": "按规则计算",
     "organizations": "读取组织", "participants": "读取参赛者", "shares": "读取分享记录", "attempts": "读取答题记录",
@@ -365,6 +369,11 @@ ZH_CN: dict[str, str] = {
     "write shares": "写入分享记录", "write attempts": "写入答题记录", "write questions": "写入题库",
     "fingerprint attempts": "查找有变化的答题记录", "fingerprint shares": "查找有变化的分享记录",
 }
+
+
+def stage_title(stage: str, language: str | None = None) -> str:
+    """A sync stage in the user's language."""
+    return STAGES_ZH.get(stage, stage) if (language or current_language()) == "zh_CN" else stage
 
 CATALOGUES = {"zh_CN": ZH_CN, "en": {}}
 

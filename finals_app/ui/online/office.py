@@ -12,6 +12,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QInputDialog, QLabel, QMainWindow, QProgressBar, QPushButton, QTabWidget, QVBoxLayout, QWidget)
 
+from finals_app.core.i18n import stage_title
 from finals_app.core.errors import FinalsError, UsageError
 from finals_app.core.online import paperwork
 from finals_app.core.online.results import Results
@@ -276,9 +277,8 @@ class OfficeWindow(QMainWindow):
         latest = self.sync_progress.take()
         if latest is None:
             return
-        from finals_app.core.i18n import translate
         stage, done, total = latest
-        self.stage.setText(translate(stage))
+        self.stage.setText(stage_title(stage))
         self.progress.setRange(0, total if total else 0)
         if total:
             self.progress.setValue(done)
