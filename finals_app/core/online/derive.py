@@ -182,28 +182,28 @@ def _apply_allowance(connection, rules: Rules, phase) -> None:
     x = extras_table.c
     decisions = _temporary(connection, "allowance_decisions", ("attempt_id", "granted"), ())
     if phase.share_credits > 0:
-        # 2. Credits: the first share_credits shares of a person inside the phase's windows.
+        # 2. Credits: the first share_credits shares of a person inside the phase's windows
+        #    (of the people with extras), with their time.
         sh = shares.c
-        ordered = select(sh.participant_id, sh.shared_ms, sh.id, func.row_number().over(
+        ordered = select(sh.participant_id, sh.shared_ms, func.row_number().over(
             partition_by=sh.participant_id, order_by=(sh.shared_ms, sh.id)).label("nth")).where(
             _inside(phase, sh.shared_ms), sh.participant_id.in_(select(x.participant_id))).subquery("ordered_credits")
-        oc = ordered.c
-        credits = select(oc.participant_id, oc.shared_ms.label("at"), literal(0).label("is_attempt"),
-                         oc.id.label("event_id")).where(oc.nth <= phase.share_credits)
-        extras = select(x.participant_id, x.started_ms.label("at"), literal(1).label("is_attempt"),
-                        x.attempt_id.label("event_id"))
-        # 3. One time line per person; a credit at the very instant of an attempt counts.
-        events = extras.union_all(credits).subquery("events")
-        ev = events.c
-        order = (ev.at, ev.is_attempt, ev.event_id)
+        credits = _temporary(connection, "allowance_credits", ("participant_id", "at"), (),
+                             index=("participant_id", "at"))
+        connection.execute(insert(credits).from_select(["participant_id", "at"], select(
+            ordered.c.participant_id, ordered.c.shared_ms).where(ordered.c.nth <= phase.share_credits)))
+        # 3. For the k-th extra of a person (in time order), avail = the credits earned at or
+        #    before its start (a credit at the very instant counts): a seek per extra.
+        cr = credits.c
+        avail = select(func.count()).where(cr.participant_id == x.participant_id,
+                                           cr.at <= x.started_ms).scalar_subquery()
         counted = select(
-            ev.participant_id, ev.is_attempt, ev.event_id,
-            func.sum(1 - ev.is_attempt).over(partition_by=ev.participant_id, order_by=order, rows=(None, 0)).label("avail"),
-            func.sum(ev.is_attempt).over(partition_by=ev.participant_id, order_by=order, rows=(None, 0)).label("k"),
+            x.participant_id, x.attempt_id.label("event_id"),
+            func.row_number().over(partition_by=x.participant_id, order_by=(x.started_ms, x.attempt_id)).label("k"),
+            avail.label("avail"),
         ).subquery("counted")
         w = counted.c
-        slack = select(w.participant_id, w.event_id, w.k, (w.avail - w.k).label("slack")).where(
-            w.is_attempt == 1).subquery("slack")
+        slack = select(w.participant_id, w.event_id, w.k, (w.avail - w.k).label("slack")).subquery("slack")
         sl = slack.c
         running = func.min(sl.slack).over(partition_by=sl.participant_id, order_by=sl.k, rows=(None, 0))
         used = select(sl.participant_id, sl.event_id, sl.k,
@@ -212,6 +212,7 @@ def _apply_allowance(connection, rules: Rules, phase) -> None:
         previous = func.lag(u.used, 1, 0).over(partition_by=u.participant_id, order_by=u.k)
         decided = select(u.event_id, case((u.used > previous, 1), else_=0))
     else:
+        credits = None
         decided = select(x.attempt_id, literal(0))
     # 4. Decide once, then mark each extra by its clustered key.
     connection.execute(insert(decisions).from_select(["attempt_id", "granted"], decided))
@@ -222,11 +223,15 @@ def _apply_allowance(connection, rules: Rules, phase) -> None:
         connection.execute(update(attempt_status).where(tuple_(*key).in_(chosen)).values(**values))
     decisions.drop(connection)
     extras_table.drop(connection)
+    if credits is not None:
+        credits.drop(connection)
 
 
-def _temporary(connection, name: str, integer_columns, text_columns) -> Table:
+def _temporary(connection, name: str, integer_columns, text_columns, index=None) -> Table:
+    from sqlalchemy import Index
     columns = [Column(c, String(16)) for c in text_columns] + [Column(c, BigInteger) for c in integer_columns]
-    table = Table(name, MetaData(), *columns, prefixes=["TEMPORARY"])
+    extra = [Index(f"ix_{name}", *index)] if index else []
+    table = Table(name, MetaData(), *columns, *extra, prefixes=["TEMPORARY"])
     table.drop(connection, checkfirst=True)
     table.create(connection)
     return table
