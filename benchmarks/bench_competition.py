@@ -163,6 +163,10 @@ def main() -> None:
         _line("SQLite same export again", f"{again['seconds']:8.1f} s  {100 * again['seconds'] / first['seconds']:.1f} % "
               f"of the first (target ≤ 5 %)")
 
+        for label, command in (("the pioneer draw of a period (official act)", ("draw", "--period", PERIOD, "--seed", "bench")),
+                               ("the lottery draw of a day (official act)", ("draw", "--day", "2018-05-15", "--seed", "bench"))):
+            result = _cli(store, *command)
+            _line(label, f"{result['seconds']:8.2f} s")
         listings = [
             ("standings CSV (a period, every row)", ("standings", "--period", PERIOD, "--format", "csv")),
             ("awards", ("awards", "--period", PERIOD, "--seed", "bench", "--format", "csv")),
@@ -173,7 +177,12 @@ def main() -> None:
             ("invalid attempts", ("validate", "--period", PERIOD, "--format", "csv")),
             ("payouts", ("payouts", "--period", PERIOD, "--seed", "bench", "--format", "csv")),
             ("online final standings", ("final-standings", "--format", "csv")),
+            ("ledger of the largest branch", ("ledger", "--branch", "{branch}", "--period", PERIOD, "--format", "csv")),
+            ("archive of the winner", ("archive", "member", "{winner}", "--format", "csv")),
         ]
+        branch, winner = _largest_branch_and_winner(folder / "store.sqlite")
+        listings = [(label, tuple(part.format(branch=branch, winner=winner) for part in command))
+                    for label, command in listings]
         started = time.perf_counter()
         subprocess.run([sys.executable, "-c", "import finals_app.cli"], cwd=ROOT, check=True)
         start_cost = time.perf_counter() - started
@@ -212,6 +221,15 @@ def main() -> None:
                 stop()
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def _largest_branch_and_winner(store: Path) -> tuple[int, int]:
+    db = sqlite3.connect(store)
+    branch = db.execute("select branch_id from participants where is_party_member = 1 group by branch_id "
+                        "order by count(*) desc limit 1").fetchone()[0]
+    winner = db.execute(f"select participant_id from phase_totals where phase = '{PERIOD}' and rank = 1").fetchone()[0]
+    db.close()
+    return branch, winner
 
 
 def _largest_committee(store: Path) -> int:
