@@ -18,6 +18,7 @@ always read again (its fingerprint is never trusted).
 """
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 from dataclasses import dataclass
@@ -159,8 +160,8 @@ def table_blocks(uri: str, name: str) -> list[int] | None:
         db.close()
 
 
-def export_fingerprints(uri: str, name: str, offset_hours: int, cancelled=lambda: False,
-                        threads: int = 2) -> dict[int, Fingerprint] | None:
+def export_fingerprints(uri: str, name: str, cancelled=lambda: False,
+                        threads: int = min(4, os.cpu_count() or 1)) -> dict[int, Fingerprint] | None:
     """The fingerprint of every block of an export table, read in `threads` connections (the
     work is inside SQLite, which runs in parallel). None when the table's id is not its rowid."""
     first = connect(uri)

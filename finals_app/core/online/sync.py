@@ -16,8 +16,8 @@ from datetime import datetime, timezone
 
 from pathlib import Path
 
-from sqlalchemy import (BigInteger, Column, Integer, MetaData, String, Table, and_, bindparam, delete,
-                        exists, func, insert, literal, or_, select, text, update)
+from sqlalchemy import (BigInteger, Column, MetaData, String, Table, and_, bindparam, delete,
+                        exists, func, insert, literal, or_, select, update)
 from sqlalchemy.exc import SQLAlchemyError
 
 from finals_app.core.errors import ExportError, FinalsError, Location, Problem
@@ -219,8 +219,6 @@ def _staging_tables(connection) -> dict[str, Table]:
     for name, target in EXPORT_TABLES.items():
         columns = [Column(c.name, c.type, primary_key=c.primary_key, autoincrement=False,
                           nullable=c.nullable) for c in target.columns]
-        if name in blocks.TABLES:  # 1: converted by the row checker (its block is never trusted)
-            columns.append(Column("loose", Integer, nullable=False, server_default=text("0")))
         staged[name] = Table(f"staging_{name}", staging_metadata, *columns, prefixes=["TEMPORARY"])
         staged[name].drop(connection, checkfirst=True)
         staged[name].create(connection)
@@ -255,8 +253,6 @@ class BlockPlan:
     whole_store: bool = False  # the store has rows but no fingerprints (synced before them)
     stored: frozenset = frozenset()  # the blocks the last sync kept fingerprints of
     direct: set = field(default_factory=set)  # dirty blocks written straight into the store
-    loose_blocks: dict = field(default_factory=dict)  # block -> rows the row checker converted
-    loose_rows: list = field(default_factory=list)
 
     def scope(self, id_column):
         """The store's rows this sync compares and replaces: those in a dirty or gone block
@@ -276,7 +272,7 @@ class BlockPlan:
                      for lo, hi in runs])
 
 
-def _block_plan(connection, export: Export, name: str, rules: Rules, report) -> BlockPlan | None:
+def _block_plan(connection, export: Export, name: str, report) -> BlockPlan | None:
     """Which blocks of a large table this sync reads. With fingerprints of the last sync, the
     export's blocks are fingerprinted (in SQL, two threads) and only those that differ are read;
     without (a first sync), every block is read and fingerprinted from what was staged."""
@@ -294,7 +290,7 @@ def _block_plan(connection, export: Export, name: str, rules: Rules, report) -> 
             has_rows = connection.execute(select(EXPORT_TABLES[name].c.id).limit(1)).first() is not None
             return BlockPlan({}, every, [], whole_store=has_rows)  # a store synced before fingerprints
         report(f"fingerprint {name}", 0, None)
-        prints = blocks.export_fingerprints(export.read_uri, name, rules.utc_offset_hours)
+        prints = blocks.export_fingerprints(export.read_uri, name)
     except sqlite3.DatabaseError as error:
         raise _export_read_error(export, name, error) from None
     if prints is None:
@@ -329,10 +325,8 @@ def _stage_blocks(connection, export: Export, name: str, plan: BlockPlan, stage:
     rows, _ = checker.convert(name, export.raw_rows(name, columns, loose_ids), None, columns)
     if checker.problems:
         return
-    direct = [row for row in rows if row[0] >> blocks.BLOCK_BITS in plan.direct]
-    staged = [row + (1,) for row in rows if row[0] >> blocks.BLOCK_BITS not in plan.direct]
-    _bulk_insert(connection, target, direct, names)
-    _bulk_insert(connection, stage, staged, names + ["loose"])
+    _bulk_insert(connection, target, [row for row in rows if row[0] >> blocks.BLOCK_BITS in plan.direct], names)
+    _bulk_insert(connection, stage, [row for row in rows if row[0] >> blocks.BLOCK_BITS not in plan.direct], names)
 
 
 def _copy_blocks(connection, export: Export, name: str, plan: BlockPlan, stage: Table, names: list[str],
@@ -493,7 +487,7 @@ def _read_tables(connection, export: Export, rules: Rules, staged, checker: RowC
     for name in SYNC_ORDER:
         if name not in export.tables:
             continue  # only optional tables can be absent: required ones were checked on open
-        plan = _block_plan(connection, export, name, rules, report) if name in blocks.TABLES else None
+        plan = _block_plan(connection, export, name, report) if name in blocks.TABLES else None
         plans[name] = plan
         if plan is not None:
             checks[name] = blocks.SideReader(export.read_uri, name, plan.dirty, fingerprint=not plan.prints)

@@ -50,24 +50,25 @@ def test_sql_csv_lines_are_python_csv(engine):
             assert line + "\n" == buffer.getvalue()
 
 
-def test_standings_csv_from_the_database_equals_the_listing(engine, tmp_path, small_rules):
+def _period_listing(results, payout):
+    rows = results.standings_rows("P1")
+    return (listings.standings(rows, payout=payout, layout=results.STANDINGS_LAYOUT),
+            results.standings_csv("P1", listings.STANDINGS, payout=payout))
+
+
+def _final_listing(results, payout):
+    return (listings.final_standings(results.final_standings(), payout=payout),
+            results.final_standings_csv(listings.FINAL_STANDINGS, payout=payout))
+
+
+@pytest.mark.parametrize("make", [_period_listing, _final_listing], ids=["standings", "final-standings"])
+def test_rankings_as_csv_from_the_database_equal_the_listings(engine, tmp_path, small_rules, make):
     export = generate(tmp_path / "export.sqlite", small_rules)
     sync(engine, str(export), small_rules)
     results = Results(engine, small_rules)
     for payout in (False, True):
+        listing, chunks = make(results, payout)
         buffer = io.StringIO()
-        rows = results.standings_rows("P1")
-        write_csv(listings.standings(rows, payout=payout, layout=results.STANDINGS_LAYOUT), buffer)
-        fast = "".join(results.standings_csv("P1", listings.STANDINGS, payout=payout))
-        assert fast == buffer.getvalue() and fast.count("\n") > 100
-
-
-def test_final_standings_csv_from_the_database_equals_the_listing(engine, tmp_path, small_rules):
-    export = generate(tmp_path / "export.sqlite", small_rules)
-    sync(engine, str(export), small_rules)
-    results = Results(engine, small_rules)
-    for payout in (False, True):
-        buffer = io.StringIO()
-        write_csv(listings.final_standings(results.final_standings(), payout=payout), buffer)
-        fast = "".join(results.final_standings_csv(listings.FINAL_STANDINGS, payout=payout))
+        write_csv(listing, buffer)
+        fast = "".join(chunks)
         assert fast == buffer.getvalue() and fast.count("\n") > 100
