@@ -143,7 +143,7 @@ class Results:
             return fetch_tuples(connection, query)
 
     def final_standings_csv(self, columns: tuple[str, ...], payout: bool = False):
-        """final_standings() as CSV text made by the database (see standings_csv)."""
+        """final_standings() as CSV text in chunks (see standings_csv)."""
         from sqlalchemy import case, literal
         rank = phase_totals.c.rank
         tiers = self.rules.exemplar_tiers
@@ -156,48 +156,33 @@ class Results:
         return self.standings_csv(self.rules.final.id, columns, payout, computed)
 
     def standings_csv(self, phase_id: str, columns: tuple[str, ...], payout: bool = False, computed=None):
-        """The personal ranking as CSV text in chunks, the header first: the lines are made by
-        the database (masked as listings.publish masks them, quoted as Python's csv module
-        quotes), so that a million rows cost no Python per row. `computed`: columns that are
-        expressions over phase_totals rather than its columns."""
-        from finals_app.core.tables.listings import sql_csv_line
-        from finals_app.core.tables.masking import sql_mask_name, sql_mask_phone, sql_trimmed
+        """The personal ranking as CSV text in chunks, the header first, exactly as
+        listings.publish and writers.write_csv give it, by columns: the database gives the
+        listing's columns in order, the names are masked once per distinct name, the phones in
+        one pass, and the csv module writes a chunk of rows per call (no dict, no reordering
+        per row). `computed`: columns that are expressions over phase_totals."""
+        import csv
+        import io
+        from finals_app.core.tables.masking import mask_name, mask_phone
         phase = self.phase(phase_id)
         pt = phase_totals.c
-        dialect = self.engine.dialect.name
-        masked = {"name": sql_mask_name, "phone": sql_mask_phone} if not payout else {}
-        sqlite = dialect == "sqlite"
-        # Three steps, each value computed once per row (SQLite runs a subquery with LIMIT -1
-        # as a co-routine instead of copying its expression into every use): the values (the
-        # texts to mask trimmed), the masks, the line.
-        first = []
-        for column in columns:
-            value = (computed or {}).get(column, pt[column] if column in pt else None)
-            first.append((sql_trimmed(value, dialect) if column in masked else value).label(column))
-        rows = select(*first, pt.rank.label("c_order")).where(pt.phase == phase.id).order_by(pt.rank)
-        rows = (rows.limit(-1) if sqlite else rows).subquery("ranked")
-        second = [(masked[c](rows.c[c], dialect, trimmed=True) if c in masked else rows.c[c]).label(c) for c in columns]
-        shown = select(*second, rows.c.c_order)
-        shown = (shown.limit(-1) if sqlite else shown).subquery("shown")
-        numeric = [index for index, c in enumerate(columns) if c not in ("name", "phone")]
-        query = select(sql_csv_line([shown.c[c] for c in columns], dialect, numeric))
-        if not sqlite:
-            query = query.order_by(shown.c.c_order)
-        yield ",".join(columns) + "\n"
+        values = [(computed or {}).get(column, pt[column] if column in pt else None) for column in columns]
+        query = select(*values).where(pt.phase == phase.id).order_by(pt.rank)
         with self.engine.connect() as connection:
-            compiled = query.compile(dialect=connection.dialect, compile_kwargs={"render_postcompile": True})
-            params = compiled.construct_params()
-            arguments = tuple(params[name] for name in compiled.positiontup) if compiled.positional else params
-            cursor = connection.connection.driver_connection.cursor()
-            try:
-                cursor.execute(str(compiled), arguments)
-                while True:
-                    chunk = cursor.fetchmany(50_000)
-                    if not chunk:
-                        return
-                    yield "\n".join([line for (line,) in chunk]) + "\n"
-            finally:
-                cursor.close()
+            rows = fetch_tuples(connection, query)
+        yield ",".join(columns) + "\n"
+        names = {}
+        for start in range(0, len(rows), 100_000):
+            chunk = list(zip(*rows[start:start + 100_000]))
+            if not payout and "name" in columns:
+                at = columns.index("name")
+                chunk[at] = [names[n] if n in names else names.setdefault(n, mask_name(n)) for n in chunk[at]]
+            if not payout and "phone" in columns:
+                at = columns.index("phone")
+                chunk[at] = list(map(mask_phone, chunk[at]))
+            buffer = io.StringIO()
+            csv.writer(buffer, lineterminator="\n").writerows(zip(*chunk))
+            yield buffer.getvalue()
 
     def standings(self, phase_id: str, limit: int | None = None) -> list[dict]:
         layout = self.STANDINGS_LAYOUT

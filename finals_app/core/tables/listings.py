@@ -194,33 +194,3 @@ def invalid_attempts(rows: list[dict]) -> Listing:
     return Listing("validate", INVALID, publish(rows, INVALID, mask_names=False, full_data=True),
                    {"reason": lambda v: REASONS_ZH.get(v, str(v))})
 
-
-def _joined(parts):
-    line = parts[0]
-    for part in parts[1:]:
-        line = line.op("||")(part)
-    return line
-
-
-def sql_csv_field(value, dialect: str, numeric: bool = False):
-    """A SQL expression writing a value as Python's csv module does (QUOTE_MINIMAL, line end
-    \\n): NULL as nothing; a text with a comma, a quote or a \\n quoted, its quotes doubled.
-    A number is written as it is. Give a column, not an expression: it is used several times."""
-    from sqlalchemy import String, case, cast, func, literal, or_
-    text = func.coalesce(cast(value, String), literal(""), type_=String)
-    if numeric:
-        return text
-    find = func.strpos if dialect == "postgresql" else func.instr
-    special = or_(*[find(text, literal(ch)) > 0 for ch in (",", '"', "\n")])
-    return case((special, _joined([literal('"'), func.replace(text, literal('"'), literal('""'), type_=String),
-                                   literal('"')])), else_=text)
-
-
-def sql_csv_line(values, dialect: str, numeric=()):
-    """The CSV line of a row (without its line end), as one SQL text. `numeric`: the indexes
-    of the values that are numbers."""
-    from sqlalchemy import literal
-    parts = [sql_csv_field(values[0], dialect, 0 in numeric)]
-    for index, value in enumerate(values[1:], start=1):
-        parts += [literal(","), sql_csv_field(value, dialect, index in numeric)]
-    return _joined(parts)
