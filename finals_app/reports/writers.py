@@ -54,8 +54,7 @@ def write_table(listing: Listing, stream: TextIO, language: str | None = None) -
 def write_csv(listing: Listing, stream: TextIO) -> None:
     writer = csv.writer(stream, lineterminator="\n")
     writer.writerow(listing.columns)
-    for row in listing.rows:
-        writer.writerow(["" if value is None else value for value in row])
+    writer.writerows(listing.rows)  # the csv module writes None as nothing
 
 
 def write_json(listing: Listing, stream: TextIO) -> None:

@@ -96,17 +96,17 @@ def publish(rows, columns: tuple[str, ...], *, mask_names: bool, full_data: bool
         rows = [tuple(row[i] for i in picks) for row in rows]
     phone = columns.index("phone") if "phone" in columns and not full_data else None
     name = columns.index("name") if "name" in columns and mask_names and not full_data else None
-    if phone is None and name is None:
-        return rows if isinstance(rows, list) else list(rows)
-    out = []
-    for row in rows:
-        item = list(row)
-        if phone is not None:
-            item[phone] = mask_phone(item[phone])
-        if name is not None:
-            item[name] = mask_name(item[name])
-        out.append(tuple(item))
-    return out
+    rows = rows if isinstance(rows, list) else list(rows)
+    if (phone is None and name is None) or not rows:
+        return rows
+    # By columns: each distinct name masked once, then the rows put back together.
+    data = list(zip(*rows))
+    if phone is not None:
+        data[phone] = list(map(mask_phone, data[phone]))
+    if name is not None:
+        masked: dict = {}
+        data[name] = [masked[n] if n in masked else masked.setdefault(n, mask_name(n)) for n in data[name]]
+    return list(zip(*data))
 
 
 STANDINGS = ("rank", "participant_id", "name", "phone", "branch_id", "score", "duration_ms",
