@@ -403,7 +403,6 @@ def _sync_in_transaction(connection, export: Export, rules: Rules, digest,
     warnings = _validate(connection, staged, export.label, dangling)
 
     report("compare", 0, None)
-
     sync_id = (connection.execute(select(func.max(sync_runs.c.id))).scalar() or 0) + 1
     changes: dict[str, TableChange] = {}
     scopes = {}

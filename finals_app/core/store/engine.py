@@ -1,6 +1,7 @@
 """Opening the store: any SQLAlchemy URL, by default a SQLite file in the user's data folder."""
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 
@@ -61,9 +62,15 @@ def open_store(url: str | None = None) -> Engine:
             event.listen(engine, "begin", lambda connection: connection.exec_driver_sql("BEGIN"))
         metadata.create_all(engine)
         with engine.begin() as connection:  # indexes added since a store was created
+            from sqlalchemy import inspect
+            inspector = inspect(connection)
             for table in metadata.sorted_tables:
+                present = {index["name"] for index in inspector.get_indexes(table.name)}
                 for index in table.indexes:
-                    index.create(connection, checkfirst=True)
+                    if index.name not in present:
+                        # Once per store and index; on a province's store this takes a while.
+                        logging.getLogger("finals_app.store").info("adding index %s to the store", index.name)
+                        index.create(connection)
     except (SQLAlchemyError, OSError, ValueError) as error:
         reason = str(getattr(error, "orig", None) or error).splitlines()[0]
         if "malformed" in reason or "not a database" in reason:
