@@ -24,6 +24,7 @@ import threading
 from dataclasses import dataclass
 
 BLOCK_BITS = 16
+LARGEST = 2 ** 63 - 1
 FINGERPRINT_METHOD = "3"
 M = 2147483647
 K1, K2 = 48271, 69621
@@ -119,7 +120,9 @@ class Fingerprint:
 
 
 def block_range(block: int) -> tuple[int, int]:
-    return block << BLOCK_BITS, (block + 1) << BLOCK_BITS
+    """The first and the last id of a block, both inclusive (the last block ends at SQLite's
+    largest integer, which a bound one past it could not be given as)."""
+    return max(block << BLOCK_BITS, -LARGEST - 1), min(((block + 1) << BLOCK_BITS) - 1, LARGEST)
 
 
 def connect(uri: str) -> sqlite3.Connection:
@@ -144,7 +147,7 @@ def blocks_of(db: sqlite3.Connection, name: str) -> list[int]:
     block = int(row[0]) >> BLOCK_BITS
     while True:
         found.append(block)
-        nxt = db.execute(f'select id from "{name}" where id >= ? order by id limit 1',
+        nxt = db.execute(f'select id from "{name}" where id > ? order by id limit 1',
                          (block_range(block)[1],)).fetchone()
         if nxt is None:
             return found
@@ -171,7 +174,7 @@ def export_fingerprints(uri: str, name: str, cancelled=lambda: False,
         blocks = blocks_of(first, name)
     finally:
         first.close()
-    sql = fingerprint_sql(name, f'"{name}" e', "e.id >= ? and e.id < ?")
+    sql = fingerprint_sql(name, f'"{name}" e', "e.id >= ? and e.id <= ?")
     result: dict[int, Fingerprint] = {}
     errors: list[BaseException] = []
     stop = threading.Event()
@@ -220,10 +223,10 @@ class SideReader:
         self._thread.start()
 
     def _run(self, uri: str, name: str, block_list: list[int], fingerprint: bool, limit: int) -> None:
-        references = (f'select e.id, e.participant_id from "{name}" e where e.id >= ? and e.id < ? '
+        references = (f'select e.id, e.participant_id from "{name}" e where e.id >= ? and e.id <= ? '
                       f'and e.participant_id is not null and not exists '
                       f'(select 1 from participants p where p.id = e.participant_id) order by e.id limit ?')
-        prints = fingerprint_sql(name, f'"{name}" e', "e.id >= ? and e.id < ?")
+        prints = fingerprint_sql(name, f'"{name}" e', "e.id >= ? and e.id <= ?")
         db = connect(uri)
         try:
             for block in block_list:

@@ -268,7 +268,7 @@ class BlockPlan:
                 runs.append([block, block + 1])
         if len(runs) > 200:
             return (id_column.op(">>")(blocks.BLOCK_BITS)).in_(touched)
-        return or_(*[and_(id_column >= lo << blocks.BLOCK_BITS, id_column < hi << blocks.BLOCK_BITS)
+        return or_(*[and_(id_column >= blocks.block_range(lo)[0], id_column <= blocks.block_range(hi - 1)[1])
                      for lo, hi in runs])
 
 
@@ -311,7 +311,7 @@ def _stage_blocks(connection, export: Export, name: str, plan: BlockPlan, stage:
     plan.direct = {block for block in plan.dirty if not plan.whole_store and block not in plan.stored
                    and connection.execute(select(target.c.id).where(
                        target.c.id >= blocks.block_range(block)[0],
-                       target.c.id < blocks.block_range(block)[1]).limit(1)).first() is None}
+                       target.c.id <= blocks.block_range(block)[1]).limit(1)).first() is None}
     try:
         loose_ids = _copy_blocks(connection, export, name, plan, stage, names, checker.offset_hours, attached, report)
     except (sqlite3.DatabaseError, SQLAlchemyError) as error:
@@ -342,7 +342,7 @@ def _copy_blocks(connection, export: Export, name: str, plan: BlockPlan, stage: 
     loose_ids: list[int] = []
     source = f'{ATTACHED}."{name}"' if attached else f'"{name}"'
     # e.id > 0: a NULL in a rowid column would be given a new id, not refused.
-    select_sql = f"select e.id, {', '.join(converted[1:])} from {source} e where e.id >= ? and e.id < ? and e.id > 0"
+    select_sql = f"select e.id, {', '.join(converted[1:])} from {source} e where e.id >= ? and e.id <= ? and e.id > 0"
     private = None if attached else blocks.connect(export.read_uri)
     try:
         for block in plan.dirty:
@@ -352,19 +352,19 @@ def _copy_blocks(connection, export: Export, name: str, plan: BlockPlan, stage: 
                 written = connection.exec_driver_sql(
                     f"insert or ignore into {into.name} ({', '.join(names)}) {select_sql}", (low, high)).rowcount
                 rows = plan.prints[block].rows if block in plan.prints else connection.exec_driver_sql(
-                    f"select count(*) from {source} where id >= ? and id < ?", (low, high)).scalar_one()
+                    f"select count(*) from {source} where id >= ? and id <= ?", (low, high)).scalar_one()
                 if written < rows:
                     loose_ids += [row_id for (row_id,) in connection.exec_driver_sql(
-                        f"select e.id from {source} e where e.id >= ? and e.id < ? and not exists "
+                        f"select e.id from {source} e where e.id >= ? and e.id <= ? and not exists "
                         f"(select 1 from {into.name} t where t.id = e.id)", (low, high))]
             else:
                 good = [row for row in private.execute(select_sql, (low, high)) if None not in row]
                 rows = plan.prints[block].rows if block in plan.prints else private.execute(
-                    f"select count(*) from {source} where id >= ? and id < ?", (low, high)).fetchone()[0]
+                    f"select count(*) from {source} where id >= ? and id <= ?", (low, high)).fetchone()[0]
                 if len(good) < rows:
                     kept = {row[0] for row in good}
                     loose_ids += [row_id for (row_id,) in private.execute(
-                        f"select id from {source} where id >= ? and id < ?", (low, high)) if row_id not in kept]
+                        f"select id from {source} where id >= ? and id <= ?", (low, high)) if row_id not in kept]
                 _bulk_insert(connection, into, good, names)
             done = min(total, done + (plan.prints[block].rows if block in plan.prints else 1 << blocks.BLOCK_BITS))
             report(name, done, total)

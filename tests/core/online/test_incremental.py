@@ -135,3 +135,25 @@ def test_sqlite_and_postgresql_give_the_same_store(exports, tmp_path, postgres_s
         sync(server, str(export), rules)
     assert _dump(lite) == _dump(server)
     server.dispose()
+
+
+def test_ids_at_the_ends_of_sqlite_integers_are_read_and_compared(exports, tmp_path):
+    """The largest id SQLite holds lies in the last block: its range cannot end one past it."""
+    rules = load_rules()
+    edge = tmp_path / "edge.sqlite"
+    shutil.copyfile(exports[5], edge)
+    largest = 2 ** 63 - 1
+    with sqlite3.connect(edge) as db:
+        db.execute("update attempts set id = ? where id = (select max(id) from attempts)", (largest,))
+        db.execute("update shares set id = ? where id = (select max(id) from shares)", (largest - 1,))
+    store = _store(tmp_path, "store.sqlite")
+    first = sync(store, str(edge), rules)
+    with store.connect() as connection:
+        assert connection.execute(select(attempts.c.id).where(attempts.c.id == largest)).scalar() == largest
+    with sqlite3.connect(edge) as db:
+        db.execute("update attempts set score = score - 5, correct_count = correct_count - 1 where id = ?", (largest,))
+    second = sync(store, str(edge), rules)
+    assert first.tables["attempts"].added > 0 and second.tables["attempts"].changed == 1
+    fresh = _store(tmp_path, "fresh.sqlite")
+    sync(fresh, str(edge), rules)
+    assert _dump(store) == _dump(fresh)
