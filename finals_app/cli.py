@@ -15,7 +15,7 @@ from typing import Sequence, TextIO
 from finals_app.core.errors import FinalsError, Location
 from finals_app.core.i18n import LANGUAGES, stage_title, translate
 from finals_app.core.tables import listings
-from finals_app.reports.writers import FORMATS, emit, emit_text, write_atomically
+from finals_app.reports.writers import FORMATS, emit, write_atomically
 
 EXIT_OK, EXIT_MISMATCH, EXIT_ERROR = 0, 1, 2
 EXIT_INTERNAL = 3  # a fault of ours, never of the input: the trace is in the log
@@ -446,12 +446,8 @@ def cmd_validate(args, stdout, stderr) -> int:
 
 
 def cmd_standings(args, stdout, stderr) -> int:
-    results = _results(args)
-    if args.format == "csv":  # a million rows: the database writes the lines
-        emit_text(results.standings_csv(args.period, listings.STANDINGS, payout=args.payout), args.out, stdout)
-        return EXIT_OK
-    rows = results.standings_rows(args.period)
-    emit(listings.standings(rows, payout=args.payout, layout=results.STANDINGS_LAYOUT), args.format, args.out, stdout)
+    rows = _results(args).standings_rows(args.period, columns=listings.STANDINGS)  # a million rows: no dicts
+    emit(listings.standings(rows, payout=args.payout, layout=listings.STANDINGS), args.format, args.out, stdout)
     return EXIT_OK
 
 
@@ -514,11 +510,9 @@ def cmd_committees(args, stdout, stderr) -> int:
 
 
 def cmd_final_standings(args, stdout, stderr) -> int:
-    if args.format == "csv":  # the database writes the lines
-        emit_text(_results(args).final_standings_csv(listings.FINAL_STANDINGS, payout=args.payout), args.out, stdout)
-        return EXIT_OK
-    rows = _results(args).final_standings()
-    emit(listings.final_standings(rows, payout=args.payout), args.format, args.out, stdout)
+    rows = _results(args).final_standings_rows(listings.FINAL_STANDINGS)
+    emit(listings.final_standings(rows, payout=args.payout, layout=listings.FINAL_STANDINGS), args.format, args.out,
+         stdout)
     return EXIT_OK
 
 

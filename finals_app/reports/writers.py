@@ -206,19 +206,6 @@ def _write_in_place(target: Path, resolved: Path, write, suffix: str) -> Path:
     return target
 
 
-def emit_text(chunks, out: str | None, stdout: TextIO) -> None:
-    """Write text made elsewhere (a listing the database wrote as CSV) to `out`, or stdout."""
-    if out:
-        def write(temporary: Path) -> None:
-            with temporary.open("w", encoding="utf-8", newline="") as stream:
-                for chunk in chunks:
-                    stream.write(chunk)
-        write_atomically(Path(out), write)
-    else:
-        for chunk in chunks:
-            stdout.write(chunk)
-
-
 def emit(listing: Listing, fmt: str, out: str | None, stdout: TextIO) -> None:
     """Write `listing` in `fmt` to the file `out`, or to stdout."""
     if fmt == "xlsx":

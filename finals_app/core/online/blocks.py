@@ -1,9 +1,9 @@
 """The large tables of an export (attempts, shares), read in SQL and compared by blocks.
 
 A block is the rows whose id shares the same id >> BLOCK_BITS. For every block the export's
-rows are fingerprinted in SQL (the count, a 31-bit polynomial hash of each row summed over the
-block, and plain sums) over what decides a row's stored values: the integers as written (with
-their type) and, for a time, the instant SQLite reads in it and its length. The fingerprints
+rows are fingerprinted in SQL (the count and a 31-bit polynomial hash of each row summed over
+the block) over what decides a row's stored values: the integers as written (with their type)
+and, for a time, the instant SQLite reads in it and its length. The fingerprints
 of the last sync are kept in the store: a newer export's unchanged blocks are neither read nor
 compared, so a sync costs what changed plus one cheap pass over the export. A time SQLite
 cannot read at all (a shape only the row checker takes) makes its block untrusted: read again
@@ -13,8 +13,7 @@ Conversion in SQL (SQLite, no Python per row) takes the export's usual shapes on
 ids > 0 and integer counts, and times `YYYY-MM-DD HH:MM:SS[.fff]` (space or T), with `Z` or
 `+HH:MM` when written with an offset; exactly the values `times.parse_instant` gives for them.
 Anything else (a text id, a time of another shape, 24:00, bad UTF-8) is left to the row
-checker of `export.py`, which converts or names it as before. A block holding such a row is
-always read again (its fingerprint is never trusted).
+checker of `export.py`, which converts or names it as before.
 """
 from __future__ import annotations
 
@@ -27,7 +26,7 @@ BLOCK_BITS = 16
 LARGEST = 2 ** 63 - 1
 FINGERPRINT_METHOD = "3"
 M = 2147483647
-K1, K2 = 48271, 69621
+K = 48271
 
 # table -> (export columns, which are times)
 TABLES = {
@@ -40,7 +39,7 @@ POSITIVE = {"id", "participant_id"}
 
 def time_ms(x: str, offset_hours: int) -> str:
     """SQL: the UTC epoch ms of an export time in one of the usual shapes, else NULL."""
-    jd = f"cast(round((julianday({x}) - 2440587.5) * 86400000.0) as integer)"
+    jd = _jd_ms(x)
     common = (f"typeof({x}) = 'text' and substr({x}, 5, 1) = '-' and substr({x}, 11, 1) in (' ', 'T') "
               f"and substr({x}, 12, 2) < '24' and substr({x}, 1, 4) <> '0000' "
               f"and (substr({x}, 9, 2) <= '28' or date(substr({x}, 1, 10), '+0 days') = substr({x}, 1, 10))")
@@ -72,19 +71,20 @@ def converted_columns(name: str, offset_hours: int, alias: str = "e") -> list[st
     return out
 
 
-def _hash(values: list[str], multiplier: int) -> str:
+def _hash(values: list[str]) -> str:
     acc = "0"
     for value in values:
-        acc = f"(({acc}) * {multiplier} + ({value}) % {M}) % {M}"
+        acc = f"(({acc}) * {K} + ({value}) % {M}) % {M}"
     return acc
 
 
 def _jd_ms(x: str) -> str:
+    """SQL: the UTC epoch ms of the instant SQLite reads in a time (NULL when it reads none)."""
     return f"cast(round((julianday({x}) - 2440587.5) * 86400000.0) as integer)"
 
 
 def fingerprint_sql(name: str, source: str, where: str) -> str:
-    """SQL: (rows, hash, 0, rows whose values SQL cannot read) of the rows of `source`. Each
+    """SQL: (rows, hash, rows whose values SQL cannot read) of the rows of `source`. Each
     value is computed once per row (a subquery SQLite runs as a co-routine: LIMIT -1 keeps
     it from being flattened into the aggregate, which would compute it at every use)."""
     columns, times = TABLES[name]
@@ -100,23 +100,26 @@ def fingerprint_sql(name: str, source: str, where: str) -> str:
     names = [f"v{index}" for index in range(len(values))]
     inner = ", ".join(f"{value} as {name}" for value, name in zip(values, names))
     unreadable = " or ".join(f"{name} is null" for name in names)
-    return (f"select count(*), coalesce(sum({_hash(names, K1)}), 0), 0, coalesce(sum({unreadable}), 0) "
+    return (f"select count(*), coalesce(sum({_hash(names)}), 0), coalesce(sum({unreadable}), 0) "
             f"from (select {inner} from {source} where {where} limit -1)")
 
 
 @dataclass(frozen=True)
 class Fingerprint:
     rows: int
-    first: int
-    second: int
-    loose: int  # rows whose values SQL cannot read: the block is never trusted
+    hash: int
+    unreadable: int  # rows whose values SQL cannot read: the block is read at every sync
 
     @property
     def trusted(self) -> bool:
-        return self.loose == 0
+        return self.unreadable == 0
 
     def digest(self) -> str:
-        return f"{FINGERPRINT_METHOD}:{self.rows}:{self.first}"
+        return f"{FINGERPRINT_METHOD}:{self.rows}:{self.hash}"
+
+
+def _fingerprint(db: sqlite3.Connection, sql: str, block: int) -> Fingerprint:
+    return Fingerprint(*db.execute(sql, block_range(block)).fetchone())
 
 
 def block_range(block: int) -> tuple[int, int]:
@@ -163,17 +166,13 @@ def table_blocks(uri: str, name: str) -> list[int] | None:
         db.close()
 
 
-def export_fingerprints(uri: str, name: str, cancelled=lambda: False,
+def export_fingerprints(uri: str, name: str,
                         threads: int = min(4, os.cpu_count() or 1)) -> dict[int, Fingerprint] | None:
     """The fingerprint of every block of an export table, read in `threads` connections (the
     work is inside SQLite, which runs in parallel). None when the table's id is not its rowid."""
-    first = connect(uri)
-    try:
-        if not id_is_rowid(first, name):
-            return None
-        blocks = blocks_of(first, name)
-    finally:
-        first.close()
+    blocks = table_blocks(uri, name)
+    if blocks is None:
+        return None
     sql = fingerprint_sql(name, f'"{name}" e', "e.id >= ? and e.id <= ?")
     result: dict[int, Fingerprint] = {}
     errors: list[BaseException] = []
@@ -183,10 +182,9 @@ def export_fingerprints(uri: str, name: str, cancelled=lambda: False,
         db = connect(uri)
         try:
             for block in part:
-                if cancelled() or stop.is_set():
+                if stop.is_set():
                     return
-                rows, h1, h2, loose = db.execute(sql, block_range(block)).fetchone()
-                result[block] = Fingerprint(rows, h1, h2, loose)
+                result[block] = _fingerprint(db, sql, block)
         except BaseException as error:  # noqa: BLE001 - re-raised in the caller's thread
             stop.set()
             errors.append(error)
@@ -235,8 +233,7 @@ class SideReader:
                 if len(self.dangling) < limit:
                     self.dangling += db.execute(references, (*block_range(block), limit - len(self.dangling))).fetchall()
                 if fingerprint:
-                    rows, h1, h2, loose = db.execute(prints, block_range(block)).fetchone()
-                    self.prints[block] = Fingerprint(rows, h1, h2, loose)
+                    self.prints[block] = _fingerprint(db, prints, block)
         except BaseException as error:  # noqa: BLE001 - said by result()
             self.error = error
         finally:

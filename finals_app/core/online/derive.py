@@ -64,7 +64,8 @@ def ensure_derived(engine, rules: Rules) -> None:
             derive(connection, rules)
 
 
-def _phase_case(rules: Rules, instant, phases=None):
+def phase_case(rules: Rules, instant, phases=None):
+    """SQL: the id of the phase an instant (ms) falls in, NULL outside every window."""
     whens = []
     for phase in phases or rules.phases:
         whens.append((_inside(phase, instant), literal(phase.id)))
@@ -77,16 +78,6 @@ def _inside(phase, instant):
 
 def _per_phase(rules: Rules, phase_column, attribute: str):
     return case(*[(phase_column == p.id, literal(getattr(p, attribute))) for p in rules.phases])
-
-
-def phases_of_instants(rules: Rules, instants) -> set[str]:
-    """The phases these instants (ms) fall in."""
-    found = set()
-    for instant in instants:
-        for phase in rules.phases:
-            if any(w.start_ms <= instant < w.end_ms for w in phase.windows):
-                found.add(phase.id)
-    return found
 
 
 def derive(connection, rules: Rules, phase_ids=None) -> None:
@@ -120,9 +111,9 @@ def refresh_people(connection, rules: Rules, participant_ids_table) -> None:
     """After people's rows changed (a phone, a name, a branch, membership): their columns in
     the rankings and every phase's branch totals, without re-deriving any phase."""
     p, pt = participants.c, phase_totals.c
-    for column in ("name", "phone", "branch_id", "is_party_member"):
-        connection.execute(update(phase_totals).where(pt.participant_id.in_(select(participant_ids_table.c.id)))
-                           .values({column: select(p[column]).where(p.id == pt.participant_id).scalar_subquery()}))
+    connection.execute(update(phase_totals).where(pt.participant_id.in_(select(participant_ids_table.c.id))).values(
+        {column: select(p[column]).where(p.id == pt.participant_id).scalar_subquery()
+         for column in ("name", "phone", "branch_id", "is_party_member")}))
     connection.execute(delete(branch_totals))
     _insert_branch_totals(connection, rules, list(rules.phases))
 
@@ -131,7 +122,7 @@ def _insert_attempt_status(connection, rules: Rules, phases) -> None:
     offset_ms = rules.utc_offset_hours * 3_600_000
     a = attempts.c
     scored = select(
-        a.id.label("attempt_id"), a.participant_id, _phase_case(rules, a.started_ms, phases).label("phase"),
+        a.id.label("attempt_id"), a.participant_id, phase_case(rules, a.started_ms, phases).label("phase"),
         a.started_ms, a.finished_ms, a.question_count, a.correct_count, a.score,
     )
     if len(phases) < len(rules.phases):  # a few phases: their ranges of the time index
@@ -250,44 +241,35 @@ def ranking_order(rules: Rules, columns) -> list:
 
 def _insert_phase_totals(connection, rules: Rules, phases) -> None:
     t = attempt_status.c
-    sqlite = connection.dialect.name == "sqlite"
-    wanted = t.phase.in_([p.id for p in phases])
-    # The days taken part as bits; the distinct powers of two add up to their OR.
-    day_bit = cast(literal(1), BigInteger).op("<<", return_type=BigInteger)(
-        t.day - _per_phase(rules, t.phase, "first_day_number"))
-    if sqlite:
-        # A grouped read in clustered order. The finish of the last attempt (by start, then id)
-        # is SQLite's value from the row holding the max(): a key that grows with (start, id).
-        last_key = func.max(func.printf("%020d%020d", t.started_ms, t.attempt_id))
-        valid = attempt_status
+    wanted = (t.phase.in_([p.id for p in phases]), t.reason.is_(None))
+    if connection.dialect.name == "sqlite":
+        # A grouped read of the valid attempts in clustered order. The finish of the last one
+        # (by start, then id) is SQLite's bare column from the row holding the max() of a key
+        # that grows with (start, id).
+        source, rows, filters = attempt_status, t, wanted
         last_finish = t.finished_ms
-        group_columns = [last_key.label("last_key")]
-        source = t
+        extra = [func.max(func.printf("%020d%020d", t.started_ms, t.attempt_id)).label("last_key")]
     else:
         last = func.row_number().over(partition_by=(t.phase, t.participant_id),
                                       order_by=(t.started_ms.desc(), t.attempt_id.desc()))
-        valid = select(t.phase, t.participant_id, t.day, t.score, t.duration_ms, t.perfect, t.share_credit,
-                       t.finished_ms, t.reason, last.label("from_last")).where(wanted, t.reason.is_(None)).subquery("valid")
-        source = valid.c
-        last_finish = func.max(case((source.from_last == 1, source.finished_ms)))
-        group_columns = []
-        day_bit = cast(literal(1), BigInteger).op("<<", return_type=BigInteger)(
-            source.day - _per_phase(rules, source.phase, "first_day_number"))
-    v = source
+        source = select(t.phase, t.participant_id, t.day, t.score, t.duration_ms, t.perfect, t.share_credit,
+                        t.finished_ms, last.label("from_last")).where(*wanted).subquery("valid")
+        rows, filters, extra = source.c, (), []
+        last_finish = func.max(case((rows.from_last == 1, rows.finished_ms)))
+    # The days taken part as bits; the distinct powers of two add up to their OR.
+    day_bit = cast(literal(1), BigInteger).op("<<", return_type=BigInteger)(
+        rows.day - _per_phase(rules, rows.phase, "first_day_number"))
     grouped = select(
-        v.phase, v.participant_id,
-        func.sum(v.score).label("score"),
-        func.sum(v.duration_ms).label("duration_ms"),
+        rows.phase, rows.participant_id,
+        func.sum(rows.score).label("score"),
+        func.sum(rows.duration_ms).label("duration_ms"),
         func.count().label("valid_attempts"),
-        func.sum(v.perfect).label("perfect_attempts"),
-        func.sum(v.share_credit).label("share_credit_attempts"),
+        func.sum(rows.perfect).label("perfect_attempts"),
+        func.sum(rows.share_credit).label("share_credit_attempts"),
         last_finish.label("last_finish_ms"),
         func.sum(distinct(day_bit)).label("days_mask"),
-        *group_columns,
-    ).select_from(valid).where(v.reason.is_(None))
-    if sqlite:
-        grouped = grouped.where(wanted)
-    grouped = grouped.group_by(v.phase, v.participant_id).subquery("grouped")
+        *extra,
+    ).select_from(source).where(*filters).group_by(rows.phase, rows.participant_id).subquery("grouped")
     g = grouped.c
     p = participants.c
     ranked = select(

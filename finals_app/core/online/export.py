@@ -81,6 +81,11 @@ class Export:
     scratch: Path | None = None  # a private copy's folder, removed on close
     read_uri: str | None = None  # a SQLite export: the read-only URI of the file to read
 
+    def read_error(self, name: str, error: Exception) -> ExportError:
+        """A failed read of a table, said with the table (a damaged file as such)."""
+        return ExportError("cannot read the export: {reason}", Location(self.label, table=name),
+                           reason=without_passwords(_describe_database_error(error)))
+
     def raw_rows(self, name: str, columns: tuple[str, ...], ids: list[int]) -> list[tuple]:
         """The rows with these ids, as the export holds them (for the row checker)."""
         found: list[tuple] = []
@@ -91,8 +96,7 @@ class Export:
                     chunk = ids[start:start + 5000]
                     found.extend(tuple(row) for row in connection.execute(query.where(column("id").in_(chunk))))
         except (SQLAlchemyError, OSError) as error:
-            raise ExportError("cannot read the export: {reason}", Location(self.label, table=name),
-                              reason=without_passwords(_describe_database_error(error))) from None
+            raise self.read_error(name, error) from None
         return sorted(found, key=lambda row: row[0])
 
     def digest(self) -> str | None:
@@ -110,8 +114,7 @@ class Export:
             with self.engine.connect() as connection:
                 return connection.execute(select(func.count()).select_from(table(name))).scalar_one()
         except (SQLAlchemyError, OSError) as error:
-            raise ExportError("cannot read the export: {reason}", Location(self.label, table=name),
-                              reason=without_passwords(_describe_database_error(error))) from None
+            raise self.read_error(name, error) from None
 
     def rows(self, name: str, columns: tuple[str, ...], chunk: int = 50_000) -> Iterator[list[tuple]]:
         """The rows of a table in id order, in chunks. A damaged file is said with the table."""
@@ -122,8 +125,7 @@ class Export:
                 for part in result.partitions(chunk):
                     yield [tuple(row) for row in part]
         except (SQLAlchemyError, OSError) as error:
-            raise ExportError("cannot read the export: {reason}", Location(self.label, table=name),
-                              reason=without_passwords(_describe_database_error(error))) from None
+            raise self.read_error(name, error) from None
 
     def close(self) -> None:
         self.engine.dispose()

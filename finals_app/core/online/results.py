@@ -131,19 +131,22 @@ class Results:
     STANDINGS_LAYOUT = ("rank", "participant_id", "name", "phone", "branch_id", "is_party_member", "score",
                         "duration_ms", "valid_attempts", "perfect_attempts")
 
-    def standings_rows(self, phase_id: str, limit: int | None = None) -> list[tuple]:
-        """The personal ranking as tuples laid out as STANDINGS_LAYOUT, in rank order: one
-        sequential read of the clustered phase_totals (the fast path for a million rows)."""
+    def standings_rows(self, phase_id: str, limit: int | None = None, columns: tuple[str, ...] | None = None,
+                       computed=None) -> list[tuple]:
+        """The personal ranking as tuples laid out as `columns` (default STANDINGS_LAYOUT), in
+        rank order: one sequential read of the clustered phase_totals (the fast path for a
+        million rows). `computed`: columns that are expressions over phase_totals."""
         phase = self.phase(phase_id)
         pt = phase_totals.c
-        query = select(*[pt[c] for c in self.STANDINGS_LAYOUT]).where(pt.phase == phase.id).order_by(pt.rank)
+        values = [(computed or {}).get(c, pt[c] if c in pt else None) for c in columns or self.STANDINGS_LAYOUT]
+        query = select(*values).where(pt.phase == phase.id).order_by(pt.rank)
         if limit is not None:
             query = query.where(pt.rank <= limit)
         with self.engine.connect() as connection:
             return fetch_tuples(connection, query)
 
-    def final_standings_csv(self, columns: tuple[str, ...], payout: bool = False):
-        """final_standings() as CSV text in chunks (see standings_csv)."""
+    def final_standings_rows(self, columns: tuple[str, ...]) -> list[tuple]:
+        """final_standings() as tuples laid out as `columns`, the tiers computed by the database."""
         from sqlalchemy import case, literal
         rank = phase_totals.c.rank
         tiers = self.rules.exemplar_tiers
@@ -153,36 +156,7 @@ class Results:
                         else_=otherwise) if tiers else otherwise
         computed = {"attempts": phase_totals.c.valid_attempts, "tier": by_tier("tier", None),
                     "amount_yuan": by_tier("amount_yuan", literal(0))}
-        return self.standings_csv(self.rules.final.id, columns, payout, computed)
-
-    def standings_csv(self, phase_id: str, columns: tuple[str, ...], payout: bool = False, computed=None):
-        """The personal ranking as CSV text in chunks, the header first, exactly as
-        listings.publish and writers.write_csv give it, by columns: the database gives the
-        listing's columns in order, the names are masked once per distinct name, the phones in
-        one pass, and the csv module writes a chunk of rows per call (no dict, no reordering
-        per row). `computed`: columns that are expressions over phase_totals."""
-        import csv
-        import io
-        from finals_app.core.tables.masking import mask_name, mask_phone
-        phase = self.phase(phase_id)
-        pt = phase_totals.c
-        values = [(computed or {}).get(column, pt[column] if column in pt else None) for column in columns]
-        query = select(*values).where(pt.phase == phase.id).order_by(pt.rank)
-        with self.engine.connect() as connection:
-            rows = fetch_tuples(connection, query)
-        yield ",".join(columns) + "\n"
-        names = {}
-        for start in range(0, len(rows), 100_000):
-            chunk = list(zip(*rows[start:start + 100_000]))
-            if not payout and "name" in columns:
-                at = columns.index("name")
-                chunk[at] = [names[n] if n in names else names.setdefault(n, mask_name(n)) for n in chunk[at]]
-            if not payout and "phone" in columns:
-                at = columns.index("phone")
-                chunk[at] = list(map(mask_phone, chunk[at]))
-            buffer = io.StringIO()
-            csv.writer(buffer, lineterminator="\n").writerows(zip(*chunk))
-            yield buffer.getvalue()
+        return self.standings_rows(self.rules.final.id, columns=columns, computed=computed)
 
     def standings(self, phase_id: str, limit: int | None = None) -> list[dict]:
         layout = self.STANDINGS_LAYOUT

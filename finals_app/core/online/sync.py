@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 
 from pathlib import Path
+from urllib.parse import unquote
 
 from sqlalchemy import (BigInteger, Column, MetaData, String, Table, and_, bindparam, delete,
                         exists, func, insert, literal, or_, select, update)
@@ -203,7 +204,6 @@ def _attach_export(connection, export: Export) -> bool:
     raw.execute(f"ATTACH DATABASE ? AS {ATTACHED}", (export.read_uri,))
     files = {name: file for _, name, file in raw.execute("PRAGMA database_list")}
     wanted = export.read_uri.split("?")[0].removeprefix("file:")
-    from urllib.parse import unquote
     if unquote(wanted) != files.get(ATTACHED, ""):  # the URI was taken as a file name
         raw.execute(f"DETACH DATABASE {ATTACHED}")
         stray = Path(files.get(ATTACHED) or "")
@@ -245,8 +245,8 @@ def _bulk_insert(connection, target: Table, rows: list[tuple], names: list[str] 
 
 @dataclass
 class BlockPlan:
-    """What a sync reads of a large table: the blocks that changed (or are new) and the blocks
-    gone, with the export's fingerprints to keep. `whole` when the table is read in full."""
+    """What a sync reads of a large table (blocks.py): the export's blocks that differ from the
+    last sync's (or are new), the blocks gone, and the export's fingerprints to keep."""
     prints: dict[int, "blocks.Fingerprint"]
     dirty: list[int]
     gone: list[int]
@@ -274,8 +274,9 @@ class BlockPlan:
 
 def _block_plan(connection, export: Export, name: str, report) -> BlockPlan | None:
     """Which blocks of a large table this sync reads. With fingerprints of the last sync, the
-    export's blocks are fingerprinted (in SQL, two threads) and only those that differ are read;
-    without (a first sync), every block is read and fingerprinted from what was staged."""
+    export's blocks are fingerprinted (in SQL, in threads) and only those that differ are read;
+    without (a first sync), every block is read and the side reader fingerprints them. None:
+    the table is read by the row checker in full (not a SQLite export, or its id not a rowid)."""
     if export.read_uri is None:
         return None
     b = export_blocks.c
@@ -292,7 +293,7 @@ def _block_plan(connection, export: Export, name: str, report) -> BlockPlan | No
         report(f"fingerprint {name}", 0, None)
         prints = blocks.export_fingerprints(export.read_uri, name)
     except sqlite3.DatabaseError as error:
-        raise _export_read_error(export, name, error) from None
+        raise export.read_error(name, error) from None
     if prints is None:
         return None
     dirty = [block for block, fp in sorted(prints.items()) if not fp.trusted or stored.get(block) != fp.digest()]
@@ -318,7 +319,7 @@ def _stage_blocks(connection, export: Export, name: str, plan: BlockPlan, stage:
         reason = str(getattr(error, "orig", None) or error)
         if attached and ("full" in reason or "locked" in reason or "busy" in reason or "interrupt" in reason):
             raise  # the store's side: said as the store's
-        raise _export_read_error(export, name, error) from None
+        raise export.read_error(name, error) from None
     if not loose_ids:
         return
     loose_ids.sort()
@@ -372,13 +373,6 @@ def _copy_blocks(connection, export: Export, name: str, plan: BlockPlan, stage: 
         if private is not None:
             private.close()
     return loose_ids
-
-
-def _export_read_error(export: Export, name: str, error: Exception) -> ExportError:
-    from finals_app.core.errors import without_passwords
-    from finals_app.core.online.export import _describe_database_error
-    return ExportError("cannot read the export: {reason}", Location(export.label, table=name),
-                       reason=without_passwords(_describe_database_error(error)))
 
 
 def _sync_in_transaction(connection, export: Export, rules: Rules, digest,
@@ -528,9 +522,9 @@ def _touched_phases(connection, stage: Table, target: Table, scope, rules: Rules
     """The phases holding a row that was added, changed or removed (before or after)."""
     instant = "started_ms" if "started_ms" in target.c else "shared_ms"
     joined = stage.join(target, target.c.id == stage.c.id, isouter=True)
-    new_side = select(derive._phase_case(rules, stage.c[instant])).select_from(joined).where(
+    new_side = select(derive.phase_case(rules, stage.c[instant])).select_from(joined).where(
         or_(target.c.id.is_(None), _differs(stage, target))).distinct()
-    old_side = select(derive._phase_case(rules, target.c[instant])).select_from(
+    old_side = select(derive.phase_case(rules, target.c[instant])).select_from(
         target.join(stage, stage.c.id == target.c.id, isouter=True)).where(
         or_(stage.c.id.is_(None), _differs(stage, target))).distinct()
     if scope is not None:
@@ -543,7 +537,7 @@ def _direct_phases(connection, target: Table, plan: BlockPlan, rules: Rules) -> 
     """The phases of the rows written straight into the store (new blocks)."""
     instant = target.c.started_ms if "started_ms" in target.c else target.c.shared_ms
     direct = BlockPlan(plan.prints, sorted(plan.direct), [])
-    found = connection.execute(select(derive._phase_case(rules, instant)).where(
+    found = connection.execute(select(derive.phase_case(rules, instant)).where(
         direct.scope(target.c.id)).distinct()).scalars()
     return {phase for phase in found if phase is not None}
 

@@ -134,9 +134,9 @@ def standings(rows, payout: bool = False, layout: tuple[str, ...] | None = None)
                    publish(rows, STANDINGS, mask_names=True, full_data=payout, layout=layout), {})
 
 
-def final_standings(rows: list[dict], payout: bool = False) -> Listing:
+def final_standings(rows, payout: bool = False, layout: tuple[str, ...] | None = None) -> Listing:
     return Listing("final-standings", FINAL_STANDINGS,
-                   publish(rows, FINAL_STANDINGS, mask_names=True, full_data=payout), {})
+                   publish(rows, FINAL_STANDINGS, mask_names=True, full_data=payout, layout=layout), {})
 
 
 def awards(rows: list[dict], payout: bool = False) -> Listing:
