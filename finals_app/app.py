@@ -7,7 +7,7 @@ import signal
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QObject, QSettings, QTimer
+from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QComboBox, QGroupBox, QHBoxLayout, QLabel, QMessageBox
 
@@ -173,29 +173,10 @@ class Kiosk:
         self.host.refresh(self.bridge.state)
 
     def log_latency(self, path: Path) -> None:
-        """For the buzzer benchmark: when the audience screen draws a new buzzer winner, append
-        `device_ms received_ms painted_ms offset_ms` (our monotonic ms) to `path`."""
-        pending: dict = {}
-        stream = open(path, "a", buffering=1)
-        self._latency_stream = stream
-
-        def on_press(team: str, outcome: str) -> None:
-            holder, _ = self.bridge.state.floor()
-            if outcome == "accepted" and holder == team:
-                press = self.bridge.state.presses[-1]
-                pending["press"] = press
-
-        class PaintWatch(QObject):
-            def eventFilter(watched, target, event):  # noqa: N805 - a tiny local filter
-                if event.type() == QEvent.Type.Paint and "press" in pending:
-                    press = pending.pop("press")
-                    stream.write(f"{press.t_ms} {press.received_mono_ms} {self.clock.monotonic_ms()} "
-                                 f"{getattr(self.buzzers, 'offset_ms', 0)}\n")
-                return False
-
-        self._paint_watch = PaintWatch()
-        self.windows["audience"].floor.installEventFilter(self._paint_watch)
-        self.bridge.pressed.connect(on_press)
+        """For the buzzer benchmark: the audience screen's winner paints (ui.latency)."""
+        from finals_app.ui.diagnostics import watch_winner_paints
+        watch_winner_paints(self.bridge, self.windows["audience"], path,
+                            offset=lambda: getattr(self.buzzers, "offset_ms", 0))
 
     def start(self, app: QApplication) -> None:
         self.app = app
@@ -210,15 +191,32 @@ class Kiosk:
         self.host.show()
         self.host.activateWindow()
 
-    def screenshots(self, folder: Path, tag: str) -> list[Path]:
-        folder.mkdir(parents=True, exist_ok=True)
-        saved = []
-        for role, window in {"host": self.host, **self.windows}.items():
-            if window.isVisible():
-                path = folder / f"{tag}-{role}.png"
-                window.grab().save(str(path))
-                saved.append(path)
-        return saved
+    async def serve(self, address: str):
+        """Serve the show on the network (`--serve HOST:PORT`): followers, pages, phones."""
+        import logging
+
+        from finals_app.net.security import Tokens
+        from finals_app.net.server import ShowServer, parse_address
+        from finals_app.ui.network_panel import NetworkPanel
+        host, port = parse_address(address)
+        journal = self.engine.journal.path
+        tokens = Tokens(journal.with_name(journal.name + ".tokens.json"), [team.id for team in self.engine.contest.teams])
+        self.server = ShowServer(self.engine, tokens, host, port, to_device=self.device_time)
+        await self.server.start()
+        self.network = NetworkPanel(self.server, self.engine.contest, self.host)
+        self.host.add_network_panel(self.network)
+        logging.getLogger("finals_app.kiosk").info("show served on %s", self.server.base_url())
+        sys.stdout.write(ui("网络服务已开启：{url}", url=self.server.base_url()) + "\n")
+        sys.stdout.flush()
+        return self.server
+
+    def device_time(self, mono_ms: float) -> float:
+        """A moment of our monotonic clock on the buzzers' device clock (the one presses and the
+        buzzers' opening are compared on), so a phone's press mixes with keyboard or box presses."""
+        device_now = self.buzzers.device_now_ms() if self.buzzers is not None else None
+        if device_now is None:
+            return mono_ms
+        return mono_ms - (self.bridge.now_ms() - device_now)
 
     def close(self) -> None:
         if self.devices is not None:
@@ -254,7 +252,7 @@ def format_instant_now() -> str:
     return datetime.now().astimezone().isoformat(timespec="seconds")
 
 
-def run_kiosk(contest: Contest, journal: Path, argv: list[str] | None = None) -> int:
+def run_kiosk(contest: Contest, journal: Path, argv: list[str] | None = None, serve: str | None = None) -> int:
     os.environ.setdefault("QT_API", "pyside6")
     # The multimedia backend lists every codec library it could not load: noise for the host.
     os.environ.setdefault("QT_LOGGING_RULES", "qt.multimedia.*=false;qt.multimedia*=false")
@@ -293,14 +291,42 @@ def run_kiosk(contest: Contest, journal: Path, argv: list[str] | None = None) ->
     if os.environ.get("FINALS_APP_LATENCY_LOG"):
         kiosk.log_latency(Path(os.environ["FINALS_APP_LATENCY_LOG"]))
     shots = os.environ.get("FINALS_APP_SCREENSHOTS")  # for end-to-end tests: SIGUSR1 saves every screen
-    counter = iter(range(1, 10_000))
     if shots:
-        signal.signal(signal.SIGUSR1, lambda *_: QTimer.singleShot(0, lambda: kiosk.screenshots(
-            Path(shots), f"{next(counter):02d}")))
+        from finals_app.ui.diagnostics import screenshots_on_signal
+        screenshots_on_signal(lambda: {"host": kiosk.host, **kiosk.windows}, Path(shots))
     wake = QTimer()  # lets Python run its signal handlers while Qt waits
     wake.start(100)
     wake.timeout.connect(lambda: None)
+    import asyncio
+
+    import qasync
+    # One event loop for Qt and asyncio (the served show runs in it, on the GUI thread, so a
+    # phone's press and a key press go through the engine the same way). Python 3.11 has no
+    # asyncio.run(loop_factory=...): the Qt loop is installed by hand.
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    finished = asyncio.Event()
+    app.aboutToQuit.connect(finished.set)
+    server = None
+
+    async def main() -> int:
+        nonlocal server
+        if serve:
+            try:
+                server = await kiosk.serve(serve)
+            except FinalsError as error:
+                sys.stderr.write(error.render() + "\n")
+                QMessageBox.critical(kiosk.host, ui("无法开启网络服务"), error.render())
+                return 2
+        await finished.wait()
+        return 0
+
     try:
-        return app.exec()
+        with loop:
+            code = loop.run_until_complete(main())
+            if server is not None:
+                loop.run_until_complete(server.stop())
+        return code
     finally:
+        asyncio.set_event_loop(None)
         kiosk.close()

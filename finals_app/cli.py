@@ -257,8 +257,18 @@ def build_parser() -> argparse.ArgumentParser:
     stage = command("stage", "open the stage kiosk on a contest (resuming its journal if it exists)")
     stage.add_argument("contest")
     stage.add_argument("--journal", metavar="FILE", help=translate("default: the contest file's name with .journal"))
+    stage.add_argument("--serve", metavar="HOST:PORT", help=translate(
+        "serve the show on the local network (followers, stream overlay, phone buzzers, judges' tablets); off by default"))
+
+    follow = command("follow", "show one of a served show's screens on this machine (read only)")
+    follow.add_argument("url", help=translate("the show's address as the host's console shows it (http://HOST:PORT/?t=...)"))
+    follow.add_argument("--screen", choices=("audience", "timer", "buzzer", "judges"), default="audience")
+    follow.add_argument("--window", action="store_true", help=translate("in a window instead of full screen"))
+    follow.add_argument("--display", type=int, metavar="N", help=translate("full screen on display N (0 is the first)"))
 
     demo = command("demo", "the stage kiosk on the bundled demo contest, with a fresh journal")
+    demo.add_argument("--serve", metavar="HOST:PORT", help=translate(
+        "serve the show on the local network (followers, stream overlay, phone buzzers, judges' tablets); off by default"))
     demo.add_argument("--online", action="store_true", help=translate("instead: the online phases on sample data (no display needed)"))
     return parser
 
@@ -807,8 +817,12 @@ def _kiosk(contest_path: str, journal: Path, args, stdout) -> int:
     stdout.write(translate("Opening the stage kiosk on {contest}; journal {journal}", contest=contest.name,
                            journal=journal) + "\n")
     stdout.flush()
+    serve = getattr(args, "serve", None)
+    if serve:
+        from finals_app.net.server import parse_address
+        parse_address(serve)  # a wrong address is said before any window
     from finals_app.app import run_kiosk
-    return run_kiosk(contest, journal)
+    return run_kiosk(contest, journal, serve=serve)
 
 
 def _stage_document(args, stdout, write) -> int:
@@ -846,6 +860,13 @@ def cmd_stage(args, stdout, stderr) -> int:
     return _kiosk(args.contest, journal, args, stdout)
 
 
+def cmd_follow(args, stdout, stderr) -> int:
+    from finals_app.net.client import socket_url
+    socket_url(args.url, 0, "")  # a wrong address is said before any window
+    from finals_app.ui.follower import run_follower
+    return run_follower(args.url, args.screen, windowed=args.window, display=args.display)
+
+
 def cmd_demo(args, stdout, stderr) -> int:
     if args.online:
         from finals_app.demo import run_demo
@@ -865,5 +886,5 @@ COMMANDS = {
     "lottery": cmd_lottery, "branches": cmd_branches, "committees": cmd_committees,
     "final-standings": cmd_final_standings, "draw-verify": cmd_draw_verify, "draw": cmd_draw, "rules": cmd_rules,
     "excellent-orgs": cmd_excellent_orgs, "archive": cmd_archive, "ledger": cmd_ledger, "payouts": cmd_payouts,
-    "report": cmd_report, "office": cmd_office, "certificates": cmd_certificates, "results": cmd_results, "teams": cmd_teams, "contest": cmd_contest, "rehearse": cmd_rehearse, "stage": cmd_stage, "demo": cmd_demo,
+    "report": cmd_report, "office": cmd_office, "certificates": cmd_certificates, "results": cmd_results, "teams": cmd_teams, "contest": cmd_contest, "rehearse": cmd_rehearse, "stage": cmd_stage, "follow": cmd_follow, "demo": cmd_demo,
 }

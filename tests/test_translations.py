@@ -10,7 +10,8 @@ from finals_app.core.i18n import STAGES_ZH, ZH_CN
 ROOT = Path(__file__).resolve().parents[1] / "finals_app"
 # Callables whose message template is the given positional argument.
 MESSAGE_ARGUMENT = {"Refusal": 0, "FinalsError": 0, "RulesError": 0, "ExportError": 0, "UsageError": 0,
-                    "ContestError": 0, "JournalError": 0, "Problem": 0, "translate": 0, "_require": 1, "problem": 1, "report": 0}
+                    "ContestError": 0, "JournalError": 0, "WireError": 0, "ServeError": 0,
+                    "FollowError": 0, "TokenFileError": 0, "Problem": 0, "translate": 0, "_require": 1, "problem": 1, "report": 0}
 
 
 def _templates() -> set[str]:
@@ -56,7 +57,8 @@ def test_every_command_is_described_in_chinese(monkeypatch):
 
 
 # The interface: every module's words go through finals_app.ui.texts.ui (English with --lang en).
-TRANSLATED_UI = tuple(str(path.relative_to(ROOT)) for path in sorted((ROOT / "ui").rglob("*.py"))
+TRANSLATED_UI = tuple(str(path.relative_to(ROOT)) for path in sorted([*(ROOT / "ui").rglob("*.py"),
+                                                                      *(ROOT / "net").rglob("*.py")])
                       if path.name != "texts.py") + ("app.py",)
 CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
 

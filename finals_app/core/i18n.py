@@ -357,6 +357,23 @@ ZH_CN: dict[str, str] = {
     'the stage kiosk on the bundled demo contest, with a fresh journal': '在自带的演示比赛上打开比赛现场系统（新的比赛记录）',
     "after the judges' sign-off: one certificate page per prize-winning member (PDF)": '评委签字后：为每位获奖队员生成一页获奖证书（PDF）',
     "after the judges' sign-off: the results report (PDF or XLSX)": '评委签字后：比赛成绩报告（PDF 或 XLSX）',
+    '--serve wants HOST:PORT (for example 0.0.0.0:8765), not {text}': '--serve 需要 HOST:PORT（例如 0.0.0.0:8765），而不是 {text}',
+    'a question from the kiosk is incomplete ({problem})': '比赛主机发来的题目不完整（{problem}）',
+    'an event from the kiosk is incomplete ({problem})': '比赛主机发来的事件不完整（{problem}）',
+    "cannot read the show's tokens {path} ({problem}); move it away to make new ones (phones and screens then pair again)": '无法读取本场令牌文件 {path}（{problem}）；将其移走即可生成新令牌（手机与跟随屏需重新扫码）',
+    'cannot serve the show on {host}:{port}: {reason}': '无法在 {host}:{port} 开启网络服务：{reason}',
+    "cannot write the show's tokens {path}: {reason}": '无法写入本场令牌文件 {path}：{reason}',
+    'event {seq} arrived after {last}: catching up again': '事件 {seq} 在 {last} 之后到达：重新同步',
+    'full screen on display N (0 is the first)': '在第 N 个显示器上全屏显示（0 为第一个）',
+    'in a window instead of full screen': '以窗口显示，而不是全屏',
+    "serve the show on the local network (followers, stream overlay, phone buzzers, judges' tablets); off by default": '在局域网上提供比赛画面（跟随屏、直播叠加页、手机抢答器、评委平板）；默认关闭',
+    'the kiosk sent a contest this version cannot read ({problem})': '比赛主机发来的比赛设置本版本无法读取（{problem}）',
+    'the kiosk speaks protocol {theirs}, this follower {ours}: use the same version': '比赛主机使用协议 {theirs}，本跟随屏为 {ours}：请使用相同版本',
+    "the show's address as the host's console shows it (http://HOST:PORT/?t=...)": '主持人控制台上显示的比赛地址（http://HOST:PORT/?t=...）',
+    '{field} must be a whole number of microseconds from 0 to 10 s': '{field} 必须是 0 到 10 秒之间的整数微秒',
+    "{url} has no token (?t=...): copy the whole address from the host's console": '{url} 中没有令牌（?t=...）：请从主持人控制台复制完整地址',
+    "{url} is not a show address (http://HOST:PORT/?t=..., as on the host's console)": '{url} 不是比赛地址（应为 http://HOST:PORT/?t=...，见主持人控制台）',
+    "show one of a served show's screens on this machine (read only)": '在本机显示网络比赛的某一屏幕（只读）',
 }
 
 # The stages of a sync, as its progress says them (not in the catalogue: a table's name is

@@ -13,65 +13,18 @@ from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QColor, QFontMetrics, QPainter
 from PySide6.QtWidgets import QLabel, QWidget
 
-from finals_app.core.stage.engine import ceremony_steps, next_turn
+from finals_app.core.stage.engine import ceremony_steps
 from finals_app.ui import theme
+from finals_app.ui.show_words import AMBER, BLUE, GREEN, GREY, RED, banner_for, question_content  # noqa: F401
 from finals_app.ui.texts import ui
 from finals_app.ui.widgets.countdown import Countdown
 from finals_app.ui.widgets.kiosk_screen import KioskScreen
 from finals_app.ui.widgets.scoreboard import Scoreboard
 
 PRIZE_NAMES = {"first": "一等奖", "second": "二等奖", "third": "三等奖"}
-# One banner, one meaning, one colour (stage-screens.md).
-GREEN, RED, AMBER, GREY, BLUE = "#1f9d55", "#d64545", "#f0a202", "#6b7280", "#2f6fdd"
 TOP, QUESTION, BANNER = 0.15, 0.47, 0.09  # fractions of H; the scoreboard takes the rest
 MIN_TEXT = 0.03  # no text smaller than 0.03 H on an audience screen
 WRAP = int(Qt.TextFlag.TextWordWrap)
-
-
-def banner_for(state) -> tuple[str, str, str]:
-    """(text, background, text colour) of the state banner; ('', '', '') when there is none.
-    Derived from the state alone, so it stays until the state changes."""
-    contest = state.contest
-    question = state.question
-    if question is None:
-        plan = state.round
-        if plan is not None and plan.type == "risk" and not state.in_tiebreak:
-            team, _ = next_turn(state)
-            if team in state.stakes:
-                return ui("{team} 选择 {stake} 分", team=contest.team(team).name, stake=state.stakes[team]), \
-                    theme.ACCENT, theme.BACKGROUND
-        return "", "", ""
-    plan = contest.round(question.round)
-    if question.status == "judged":
-        if question.no_answer:
-            return ui("时间到 · 无人作答"), GREY, theme.TEXT
-        team, verdict = question.verdicts[-1]
-        change = next((c for c in reversed(state.changes) if c.question == question.id and c.kind == "answer"
-                       and c.team == team and not c.undone), None)
-        points = f"{change.delta:+d}".replace("-", "−") if change is not None and change.delta else ""
-        name = contest.team(team).name
-        if verdict == "correct":
-            return ui("✓ 回答正确　{team} {points}", team=name, points=points).strip(), GREEN, theme.TEXT
-        if verdict == "wrong":
-            return ui("✗ 回答错误　{team} {points}", team=name, points=points).strip(), RED, theme.TEXT
-        return ui("时间到　{team} {points}", team=name, points=points).strip(), GREY, theme.TEXT
-    timer = state.timer
-    if timer is not None and not timer.running and timer.left_ms > 0:
-        return ui("已暂停"), BLUE, theme.TEXT
-    holder, tied = state.floor()
-    if plan.type == "buzzer":
-        if tied:
-            return ui("同时抢答，请主持人裁定"), theme.ACCENT, theme.BACKGROUND
-        if holder:
-            team = contest.team(holder)
-            return ui("{team} 抢答成功", team=team.name), team.color, theme.BACKGROUND
-        if question.status == "open":
-            return ui("请抢答！"), theme.GOOD, theme.BACKGROUND
-        fouls = [c for c in state.changes if c.question == question.id and c.kind == "foul" and not c.undone]
-        if fouls:
-            return ui("{points} 提前抢答　{team}", points=f"{fouls[-1].delta:+d}".replace("-", "−"),
-                      team=contest.team(fouls[-1].team).name), AMBER, theme.BACKGROUND
-    return "", "", ""
 
 
 class QuestionPanel(QWidget):
@@ -289,29 +242,7 @@ class AudienceScreen(KioskScreen):
         return ui("{round} · 第 {number} / {total} 题", round=plan.title, number=shown, total=state.round_quota(plan))
 
     def _question(self, state) -> None:
-        contest = state.contest
-        question = state.question
-        if question is None:
-            banner = banner_for(state)[0]  # a risk stake announced before its question
-            self.question.set_content("", banner, [], set(), "")
-            self.answer.setText("")
-            return
-        item = contest.question(question.id)
-        headline = ""
-        if question.team:
-            team = contest.team(question.team)
-            headline = team.name
-            if question.member:
-                headline += ui("　{member}", member=team.members[question.member - 1])
-            if question.stake:
-                headline += ui("　风险分值 {stake} 分", stake=question.stake)
-        elif contest.round(question.round).type == "buzzer" and not question.revealed:
-            headline = ui("请听题")
-        stem, options = (item.stem, list(item.options)) if question.revealed else ("", [])
-        judged = question.status == "judged"
-        correct = {ord(c) - 65 for c in item.answer if c.isalpha()} if judged and item.kind in ("single", "multiple") \
-            else set()
-        answer = ui("正确答案：{answer}", answer=item.answer_text()) if judged else ""
+        headline, stem, options, correct, answer = question_content(state)
         self.question.set_content(headline, stem, options, correct, answer)
         self.answer.setText(answer)
 

@@ -37,23 +37,61 @@ def host_is_typing(receiver=None) -> bool:
     return isinstance(window, QDialog)
 
 
-class StageBridge(QObject):
+class ShowBridge(QObject):
+    """What every screen listens to, whether the show runs here (StageBridge) or is followed
+    over the network (ui.follower.FollowerBridge)."""
+
     changed = Signal(object)  # the StageState after every recorded command
     refused = Signal(str)  # why a command was refused (shown to the host)
     pressed = Signal(str, str)  # team, outcome: for highlights and sounds
     tick = Signal(int)  # remaining ms of the answer timer, ~30 times a second while it runs
+    read_only = False  # a follower shows the show and can change nothing
 
-    def __init__(self, engine: StageEngine, clock: Clock, parent: QObject | None = None):
+    def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
-        self.engine = engine
-        self.clock = clock
-        engine.listeners.append(self._on_events)
         self._ticker = QTimer(self)
         self._ticker.setTimerType(Qt.TimerType.PreciseTimer)
         self._ticker.setInterval(33)
         self._ticker.timeout.connect(self._emit_tick)
         self._ticker.start()
         self._last_tick = None
+
+    def now_ms(self) -> int:
+        raise NotImplementedError
+
+    def _on_events(self, state, events) -> None:
+        for event in events:
+            if event.type == "press_received":
+                self.pressed.emit(event.data["team"], event.data["outcome"])
+        self.changed.emit(state)
+        self._emit_tick()
+
+    def remaining_ms(self) -> int | None:
+        """The answer timer's time left; None when there is nothing to count (no timer, or the
+        question has been judged)."""
+        state = self.state
+        if state is None:  # a follower before the kiosk's first answer
+            return None
+        timer = state.timer
+        question = state.question
+        if timer is None or question is None or question.status == "judged":
+            return None
+        return timer.remaining_ms(self.now_ms())
+
+    def _emit_tick(self) -> None:
+        remaining = self.remaining_ms()
+        value = -1 if remaining is None else remaining
+        if value != self._last_tick or (self.state is not None and self.state.timer and self.state.timer.running):
+            self._last_tick = value
+            self.tick.emit(value)
+
+
+class StageBridge(ShowBridge):
+    def __init__(self, engine: StageEngine, clock: Clock, parent: QObject | None = None):
+        super().__init__(parent)
+        self.engine = engine
+        self.clock = clock
+        engine.listeners.append(self._on_events)
 
     @property
     def state(self):
@@ -66,15 +104,6 @@ class StageBridge(QObject):
     def now_ms(self) -> int:
         return self.clock.monotonic_ms()
 
-    def remaining_ms(self) -> int | None:
-        """The answer timer's time left; None when there is nothing to count (no timer, or the
-        question has been judged)."""
-        timer = self.state.timer
-        question = self.state.question
-        if timer is None or question is None or question.status == "judged":
-            return None
-        return timer.remaining_ms(self.now_ms())
-
     def execute(self, command: dict) -> bool:
         """Run a command; a refusal is reported on `refused`, never raised into Qt."""
         try:
@@ -84,24 +113,13 @@ class StageBridge(QObject):
             return False
         return True
 
-    def _on_events(self, state, events) -> None:
-        for event in events:
-            if event.type == "press_received":
-                self.pressed.emit(event.data["team"], event.data["outcome"])
-        self.changed.emit(state)
-        self._emit_tick()
-
     def _emit_tick(self) -> None:
         if self.state.timer is not None and self.state.timer.kind == "press":
             try:
                 self.engine.expire()  # the press window ran out with no valid press: no answer
             except JournalError as problem:
                 self.refused.emit(problem.render())
-        remaining = self.remaining_ms()
-        value = -1 if remaining is None else remaining
-        if value != self._last_tick or (self.state.timer and self.state.timer.running):
-            self._last_tick = value
-            self.tick.emit(value)
+        super()._emit_tick()
 
 
 class BuzzerInput(QObject):

@@ -123,6 +123,7 @@ class HostConsole(QMainWindow):
         grid.addLayout(middle, 1, 1, 2, 1)
 
         right = QVBoxLayout()
+        self.right = right  # the network panel goes on top when the show is served
         right.addWidget(QLabel(ui("计分记录（含更正与撤销）")))
         self.audit = QListWidget()
         self.audit.setWordWrap(True)  # an undone mark is never off-screen
@@ -388,6 +389,9 @@ class HostConsole(QMainWindow):
         name = next(n for n, commands in self.BUTTON_COMMANDS.items() if step in commands)
         return ui("下一步：按 {key} {action}", key=self.keys[name], action=self.next_words()[step])
 
+    def add_network_panel(self, panel: QWidget) -> None:
+        self.right.insertWidget(0, panel)
+
     def _mode_text(self) -> str:
         if getattr(self.buzzers, "mode", "keys") == "devices":
             return ui("抢答器：设备模式（{count} 支代表队已配对）", count=len(self.buzzers.paired()))
@@ -453,6 +457,11 @@ class HostConsole(QMainWindow):
             first = presses[0].t_ms if presses else 0
             for press in presses:
                 outcome = ui(OUTCOME_NAMES[press.outcome]) if press.outcome in OUTCOME_NAMES else press.outcome
+                if press.device == "phone":
+                    self.evidence.addItem(ui("{team} 手机 映射时间 {t_ms} (+{gap} ms，±{u:.1f} ms) {outcome}",
+                                             team=contest.team(press.team).name, t_ms=press.t_ms,
+                                             gap=press.t_ms - first, u=press.uncertainty_us / 1000, outcome=outcome))
+                    continue
                 self.evidence.addItem(ui("{team} 键{key} 设备时间 {t_ms} (+{gap} ms) {outcome}",
                                          team=contest.team(press.team).name, key=press.key, t_ms=press.t_ms,
                                          gap=press.t_ms - first, outcome=outcome))

@@ -111,6 +111,9 @@ class JudgesView(QWidget):
         layout.addWidget(self.message)
         bridge.changed.connect(self.refresh)
         bridge.refused.connect(self.message.setText)
+        if bridge.read_only:  # a follower's judges' screen shows; signing is on the kiosk or the tablet page
+            for button in (self.tiebreak_button, self.prizes_button, self.reopen_button, *self.sign_buttons.values()):
+                button.hide()
         self.refresh(bridge.state)
 
     def _first_time(self, judge: str) -> bool:

@@ -4,14 +4,9 @@ from __future__ import annotations
 
 from PySide6.QtGui import QColor, QFont
 
+from finals_app.ui.palette import ACCENT, BACKGROUND, DANGER, GOOD, MUTED, PANEL, TEXT  # noqa: F401
+
 FONT_FAMILY = "Noto Sans CJK SC"
-BACKGROUND = "#0b1d3a"
-PANEL = "#13294b"
-TEXT = "#ffffff"
-MUTED = "#9fb3d1"
-ACCENT = "#ffd166"
-DANGER = "#ef476f"
-GOOD = "#06d6a0"
 
 
 def font(pixel_size: int, bold: bool = False) -> QFont:

@@ -119,6 +119,12 @@ class Contest:
     def questions_of(self, round_id: str) -> list[Question]:
         return [q for q in self.questions if q.round == round_id]
 
+    def learn(self, question: Question) -> None:
+        """A follower's contest starts with no questions (the answers stay on the kiosk) and
+        learns each one as the show discloses it: the stem when it is put on the big screen, the
+        answer when it is judged."""
+        self._question_index[question.id] = question
+
     @property
     def _question_index(self) -> dict[str, Question]:
         index = self.__dict__.get("_index")

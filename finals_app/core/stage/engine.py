@@ -16,7 +16,7 @@ from finals_app.core.i18n import translate
 from finals_app.core.stage.contest import Contest, Question
 from finals_app.core.stage.journal import Event, Journal
 from finals_app.core.stage.pins import hash_pin, valid_pin, verify_pin
-from finals_app.core.stage.state import UNDOABLE, StageState, apply, fold, undo_stacks
+from finals_app.core.stage.state import UNDOABLE, StageState, advance, fold, undo_stacks
 
 VERDICTS = ("correct", "wrong", "timeout")
 AFTER_FINAL = ("reopen_result", "press", "ceremony_next", "ceremony_replay")  # what a signed result still allows
@@ -116,10 +116,7 @@ class StageEngine:
         now_mono, now_wall = self.clock.monotonic_ms(), self.clock.wall_ms()
         events = self.journal.append([{"type": p.type, "wall_ms": now_wall, "mono_ms": now_mono,
                                        "operator": operator, "data": p.data} for p in pending])
-        if any(event.type in ("undone", "redone") for event in events):
-            self.state = fold(self.contest, self.journal.events)
-        else:
-            apply(self.state, events)
+        self.state = advance(self.state, self.contest, self.journal.events, events)
         for listener in list(self.listeners):
             listener(self.state, events)
         return events
@@ -311,8 +308,9 @@ def cmd_open_buzzers(engine: StageEngine, state: StageState, command: dict) -> l
     return [Pending("buzzers_opened", {"t_ms": t_ms})]
 
 
-def press_outcome(state: StageState, team: str, t_ms: int) -> str:
-    """How a press counts, decided by the state and the press's own device timestamp."""
+def press_outcome(state: StageState, team: str, t_ms: int, uncertainty_ms: float = 0) -> str:
+    """How a press counts, decided by the state and the press's own device timestamp. A press
+    known only within an uncertainty (a phone) is a foul only if it was surely early."""
     question = state.question
     if state.final:
         return "ignored_final"
@@ -332,7 +330,7 @@ def press_outcome(state: StageState, team: str, t_ms: int) -> str:
         return "ignored_repeat"
     if question.status == "shown":
         return "foul" if not question.answered else "ignored_closed"
-    if question.open_t_ms is not None and t_ms < question.open_t_ms:
+    if question.open_t_ms is not None and t_ms + uncertainty_ms < question.open_t_ms:
         return "foul"
     return "accepted"
 
@@ -340,7 +338,12 @@ def press_outcome(state: StageState, team: str, t_ms: int) -> str:
 def cmd_press(engine: StageEngine, state: StageState, command: dict) -> list[Pending]:
     team = _team(state, command)
     t_ms = _int(command, "t_ms")
-    outcome = press_outcome(state, team, t_ms)
+    uncertainty_us = command.get("uncertainty_us")
+    if uncertainty_us is not None:
+        _require(isinstance(uncertainty_us, int) and not isinstance(uncertainty_us, bool)
+                 and 0 <= uncertainty_us <= 10_000_000, "{field} must be a whole number of microseconds "
+                 "from 0 to 10 s", field="uncertainty_us")
+    outcome = press_outcome(state, team, t_ms, (uncertainty_us or 0) / 1000)
     question = state.question.id if state.question else None
     received = command.get("received_ms")
     data = {"team": team, "key": str(command.get("key") or state.contest.team(team).buzzer_key), "t_ms": t_ms,
@@ -351,6 +354,13 @@ def cmd_press(engine: StageEngine, state: StageState, command: dict) -> list[Pen
         data["t_us"] = t_us  # an input device's kernel time, to the microsecond
     if command.get("device"):
         data["device"] = str(command["device"])[:120]
+    if uncertainty_us:
+        data["uncertainty_us"] = uncertainty_us
+    phone = command.get("phone")
+    if isinstance(phone, dict):  # the evidence of a phone's press: its own clock, the mapping
+        data["phone"] = {key: phone[key] for key in ("phone_ms", "mapped_ms", "uncertainty_ms", "arrival_ms",
+                                                     "offset_ms", "rtt_ms", "connection")
+                         if isinstance(phone.get(key), (int, float, str)) and not isinstance(phone.get(key), bool)}
     return [Pending("press_received", data)]  # the answer clock starts when the floor is given (state)
 
 

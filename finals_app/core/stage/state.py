@@ -27,7 +27,8 @@ class Press:
     outcome: str
     question: str | None
     t_us: int | None = None  # the device's microseconds, when it reports them (input devices do)
-    device: str = ""  # which input reported it ("keyboard", an input device's name, ...)
+    device: str = ""  # which input reported it ("keyboard", an input device's name, "phone", ...)
+    uncertainty_us: int = 0  # how far the true instant may be from t_us (a phone's mapped clock)
 
     @property
     def device_us(self) -> int:
@@ -157,7 +158,10 @@ class StageState:
         ordered = sorted(question.candidates, key=lambda p: (p.device_us, p.seq))
         first = ordered[0]
         resolution_us = max(1, self.contest.tie_resolution_ms) * 1000
-        tied = [p.team for p in ordered if p.device_us - first.device_us < resolution_us]
+        # Closer than the tie resolution, or than the two presses' combined uncertainty (a phone's
+        # clock is known only within a stated bound): the order is not known, the host decides.
+        tied = [p.team for p in ordered
+                if p.device_us - first.device_us < max(resolution_us, first.uncertainty_us + p.uncertainty_us)]
         if len(tied) > 1:
             if question.resolved_team in tied:
                 return question.resolved_team, []
@@ -295,6 +299,15 @@ def fold(contest: Contest, events: list[Event]) -> StageState:
             change.undone_by, change.undone_wall_ms = undo.operator, undo.wall_ms
             change.undo_reason = str(undo.data.get("reason") or "")
     return state
+
+
+def advance(state: StageState, contest: Contest, journal: list[Event], new: list[Event]) -> StageState:
+    """The state after `new`, the last events of `journal`: applied one by one, or the whole
+    journal folded again when an undo or a redo changes what counts (the engine and every
+    follower move the same way)."""
+    if any(event.type in ("undone", "redone") for event in new):
+        return fold(contest, journal)
+    return apply(state, new)
 
 
 def apply(state: StageState, events: list[Event], cancelled: set[int] = frozenset()) -> StageState:
@@ -480,7 +493,8 @@ def _record_press(state: StageState, event: Event, counted: bool) -> Press:
     data = event.data
     outcome = data["outcome"] if counted else f"{data['outcome']} (undone)"
     press = Press(event.seq, data["team"], data.get("key", ""), data["t_ms"], data.get("received_ms", event.mono_ms),
-                  event.wall_ms, outcome, data.get("question"), data.get("t_us"), str(data.get("device", "")))
+                  event.wall_ms, outcome, data.get("question"), data.get("t_us"), str(data.get("device", "")),
+                  int(data.get("uncertainty_us") or 0))
     state.presses.append(press)
     return press
 

@@ -1,0 +1,119 @@
+"""The stage journal as it travels to a follower: the same events, a contest without secrets, and
+each question disclosed no earlier than the big screen shows it.
+
+A follower folds exactly the events the kiosk journalled (`state.advance`), so its state is the
+kiosk's. What a follower must not learn before the hall does stays on the kiosk: the contest it
+gets has no questions and no PIN hashes; a question's kind comes with `question_shown`, its stem
+and options with `question_revealed`, its answer and explanation once it is judged (or ended
+with no answer). A follower that catches up later gets each question as far as it has been
+disclosed by then, on the first event that names it.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, replace
+
+from finals_app.core.errors import FinalsError
+from finals_app.core.stage.contest import Contest, Question, Round, Team
+from finals_app.core.stage.journal import Event
+
+PROTOCOL = 1
+SHOWN, REVEALED, ANSWERED = 1, 2, 3
+
+
+class WireError(FinalsError):
+    """A message from the kiosk that does not fit the protocol."""
+
+
+def public_contest(contest: Contest) -> dict:
+    """The contest as a follower may have it: no questions, no PIN hashes, no file path."""
+    data = asdict(replace(contest, questions=(), judge_pins=(), source=""))
+    data.pop("_index", None)
+    return data
+
+
+def contest_from_public(data: dict) -> Contest:
+    try:
+        teams = tuple(Team(**{**team, "members": tuple(team["members"])}) for team in data["teams"])
+        rounds = tuple(Round(**{**plan, "stakes": tuple(plan.get("stakes", ()))}) for plan in data["rounds"])
+        tiebreak = data["tiebreak"]
+        tiebreak = Round(**{**tiebreak, "stakes": tuple(tiebreak.get("stakes", ()))})
+        fields = {key: value for key, value in data.items() if key not in ("teams", "rounds", "tiebreak")}
+        return Contest(**{**fields, "teams": teams, "rounds": rounds, "tiebreak": tiebreak, "questions": (),
+                          "judges": tuple(data["judges"]), "judge_pins": (),
+                          "prizes": tuple((level, count) for level, count in data["prizes"])})
+    except (KeyError, TypeError, ValueError) as problem:
+        raise WireError("the kiosk sent a contest this version cannot read ({problem})", problem=problem) from None
+
+
+def _question_payload(question: Question, level: int) -> dict:
+    payload = {"id": question.id, "round": question.round, "kind": question.kind, "member": question.member,
+               "stem": "", "options": [], "answer": "", "explanation": "", "source": question.source}
+    if level >= REVEALED:
+        payload.update(stem=question.stem, options=list(question.options))
+    if level >= ANSWERED:
+        payload.update(answer=question.answer, explanation=question.explanation)
+    return payload
+
+
+def question_from_payload(payload: dict) -> Question:
+    try:
+        return Question(str(payload["id"]), str(payload["round"]), str(payload["kind"]), str(payload["stem"]),
+                        tuple(str(o) for o in payload["options"]), str(payload["answer"]),
+                        str(payload.get("explanation", "")), str(payload.get("source", "")),
+                        payload.get("member") if isinstance(payload.get("member"), int) else None)
+    except (KeyError, TypeError) as problem:
+        raise WireError("a question from the kiosk is incomplete ({problem})", problem=problem) from None
+
+
+class Disclosures:
+    """How far each question has been disclosed by the journal so far, kept up to date event by
+    event (undo never un-discloses: the hall has seen it)."""
+
+    def __init__(self, events: list[Event] = ()):
+        self.levels: dict[str, int] = {}
+        self._current = None
+        self.update(events)
+
+    def update(self, events: list[Event]) -> None:
+        levels = self.levels
+        for event in events:
+            kind = event.type
+            if kind == "question_shown":
+                self._current = event.data.get("question")
+                levels[self._current] = max(levels.get(self._current, 0), SHOWN)
+            elif kind == "question_revealed" and self._current is not None:
+                levels[self._current] = max(levels[self._current], REVEALED)
+            elif kind in ("answer_judged", "no_answer") and event.data.get("question") in levels:
+                levels[event.data["question"]] = ANSWERED
+
+
+class Discloser:
+    """Attaches to outgoing events the questions a follower may now know (per follower: each
+    question again only when it is disclosed further)."""
+
+    def __init__(self, contest: Contest):
+        self.contest = contest
+        self.sent: dict[str, int] = {}
+
+    def records(self, events: list[Event], levels: dict[str, int]) -> list[dict]:
+        """Wire records of `events`; `levels` is the disclosure reached by the whole journal so far."""
+        out = []
+        for event in events:
+            record = event.to_record()
+            question_id = event.data.get("question") if isinstance(event.data, dict) else None
+            if isinstance(question_id, str) and levels.get(question_id, 0) > self.sent.get(question_id, 0):
+                question = self.contest.question(question_id)
+                if question is not None:
+                    self.sent[question_id] = levels[question_id]
+                    record["disclose"] = _question_payload(question, levels[question_id])
+            out.append(record)
+        return out
+
+
+def event_from_record(record: dict) -> Event:
+    try:
+        event = Event(int(record["seq"]), str(record["type"]), int(record["wall_ms"]), int(record["mono_ms"]),
+                      str(record["operator"]), dict(record["data"]))
+    except (KeyError, TypeError, ValueError) as problem:
+        raise WireError("an event from the kiosk is incomplete ({problem})", problem=problem) from None
+    return event

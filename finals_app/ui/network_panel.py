@@ -1,0 +1,131 @@
+"""The host console's view of the served show (`--serve`): the address and the show's QR code
+for followers and the stream overlay, each team's phone buzzer (connected, how well its clock is
+known, gone), and a dialog with every QR code where each token can be revoked."""
+from __future__ import annotations
+
+import io
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QPixmap
+from PySide6.QtWidgets import (QDialog, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton, QScrollArea,
+                               QVBoxLayout, QWidget)
+
+from finals_app.net.security import FOLLOWER, JUDGES, TEAM, Role
+from finals_app.ui.dialogs import ask_yes_no
+from finals_app.ui.texts import ui
+
+
+def qr_pixmap(text: str, size: int) -> QPixmap:
+    import segno
+    buffer = io.BytesIO()
+    segno.make(text, error="m").save(buffer, kind="png", scale=8, border=2)
+    pixmap = QPixmap()
+    pixmap.loadFromData(buffer.getvalue(), "PNG")
+    return pixmap.scaled(size, size, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.FastTransformation)
+
+
+class NetworkPanel(QGroupBox):
+    def __init__(self, server, contest, parent=None, confirm=ask_yes_no):
+        super().__init__(ui("网络（跟随屏、直播页、手机抢答器、评委平板）"), parent)
+        self.server = server
+        self.contest = contest
+        self.confirm = confirm
+        self.seen: set[str] = set()  # teams whose phone has been connected at least once
+        layout = QHBoxLayout(self)
+        self.qr = QLabel()
+        layout.addWidget(self.qr)
+        column = QVBoxLayout()
+        self.address = QLabel()
+        self.address.setWordWrap(True)
+        self.address.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        column.addWidget(self.address)
+        self.phones = QLabel()
+        self.phones.setWordWrap(True)
+        self.phones.setTextFormat(Qt.TextFormat.RichText)
+        column.addWidget(self.phones)
+        self.codes = QPushButton(ui("全部二维码与撤销…"))
+        self.codes.clicked.connect(self.open_codes)
+        column.addWidget(self.codes)
+        layout.addLayout(column, 1)
+        server.listeners.append(self.refresh)
+        self._timer = QTimer(self)
+        self._timer.timeout.connect(self.refresh)
+        self._timer.start(1000)
+        self.refresh()
+
+    def refresh(self) -> None:
+        url = self.server.follow_url()
+        if getattr(self, "_shown_url", None) != url:
+            self._shown_url = url
+            self.qr.setPixmap(qr_pixmap(url, 132))
+        self.address.setText(ui("跟随屏与直播页地址：{url}　（已连接 {count} 个）", url=url,
+                                count=self.server.followers()))
+        lines = []
+        for team_id, status in self.server.phones().items():
+            team = self.contest.team(team_id)
+            if status.connected:
+                self.seen.add(team_id)
+                if status.uncertainty_ms is None:
+                    words, colour = ui("已连接，正在校准时钟"), "#b26b00"
+                elif not status.responsive:
+                    words, colour = ui("无响应！"), "#c62828"
+                else:
+                    words, colour = ui("已连接（时钟误差 ±{ms:.1f} 毫秒）", ms=status.uncertainty_ms), "#1b7f3b"
+            elif team_id in self.seen:
+                words, colour = ui("已断开！"), "#c62828"
+            else:
+                words, colour = ui("未连接"), "#6b7280"
+            lines.append(f'<span style="color:{colour}">' + ui("<b>{team}</b> 手机抢答器：{words}", team=team.name,
+                                                                  words=words) + "</span>")
+        self.phones.setText("<br>".join(lines))
+
+    def open_codes(self) -> None:
+        self.dialog = CodesDialog(self.server, self.contest, self, self.confirm)
+        self.dialog.open()
+
+
+class CodesDialog(QDialog):
+    """Every QR code the venue needs, each with its revoke button."""
+
+    def __init__(self, server, contest, parent=None, confirm=ask_yes_no):
+        super().__init__(parent)
+        self.server = server
+        self.contest = contest
+        self.confirm = confirm
+        self.setWindowTitle(ui("二维码与令牌"))
+        outer = QVBoxLayout(self)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        holder = QWidget()
+        self.grid = QGridLayout(holder)
+        scroll.setWidget(holder)
+        outer.addWidget(scroll)
+        self.resize(1100, 760)
+        self.cells: dict[Role, tuple[QLabel, QLabel]] = {}
+        roles = [(Role(FOLLOWER), ui("跟随屏 / 直播页（只读）")), (Role(JUDGES), ui("评委平板"))]
+        roles += [(Role(TEAM, team.id), ui("{team} 手机抢答器", team=team.name)) for team in contest.teams]
+        for index, (role, title) in enumerate(roles):
+            box = QGroupBox(title)
+            column = QVBoxLayout(box)
+            picture, words = QLabel(), QLabel()
+            words.setWordWrap(True)
+            words.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            revoke = QPushButton(ui("撤销并换新令牌"))
+            revoke.clicked.connect(lambda _=False, r=role, t=title: self.revoke(r, t))
+            column.addWidget(picture, 0, Qt.AlignmentFlag.AlignCenter)
+            column.addWidget(words)
+            column.addWidget(revoke)
+            self.cells[role] = (picture, words)
+            self.grid.addWidget(box, index // 3, index % 3)
+        self.refresh()
+
+    def refresh(self) -> None:
+        for role, (picture, words) in self.cells.items():
+            url = self.server.follow_url() if role.kind == FOLLOWER else self.server.url(role)
+            picture.setPixmap(qr_pixmap(url, 200))
+            words.setText(url)
+
+    def revoke(self, role: Role, title: str) -> None:
+        if self.confirm(self, ui("撤销“{title}”的令牌？正在使用它的设备会立即断开，需要扫描新的二维码。", title=title)):
+            self.server.revoke(role)
+            self.refresh()

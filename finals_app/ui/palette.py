@@ -1,0 +1,8 @@
+"""The stage's colours, without Qt (the browser pages use them too)."""
+BACKGROUND = "#0b1d3a"
+PANEL = "#13294b"
+TEXT = "#ffffff"
+MUTED = "#9fb3d1"
+ACCENT = "#ffd166"
+DANGER = "#ef476f"
+GOOD = "#06d6a0"
