@@ -52,6 +52,8 @@ MALFORMED_LIMIT = 5
 MESSAGES_PER_SECOND = 60
 PAGES = {"show": "show.html", "phone": "phone.html", "judges": "judges.html"}
 PAGE_ROLES = {"show": (FOLLOWER, JUDGES), "phone": (TEAM,), "judges": (JUDGES,)}
+ROLE = web.RequestKey("role", Role)
+TOKEN = web.RequestKey("token", str)
 
 
 class ServeError(FinalsError):
@@ -86,6 +88,8 @@ class Client:
     malformed: int = 0
     recent: list = field(default_factory=list)  # arrival times of the last second's messages
     closing: bool = False
+    close_code: int = 1000  # when the client's own messages end it: how
+    close_why: str = ""
 
 
 @dataclass(frozen=True)
@@ -194,14 +198,14 @@ class ShowServer:
             if token:
                 raise web.HTTPForbidden(text="wrong or revoked token\n")
             raise web.HTTPUnauthorized(text="a token is needed (the QR code on the host's console)\n")
-        request["role"] = role
-        request["token"] = token
+        request[ROLE] = role
+        request[TOKEN] = token
         return await handler(request)
 
     # ---- pages ----
 
     def _page(self, request: web.Request, name: str) -> web.Response:
-        role: Role = request["role"]
+        role: Role = request[ROLE]
         if role.kind not in PAGE_ROLES[name]:
             self._refused(request.remote or "?", role.kind, f"the {name} page")
             raise web.HTTPForbidden(text="this token does not open this page\n")
@@ -222,7 +226,7 @@ class ShowServer:
     # ---- the socket ----
 
     async def _socket(self, request: web.Request):
-        role: Role = request["role"]
+        role: Role = request[ROLE]
         address = request.remote or "?"
         if len(self.clients) >= MAX_CLIENTS:
             self._refused(address, role.kind, "a connection over the limit")
@@ -236,7 +240,7 @@ class ShowServer:
         ws = web.WebSocketResponse(max_msg_size=MAX_MESSAGE, heartbeat=5.0, autoping=True)
         await ws.prepare(request)
         self._numbers += 1
-        client = Client(ws, role, address, feed, self._numbers, request["token"], connected_at=self.now())
+        client = Client(ws, role, address, feed, self._numbers, request[TOKEN], connected_at=self.now())
         if role.kind == TEAM:
             client.sync = ClockSync()
             for other in [c for c in self.clients if c.role == role]:
@@ -264,7 +268,7 @@ class ShowServer:
             if pinger is not None:
                 pinger.cancel()
             if not ws.closed:
-                await ws.close()
+                await ws.close(code=client.close_code, message=client.close_why.encode()[:120])
             log.info("%s from %s disconnected (code %s)", role.describe(), address, ws.close_code)
             self._tell()
         return ws
@@ -327,6 +331,11 @@ class ShowServer:
         except (ConnectionError, RuntimeError, asyncio.CancelledError):
             return
 
+    def _end(self, client: Client, code: int, why: str) -> None:
+        """End a connection because of what it sent: its handler closes it with `code`."""
+        client.closing = True
+        client.close_code, client.close_why = code, why
+
     async def _close(self, client: Client, code: int, why: str) -> None:
         client.closing = True
         try:
@@ -367,14 +376,14 @@ class ShowServer:
         self._refused(client.address, client.role.kind, what)
         self._send(client, {"type": "error", "reason": ui("无法识别的消息")})
         if client.malformed >= MALFORMED_LIMIT:
-            self._spawn(self._close(client, 1008, "too many malformed messages"))
+            self._end(client, 1008, "too many malformed messages")
 
     def _receive(self, client: Client, text: str) -> None:
         now = self.now()
         client.recent = [t for t in client.recent if now - t < 1000] + [now]
         if len(client.recent) > MESSAGES_PER_SECOND:
             self._refused(client.address, client.role.kind, "a flood of messages")
-            self._spawn(self._close(client, 1008, "too many messages"))
+            self._end(client, 1008, "too many messages")
             return
         try:
             message = json.loads(text)
