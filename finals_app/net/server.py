@@ -189,6 +189,8 @@ class ShowServer:
     @web.middleware
     async def _guard(self, request: web.Request, handler):
         address = request.remote or "?"
+        if request.path == "/favicon.ico":  # browsers ask for it on their own, without the token
+            raise web.HTTPNotFound()
         if self.throttle.blocked(address):
             raise web.HTTPTooManyRequests(text="too many bad tokens: wait a minute\n")
         token = request.query.get("t", "")

@@ -63,7 +63,9 @@ def show_view(state, now_ms: int, seq: int) -> dict:
         team = contest.team(row["team"])
         rows.append({"team": team.id, "name": team.name, "unit": team.unit, "color": team.color,
                      "score": row["score"], "tiebreak": row["tiebreak"], "rank": row["rank"],
-                     "prize": ui(PRIZE_NAMES[row["prize"]]) if row["prize"] else "", "tied": row["tied"],
+                     # a prize only once the judges' list is assigned (a standing is not a prize)
+                     "prize": ui(PRIZE_NAMES[row["prize"]]) if row["prize"] and state.prizes is not None else "",
+                     "tied": row["tied"],
                      "holder": team.id == holder})
     proposed = state.proposed_prizes()
     ceremony = []
