@@ -62,73 +62,110 @@ def percentile(values, fraction):
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
+class ShowDriver:
+    """A kiosk process under its own Xvfb (two screens), driven by xdotool key events."""
+
+    def __init__(self, folder: Path, questions: int, *serve: str, latency_log: Path | None = None):
+        (folder / "contest.toml").write_text(contest_text(questions), encoding="utf-8")
+        read, write = os.pipe()
+        self.server = subprocess.Popen(["Xvfb", "-displayfd", str(write), "-nolisten", "tcp", "-screen", "0",
+                                        "1920x1080x24", "-screen", "1", "1280x720x24"], pass_fds=(write,),
+                                       stderr=subprocess.DEVNULL)
+        os.close(write)
+        self.display = ":" + os.read(read, 16).decode().strip()
+        os.close(read)
+        self.folder = folder
+        self.log = latency_log or folder / "latency.log"
+        self.journal = folder / "show.journal"
+        self.env = {**os.environ, "DISPLAY": self.display, "XDG_CONFIG_HOME": str(folder),
+                    "FINALS_APP_LATENCY_LOG": str(self.log)}
+        self.env.pop("QT_QPA_PLATFORM", None)
+        self.processes = []
+        self.kiosk = self.start(["stage", str(folder / "contest.toml"), "--journal", str(self.journal), *serve], "kiosk")
+
+    def start(self, arguments: list[str], name: str, **extra) -> subprocess.Popen:
+        stream = open(self.folder / f"{name}.log", "w")
+        process = subprocess.Popen([sys.executable, "-m", "finals_app", *arguments], env={**self.env, **extra},
+                                   stdout=stream, stderr=subprocess.STDOUT)
+        self.processes.append(process)
+        return process
+
+    def xdo(self, *words):
+        subprocess.run(["xdotool", *words], env=self.env, check=True)
+
+    def events(self):
+        return self.journal.read_bytes().count(b"\n") if self.journal.exists() else 0
+
+    def key(self, name, new=1):
+        before = self.events()
+        self.xdo("key", name)
+        deadline = time.monotonic() + 5
+        while self.events() < before + new:
+            if time.monotonic() > deadline:
+                tail = b"\n".join(self.journal.read_bytes().splitlines()[-4:]).decode()
+                raise SystemExit(f"no event after key {name}; journal ends:\n{tail}\nlog: {self.folder / 'kiosk.log'}")
+            time.sleep(0.005)
+
+    def wait_for_console(self) -> None:
+        deadline = time.monotonic() + 30
+        while not subprocess.run(["xdotool", "search", "--onlyvisible", "--screen", "0", "--name", "主持人控制台"],
+                                 env=self.env, capture_output=True).stdout:
+            if time.monotonic() > deadline:
+                raise SystemExit("the kiosk did not start")
+            time.sleep(0.2)
+        time.sleep(0.5)
+        self.xdo("mousemove", "--screen", "0", "960", "30", "click", "1")
+        time.sleep(0.2)
+
+    def presses(self, count: int, painted: Path) -> None:
+        """`count` presses, each waited for until `painted` (a latency log) has one more line."""
+        self.key("ctrl+n")
+        done = 0
+        while done < count:
+            self.key("n")
+            self.key("b")
+            for team in range(1, TEAMS + 1):
+                if done >= count:
+                    break
+                lines = painted.read_text().count("\n") if painted.exists() else 0
+                time.sleep(0.03)  # the host's last action has been drawn: the app is idle, as on stage
+                self.key(str(team))  # the press (its answer time starts with the floor, in the same event)
+                deadline = time.monotonic() + 5
+                while (painted.read_text().count("\n") if painted.exists() else 0) <= lines:
+                    if time.monotonic() > deadline:
+                        raise SystemExit("the winner was not drawn")
+                    time.sleep(0.002)
+                done += 1
+                self.key("x")  # wrong: the next team gets the question re-opened
+                if team < TEAMS and done < count:
+                    self.key("o")
+
+    def close(self) -> None:
+        for process in self.processes:
+            process.kill()
+            process.wait()
+        self.server.terminate()
+        self.server.wait()
+
+
+def read_latency(path: Path) -> list[list[int]]:
+    return [list(map(int, line.split())) for line in path.read_text().splitlines()]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--presses", type=int, default=500)
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="finals-buzzer-bench-"))
-    questions = args.presses // TEAMS + 25
-    (folder / "contest.toml").write_text(contest_text(questions), encoding="utf-8")
-    read, write = os.pipe()
-    server = subprocess.Popen(["Xvfb", "-displayfd", str(write), "-nolisten", "tcp", "-screen", "0", "1920x1080x24",
-                               "-screen", "1", "1280x720x24"], pass_fds=(write,), stderr=subprocess.DEVNULL)
-    os.close(write)
-    display = ":" + os.read(read, 16).decode().strip()
-    os.close(read)
-    log = folder / "latency.log"
-    journal = folder / "show.journal"
-    env = {**os.environ, "DISPLAY": display, "XDG_CONFIG_HOME": str(folder), "FINALS_APP_LATENCY_LOG": str(log)}
-    env.pop("QT_QPA_PLATFORM", None)
-    kiosk_log = open(folder / "kiosk.log", "w")
-    kiosk = subprocess.Popen([sys.executable, "-m", "finals_app", "stage", str(folder / "contest.toml"), "--journal",
-                              str(journal)], env=env, stdout=kiosk_log, stderr=subprocess.STDOUT)
-
-    def xdo(*words):
-        subprocess.run(["xdotool", *words], env=env, check=True)
+    show = ShowDriver(folder, args.presses // TEAMS + 25)
+    log, journal, key, xdo = show.log, show.journal, show.key, show.xdo
 
     def events():
-        return journal.read_bytes().count(b"\n") if journal.exists() else 0
-
-    def key(name, new=1):
-        before = events()
-        xdo("key", name)
-        deadline = time.monotonic() + 5
-        while events() < before + new:
-            if time.monotonic() > deadline:
-                tail = b"\n".join(journal.read_bytes().splitlines()[-4:]).decode()
-                raise SystemExit(f"no event after key {name}; journal ends:\n{tail}\nlog: {folder / 'kiosk.log'}")
-            time.sleep(0.005)
+        return show.events()
 
     try:
-        deadline = time.monotonic() + 30
-        while not subprocess.run(["xdotool", "search", "--onlyvisible", "--screen", "0", "--name", "主持人控制台"],
-                                 env=env, capture_output=True).stdout:
-            if time.monotonic() > deadline:
-                raise SystemExit("the kiosk did not start")
-            time.sleep(0.2)
-        time.sleep(0.5)
-        xdo("mousemove", "--screen", "0", "960", "30", "click", "1")
-        time.sleep(0.2)
-        key("ctrl+n")
-        done = 0
-        while done < args.presses:
-            key("n")
-            key("b")
-            for team in range(1, TEAMS + 1):
-                if done >= args.presses:
-                    break
-                lines = log.read_text().count("\n") if log.exists() else 0
-                time.sleep(0.03)  # the host's last action has been drawn: the app is idle, as on stage
-                key(str(team))  # the press (its answer time starts with the floor, in the same event)
-                deadline = time.monotonic() + 5
-                while (log.read_text().count("\n") if log.exists() else 0) <= lines:
-                    if time.monotonic() > deadline:
-                        raise SystemExit("the winner was not drawn")
-                    time.sleep(0.002)
-                done += 1
-                key("x")  # wrong: the next team gets the question re-opened
-                if team < TEAMS and done < args.presses:
-                    key("o")
+        show.wait_for_console()
+        show.presses(args.presses, log)
         # Two presses 2 ms apart, in both orders: the earlier must win.
         from finals_app.core.stage.journal import Event  # noqa: F401
         wins = []
@@ -153,11 +190,8 @@ def main() -> None:
             earliest = min(presses, key=lambda p: p["t_ms"])
             races.append((earliest["key"] == wins[index], presses[1]["t_ms"] - presses[0]["t_ms"]))
     finally:
-        kiosk.kill()
-        kiosk.wait()
-        server.terminate()
-        server.wait()
-    rows = [list(map(int, line.split())) for line in log.read_text().splitlines()]
+        show.close()
+    rows = read_latency(log)
     total = [painted - (device + offset) for device, received, painted, offset in rows]
     in_app = [painted - received for device, received, painted, offset in rows]
     print(f"presses measured: {len(rows)}")
