@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -86,6 +87,7 @@ def test_a_follower_on_another_screen_follows_a_served_kiosk(display, tmp_path):
     port = free_port()
     procs = Processes(display, tmp_path)
     shots = ARTIFACTS
+    shutil.rmtree(shots, ignore_errors=True)  # the screenshots' numbers start again in every process
     paints = tmp_path / "follower-paints.log"
     try:
         kiosk, kiosk_log = procs.start("kiosk", "stage", str(tmp_path / "contest.toml"), "--journal", str(journal),
