@@ -61,6 +61,7 @@ class Follower:
         self.connected = False
         self.sync = ClockSync(resolution_ms=0.001)
         self.reconnects = 0
+        self.settle_ms = 0.0  # how long the kiosk lets a buzzer race settle (phones' delays)
         self._stop = False
         self._session: aiohttp.ClientSession | None = None
         self._ws = None
@@ -146,6 +147,8 @@ class Follower:
             self.connected = True
             self.on_link(True, "")
         elif kind == "events":
+            settle = message.get("settle_ms", 0)
+            self.settle_ms = float(settle) if isinstance(settle, (int, float)) and 0 <= settle <= 1000 else 0.0
             self._take([record for record in message.get("events", [])])
         elif kind == "pong":
             self.sync.add(float(message["c"]), float(message["s"]), self.local_ms())

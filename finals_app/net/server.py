@@ -358,9 +358,11 @@ class ShowServer:
 
     def _on_events(self, state, events) -> None:
         self.disclosures.update(events)
+        settle = round(self.settle_ms(), 1)
         for client in list(self.clients):
             if client.feed == "events" and client.discloser is not None:
-                self._send(client, {"type": "events", "events": client.discloser.records(events, self.disclosures.levels)})
+                self._send(client, {"type": "events", "settle_ms": settle,
+                                    "events": client.discloser.records(events, self.disclosures.levels)})
         if not self._view_pending and any(c.feed == "view" for c in self.clients):
             self._view_pending = True
             asyncio.get_event_loop().call_soon(self._send_views)
@@ -509,6 +511,20 @@ class ShowServer:
                                          client.sync.best_rtt(now), bool(client.last_pong)
                                          and now - client.last_pong < 1500)
         return found
+
+    def settle_ms(self) -> float:
+        """How long a buzzer race waits before its winner is shown: as long as the slowest
+        connected phone's press may take to arrive (half its slowest recent round trip, its
+        clock's uncertainty, 5 ms of margin), at most 150 ms; 0 without phones."""
+        now = self.now()
+        longest = 0.0
+        for client in self.clients:
+            if client.sync is None or client.closing or not client.sync.ready(now):
+                continue
+            slow = client.sync.slow_rtt(now) or 0.0
+            _, uncertainty = client.sync.estimate(now)
+            longest = max(longest, slow / 2 + uncertainty + 5.0)
+        return min(150.0, longest)
 
     def followers(self) -> int:
         return sum(1 for c in self.clients if c.role.kind in (FOLLOWER, JUDGES))

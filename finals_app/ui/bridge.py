@@ -49,6 +49,16 @@ class ShowBridge(QObject):
 
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
+        # How long a buzzer race is let settle before the screens show its winner: 0 with
+        # keyboards and boxes (their presses arrive within milliseconds); with phones, as long as a
+        # phone's press may take to arrive, so an earlier press that arrives later never shows
+        # another team winning first.
+        self.settle_ms = lambda: 0
+        self._held: list = []
+        self._settle = QTimer(self)
+        self._settle.setSingleShot(True)
+        self._settle.setTimerType(Qt.TimerType.PreciseTimer)
+        self._settle.timeout.connect(self._release)
         self._ticker = QTimer(self)
         self._ticker.setTimerType(Qt.TimerType.PreciseTimer)
         self._ticker.setInterval(33)
@@ -60,6 +70,22 @@ class ShowBridge(QObject):
         raise NotImplementedError
 
     def _on_events(self, state, events) -> None:
+        if self._held:
+            self._held.extend(events)  # the race is settling: everything waits its turn
+            return
+        race = any(e.type == "press_received" and e.data.get("outcome") == "accepted" for e in events)
+        hold = self.settle_ms() if race else 0
+        if hold > 0:
+            self._held = list(events)
+            self._settle.start(int(hold))
+            return
+        self._show(state, events)
+
+    def _release(self) -> None:
+        events, self._held = self._held, []
+        self._show(self.state, events)
+
+    def _show(self, state, events) -> None:
         for event in events:
             if event.type == "press_received":
                 self.pressed.emit(event.data["team"], event.data["outcome"])

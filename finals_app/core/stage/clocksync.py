@@ -99,6 +99,11 @@ class ClockSync:
         found = self.estimate(now)
         return None if found is None else local_ms + found[0]
 
+    def slow_rtt(self, now: float, last: int = 20) -> float | None:
+        """The slowest of the last exchanges: how late a message from the other side may come."""
+        recent = self._recent(now)[-last:]
+        return max(s.rtt for s in recent) if recent else None
+
     def best_rtt(self, now: float) -> float | None:
         recent = self._recent(now)
         return min(s.rtt for s in recent) if recent else None
