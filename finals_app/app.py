@@ -298,36 +298,25 @@ def run_kiosk(contest: Contest, journal: Path, argv: list[str] | None = None, se
     wake = QTimer()  # lets Python run its signal handlers while Qt waits
     wake.start(100)
     wake.timeout.connect(lambda: None)
-    import asyncio
+    # One event loop for Qt and asyncio: the served show runs in it, on the GUI thread, so a
+    # phone's press and a key press go through the engine the same way.
+    from finals_app.ui.qt_loop import run_in_qt_loop
 
-    import qasync
-    # One event loop for Qt and asyncio (the served show runs in it, on the GUI thread, so a
-    # phone's press and a key press go through the engine the same way). Python 3.11 has no
-    # asyncio.run(loop_factory=...): the Qt loop is installed by hand.
-    loop = qasync.QEventLoop(app)
-    asyncio.set_event_loop(loop)
-    finished = asyncio.Event()
-    app.aboutToQuit.connect(finished.set)
-    server = None
-
-    async def main() -> int:
-        nonlocal server
+    async def main(finished) -> int:
+        server = None
         if serve:
             try:
                 server = await kiosk.serve(serve)
-            except FinalsError as error:
+            except FinalsError as error:  # the address was free a moment ago (checked before any window)
                 sys.stderr.write(error.render() + "\n")
-                QMessageBox.critical(kiosk.host, ui("无法开启网络服务"), error.render())
+                kiosk.host.message.setText(ui("无法开启网络服务：{reason}", reason=error.render()))
                 return 2
         await finished.wait()
+        if server is not None:
+            await server.stop()
         return 0
 
     try:
-        with loop:
-            code = loop.run_until_complete(main())
-            if server is not None:
-                loop.run_until_complete(server.stop())
-        return code
+        return run_in_qt_loop(app, main)
     finally:
-        asyncio.set_event_loop(None)
         kiosk.close()

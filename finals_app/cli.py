@@ -819,8 +819,8 @@ def _kiosk(contest_path: str, journal: Path, args, stdout) -> int:
     stdout.flush()
     serve = getattr(args, "serve", None)
     if serve:
-        from finals_app.net.server import parse_address
-        parse_address(serve)  # a wrong address is said before any window
+        from finals_app.net.server import check_address, parse_address
+        check_address(*parse_address(serve))  # a wrong or taken address is said before any window
     from finals_app.app import run_kiosk
     return run_kiosk(contest, journal, serve=serve)
 

@@ -67,6 +67,27 @@ def parse_address(text: str) -> tuple[str, int]:
     return host.strip("[]"), int(port)
 
 
+def check_address(host: str, port: int) -> None:
+    """Refuse, before any window opens, an address this machine cannot serve on (taken, not
+    ours)."""
+    import socket
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as error:
+        raise ServeError("cannot serve the show on {host}:{port}: {reason}", host=host, port=port,
+                         reason=error.strerror) from None
+    family, kind, proto, _, address = infos[0]
+    probe = socket.socket(family, kind, proto)
+    try:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        probe.bind(address)
+    except OSError as error:
+        raise ServeError("cannot serve the show on {host}:{port}: {reason}", host=host, port=port,
+                         reason=error.strerror or str(error)) from None
+    finally:
+        probe.close()
+
+
 def monotonic_ms() -> float:
     return time.monotonic_ns() / 1e6
 
@@ -310,7 +331,9 @@ class ShowServer:
         if client.role.kind == TEAM:
             team = self.engine.contest.team(client.role.team)
             status, words = team_status(self.engine.state, team.id)
-            view["me"] = {"team": team.id, "name": team.name, "color": team.color, "status": status, "words": words}
+            button = {"floor": ui("获得答题权"), "open": ui("请抢答")}.get(status, ui("抢答"))
+            view["me"] = {"team": team.id, "name": team.name, "color": team.color, "status": status, "words": words,
+                          "button": button}
         if client.role.kind != JUDGES:
             view.pop("prizes", None)
         return view

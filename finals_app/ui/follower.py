@@ -162,8 +162,6 @@ class FollowerWindow:
 
 def run_follower(url: str, role: str, windowed: bool = False, display: int | None = None) -> int:
     os.environ.setdefault("QT_API", "pyside6")
-    import qasync
-
     from finals_app.logs import qt_messages_to_log, start_logging
     start_logging("follow")
     qt_messages_to_log()
@@ -183,26 +181,19 @@ def run_follower(url: str, role: str, windowed: bool = False, display: int | Non
     if shots:
         from finals_app.ui.diagnostics import screenshots_on_signal
         screenshots_on_signal(lambda: {f"follow-{role}": window.screen or window.waiting}, Path(shots))
-    loop = qasync.QEventLoop(app)
-    asyncio.set_event_loop(loop)
-    finished = asyncio.Event()
-    app.aboutToQuit.connect(finished.set)
     for number in (signal.SIGINT, signal.SIGTERM):
         signal.signal(number, lambda *_: app.quit())
     wake = QTimer()  # lets Python run its signal handlers while Qt waits
     wake.start(200)
     wake.timeout.connect(lambda: None)
 
-    async def main() -> None:
+    async def main(finished: asyncio.Event) -> None:
         task = asyncio.ensure_future(follower.run())
         await finished.wait()
         await follower.stop()
         await asyncio.wait_for(task, 5)
 
     log.info("following %s as the %s screen", url.split("?")[0], role)
-    try:
-        with loop:
-            loop.run_until_complete(main())
-    finally:
-        asyncio.set_event_loop(None)
+    from finals_app.ui.qt_loop import run_in_qt_loop
+    run_in_qt_loop(app, main)
     return 0

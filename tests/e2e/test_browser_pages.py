@@ -13,6 +13,8 @@ from finals_app.core.stage.engine import StageEngine
 from finals_app.net.security import JUDGES, TEAM, Role, Tokens
 from finals_app.net.server import ShowServer
 
+from tests.test_stage_documents import _play_to_the_end
+
 from .chromium import Browser
 
 ARTIFACTS = Path(__file__).parent / "artifacts" / "browser"
@@ -30,126 +32,105 @@ async def serve(engine: StageEngine, port: int = 0) -> ShowServer:
     return server
 
 
-def test_the_stream_page_follows_the_show_and_says_when_it_is_cut(contest, tmp_path):
-    engine = StageEngine(contest, tmp_path / "show.journal", durable=False)
-
-    async def scenario():
+def in_browser(engine: StageEngine, folder: Path, size: tuple[int, int], scenario) -> None:
+    """Serve `engine`, open a Chromium of that viewport, run `scenario(server, browser)`; the
+    scenario may replace the server (it returns the one to stop)."""
+    async def run():
         server = await serve(engine)
-        browser = Browser(tmp_path / "chromium")
-        await browser.start()
+        browser = Browser(folder / "chromium")
+        await browser.start(*size)
         try:
-            await browser.open(f"{server.base_url()}/show?t={server.tokens.secret}")
-            await browser.wait_for("document.body.dataset.seq", what="the first view")
-            names = await browser.evaluate("[...document.querySelectorAll('.team .name')].map(e => e.textContent)")
-            assert names == [team.name for team in contest.teams]
-            engine.execute({"cmd": "next_round"})
-            engine.execute({"cmd": "show_question"})
-            question = engine.contest.question(engine.state.question.id)
-            await browser.wait_for("document.getElementById('headline').textContent.length > 0")
-            assert await browser.evaluate("document.getElementById('stem').textContent") == ""  # not yet on screen
-            engine.execute({"cmd": "reveal"})
-            await browser.wait_for(f"document.getElementById('stem').textContent === {json.dumps(question.stem)}",
-                                   what="the stem")
-            assert await browser.evaluate("document.getElementById('answer').textContent") == ""
-            engine.execute({"cmd": "correct"})
-            await browser.wait_for("document.getElementById('answer').textContent.includes('正确答案')",
-                                   what="the answer after the verdict")
-            score = await browser.evaluate("document.querySelector('.team[data-team=a] .score').textContent")
-            assert score == str(engine.state.scores["a"]) and engine.state.scores["a"] > 0
-            banner = await browser.evaluate("document.getElementById('banner').textContent")
-            assert "回答正确" in banner
-            await browser.screenshot(ARTIFACTS / "show.png")
-            # The overlay variant: transparent around its panels, for an OBS browser source.
-            await browser.open(f"{server.base_url()}/show?t={server.tokens.secret}&overlay=1")
-            await browser.wait_for("document.body.dataset.seq")
-            assert await browser.evaluate("getComputedStyle(document.body).backgroundColor") == "rgba(0, 0, 0, 0)"
-            shot = await browser.screenshot(ARTIFACTS / "overlay.png", transparent=True)
-            from PySide6.QtGui import QImage
-            image = QImage(str(shot))
-            assert image.hasAlphaChannel() and image.pixelColor(2, 2).alpha() == 0  # the corner shows the video
-            x, y = await browser.evaluate("(() => { const r = document.querySelector('.team').getBoundingClientRect();"
-                                          " return [r.x + r.width / 2, r.y + r.height / 2]; })()")
-            assert image.pixelColor(int(x), int(y)).alpha() > 150  # a score panel stays readable
-            # A cut: the page says so at once and comes back by itself.
-            port = server.port
-            await server.stop()
-            await browser.wait_for("document.body.classList.contains('cut')", what="连接中断")
-            assert await browser.evaluate("getComputedStyle(document.getElementById('link')).display") == "flex"
-            await browser.screenshot(ARTIFACTS / "cut.png")
-            tokens = server.tokens
-            server = ShowServer(engine, tokens, "127.0.0.1", port)
-            await server.start()
-            await browser.wait_for("!document.body.classList.contains('cut')", timeout=15, what="the reconnection")
-            # A page without its token gets nothing.
-            await browser.open(f"{server.base_url()}/show")
-            assert "token" in await browser.wait_for("document.body && document.body.innerText")
+            server = await scenario(server, browser) or server
         finally:
             await browser.close()
             await server.stop()
 
     try:
-        asyncio.run(scenario())
+        asyncio.run(run())
     finally:
         engine.close()
+
+
+def test_the_stream_page_follows_the_show_and_says_when_it_is_cut(contest, tmp_path):
+    engine = StageEngine(contest, tmp_path / "show.journal", durable=False)
+
+    async def scenario(server, browser):
+        await browser.open(f"{server.base_url()}/show?t={server.tokens.secret}")
+        await browser.wait_for("document.body.dataset.seq", what="the first view")
+        names = await browser.evaluate("[...document.querySelectorAll('.team .name')].map(e => e.textContent)")
+        assert names == [team.name for team in contest.teams]
+        engine.execute({"cmd": "next_round"})
+        engine.execute({"cmd": "show_question"})
+        question = engine.contest.question(engine.state.question.id)
+        await browser.wait_for("document.getElementById('headline').textContent.length > 0")
+        assert await browser.evaluate("document.getElementById('stem').textContent") == ""  # not yet on screen
+        engine.execute({"cmd": "reveal"})
+        await browser.wait_for(f"document.getElementById('stem').textContent === {json.dumps(question.stem)}",
+                               what="the stem")
+        assert await browser.evaluate("document.getElementById('answer').textContent") == ""
+        engine.execute({"cmd": "correct"})
+        await browser.wait_for("document.getElementById('answer').textContent.includes('正确答案')",
+                               what="the answer after the verdict")
+        score = await browser.evaluate("document.querySelector('.team[data-team=a] .score').textContent")
+        assert score == str(engine.state.scores["a"]) and engine.state.scores["a"] > 0
+        banner = await browser.evaluate("document.getElementById('banner').textContent")
+        assert "回答正确" in banner
+        await browser.screenshot(ARTIFACTS / "show.png")
+        # The overlay variant: transparent around its panels, for an OBS browser source.
+        await browser.open(f"{server.base_url()}/show?t={server.tokens.secret}&overlay=1")
+        await browser.wait_for("document.body.dataset.seq")
+        assert await browser.evaluate("getComputedStyle(document.body).backgroundColor") == "rgba(0, 0, 0, 0)"
+        shot = await browser.screenshot(ARTIFACTS / "overlay.png", transparent=True)
+        from PySide6.QtGui import QImage
+        image = QImage(str(shot))
+        assert image.hasAlphaChannel() and image.pixelColor(2, 2).alpha() == 0  # the corner shows the video
+        x, y = await browser.evaluate("(() => { const r = document.querySelector('.team').getBoundingClientRect();"
+                                      " return [r.x + r.width / 2, r.y + r.height / 2]; })()")
+        assert image.pixelColor(int(x), int(y)).alpha() > 150  # a score panel stays readable
+        # A cut: the page says so at once and comes back by itself.
+        port = server.port
+        await server.stop()
+        await browser.wait_for("document.body.classList.contains('cut')", what="连接中断")
+        assert await browser.evaluate("getComputedStyle(document.getElementById('link')).display") == "flex"
+        await browser.screenshot(ARTIFACTS / "cut.png")
+        tokens = server.tokens
+        server = ShowServer(engine, tokens, "127.0.0.1", port)
+        await server.start()
+        await browser.wait_for("!document.body.classList.contains('cut')", timeout=15, what="the reconnection")
+        # A page without its token gets nothing.
+        await browser.open(f"{server.base_url()}/show")
+        assert "token" in await browser.wait_for("document.body && document.body.innerText")
+        return server
+
+    in_browser(engine, tmp_path, (1280, 720), scenario)
 
 
 def test_a_phone_page_presses_with_its_own_clock(contest, tmp_path):
     engine = StageEngine(contest, tmp_path / "show.journal", durable=False)
 
-    async def scenario():
-        server = await serve(engine)
-        browser = Browser(tmp_path / "chromium")
-        await browser.start(width=412, height=860)  # a phone
-        try:
-            for command in ({"cmd": "next_round"}, {"cmd": "next_round"}, {"cmd": "show_question"}):
-                engine.execute(command)
-            await browser.open(server.url(Role(TEAM, "c")))
-            await browser.wait_for("document.getElementById('team').textContent === " +
-                                   json.dumps(contest.team("c").name), what="the team's name")
-            deadline = asyncio.get_running_loop().time() + 10
-            while server.phones()["c"].uncertainty_ms is None:
-                assert asyncio.get_running_loop().time() < deadline, "the phone's clock was never measured"
-                await asyncio.sleep(0.05)
-            engine.execute({"cmd": "open_buzzers", "t_ms": engine.now_ms()})
-            await browser.wait_for("document.body.className === 'open'", what="请抢答")
-            before = len(engine.events)
-            await browser.click("#button")
-            await browser.wait_for("document.body.className === 'floor'", what="获得答题权")
-            presses = [e for e in engine.events[before:] if e.type == "press_received"]
-            assert len(presses) == 1 and presses[0].data["team"] == "c" and presses[0].data["device"] == "phone"
-            evidence = presses[0].data["phone"]
-            assert evidence["mapped_ms"] <= evidence["arrival_ms"] and evidence["uncertainty_ms"] < 10
-            assert engine.state.floor() == ("c", [])
-            await browser.screenshot(ARTIFACTS / "phone.png")
-        finally:
-            await browser.close()
-            await server.stop()
+    async def scenario(server, browser):
+        for command in ({"cmd": "next_round"}, {"cmd": "next_round"}, {"cmd": "show_question"}):
+            engine.execute(command)
+        await browser.open(server.url(Role(TEAM, "c")))
+        await browser.wait_for("document.getElementById('team').textContent === " +
+                               json.dumps(contest.team("c").name), what="the team's name")
+        deadline = asyncio.get_running_loop().time() + 10
+        while server.phones()["c"].uncertainty_ms is None:
+            assert asyncio.get_running_loop().time() < deadline, "the phone's clock was never measured"
+            await asyncio.sleep(0.05)
+        engine.execute({"cmd": "open_buzzers", "t_ms": engine.now_ms()})
+        await browser.wait_for("document.body.className === 'open'", what="请抢答")
+        before = len(engine.events)
+        await browser.click("#button")
+        await browser.wait_for("document.body.className === 'floor'", what="获得答题权")
+        presses = [e for e in engine.events[before:] if e.type == "press_received"]
+        assert len(presses) == 1 and presses[0].data["team"] == "c" and presses[0].data["device"] == "phone"
+        evidence = presses[0].data["phone"]
+        assert evidence["mapped_ms"] <= evidence["arrival_ms"] and evidence["uncertainty_ms"] < 10
+        assert engine.state.floor() == ("c", [])
+        await browser.screenshot(ARTIFACTS / "phone.png")
 
-    try:
-        asyncio.run(scenario())
-    finally:
-        engine.close()
-
-
-def play_to_the_prize_list(engine) -> None:
-    run = engine.execute
-    run({"cmd": "next_round"})
-    for verdict in ("correct", "wrong", "wrong", "wrong"):
-        run({"cmd": "show_question"})
-        run({"cmd": verdict})
-    run({"cmd": "next_round"})
-    for team in "abc":
-        run({"cmd": "show_question"})
-        run({"cmd": "open_buzzers", "t_ms": 0})
-        run({"cmd": "press", "team": team, "t_ms": 5})
-        run({"cmd": "correct"})
-    run({"cmd": "next_round"})
-    for team, stake, verdict in (("a", 10, "correct"), ("b", 20, "wrong"), ("c", 10, "correct"), ("d", 20, "wrong")):
-        run({"cmd": "choose_stake", "team": team, "stake": stake})
-        run({"cmd": "show_question"})
-        run({"cmd": verdict})
-    assert not engine.state.open_ties(), engine.state.scores
-    run({"cmd": "assign_prizes"})
+    in_browser(engine, tmp_path, (412, 860), scenario)  # a phone
 
 
 def test_the_judges_tablet_signs_with_each_judges_pin(contest, tmp_path):
@@ -159,38 +140,29 @@ def test_the_judges_tablet_signs_with_each_judges_pin(contest, tmp_path):
     pinned = replace(contest, judge_pins=(("甲评委", hash_pin("2468")), ("乙评委", hash_pin("1357"))))
     engine = StageEngine(pinned, tmp_path / "show.journal", durable=False)
 
-    async def scenario():
-        play_to_the_prize_list(engine)
-        server = await serve(engine)
-        browser = Browser(tmp_path / "chromium")
-        await browser.start(width=1024, height=768)  # a tablet
-        try:
-            await browser.open(server.url(Role(JUDGES)))
-            await browser.wait_for("document.querySelectorAll('#ranking tr').length === 4", what="the ranking")
-            first = await browser.evaluate("document.querySelector('#ranking tr td:nth-child(2)').textContent")
-            assert first == contest.team(engine.state.ranking()[0]["team"]).name
-            await browser.type_into("[data-judge='甲评委'] input", "0000")
-            await browser.click("[data-judge='甲评委'] button")
-            from finals_app.core.i18n import translate
-            refusal = translate("wrong PIN for {judge}", judge="甲评委")
-            await browser.wait_for(f"document.getElementById('message').textContent === {json.dumps(refusal)}",
-                                   what="the refusal")
-            assert [e.type for e in engine.events].count("pin_refused") == 1
-            await browser.type_into("[data-judge='甲评委'] input", "2468")
-            await browser.click("[data-judge='甲评委'] button")
-            await browser.wait_for("document.querySelector(\"[data-judge='甲评委']\").textContent.includes('已签字')")
-            await browser.type_into("[data-judge='乙评委'] input", "1357")
-            await browser.click("[data-judge='乙评委'] button")
-            await browser.wait_for("document.getElementById('message').textContent.includes('全体评委')",
-                                   what="the result final")
-            assert engine.state.final and set(engine.state.signoffs) == {"甲评委", "乙评委"}
-            assert all("2468" not in json.dumps(e.data) for e in engine.events)
-            await browser.screenshot(ARTIFACTS / "judges.png")
-        finally:
-            await browser.close()
-            await server.stop()
+    _play_to_the_end(engine, sign=False)
 
-    try:
-        asyncio.run(scenario())
-    finally:
-        engine.close()
+    async def scenario(server, browser):
+        await browser.open(server.url(Role(JUDGES)))
+        await browser.wait_for("document.querySelectorAll('#ranking tr').length === 4", what="the ranking")
+        first = await browser.evaluate("document.querySelector('#ranking tr td:nth-child(2)').textContent")
+        assert first == contest.team(engine.state.ranking()[0]["team"]).name
+        await browser.type_into("[data-judge='甲评委'] input", "0000")
+        await browser.click("[data-judge='甲评委'] button")
+        from finals_app.core.i18n import translate
+        refusal = translate("wrong PIN for {judge}", judge="甲评委")
+        await browser.wait_for(f"document.getElementById('message').textContent === {json.dumps(refusal)}",
+                               what="the refusal")
+        assert [e.type for e in engine.events].count("pin_refused") == 1
+        await browser.type_into("[data-judge='甲评委'] input", "2468")
+        await browser.click("[data-judge='甲评委'] button")
+        await browser.wait_for("document.querySelector(\"[data-judge='甲评委']\").textContent.includes('已签字')")
+        await browser.type_into("[data-judge='乙评委'] input", "1357")
+        await browser.click("[data-judge='乙评委'] button")
+        await browser.wait_for("document.getElementById('message').textContent.includes('全体评委')",
+                               what="the result final")
+        assert engine.state.final and set(engine.state.signoffs) == {"甲评委", "乙评委"}
+        assert all("2468" not in json.dumps(e.data) for e in engine.events)
+        await browser.screenshot(ARTIFACTS / "judges.png")
+
+    in_browser(engine, tmp_path, (1024, 768), scenario)  # a tablet

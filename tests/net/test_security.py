@@ -249,3 +249,18 @@ def test_a_revoked_token_closes_its_connections_and_stops_working(live_engine, t
             assert Role(FOLLOWER).kind == FOLLOWER and Role(JUDGES).describe() == "judges"
 
     asyncio.run(scenario())
+
+
+def test_a_taken_or_wrong_address_is_refused_before_any_window(tmp_path, contest_file, capsys):
+    import socket
+
+    from finals_app.cli import EXIT_ERROR, main
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        code = main(["stage", str(contest_file), "--journal", str(tmp_path / "s.journal"), "--serve",
+                     f"127.0.0.1:{port}"])
+    assert code == EXIT_ERROR and f"127.0.0.1:{port}" in capsys.readouterr().err
+    assert main(["stage", str(contest_file), "--serve", "8765"]) == EXIT_ERROR
+    assert "HOST:PORT" in capsys.readouterr().err

@@ -479,7 +479,6 @@ def run_office(engine, rules, argv=None) -> int:
     import sys
 
     os.environ.setdefault("QT_API", "pyside6")
-    import qasync
     from PySide6.QtWidgets import QApplication
 
     import signal
@@ -502,18 +501,10 @@ def run_office(engine, rules, argv=None) -> int:
     window.show()
     import logging
     logging.getLogger("finals_app.office").info("office window open on %s", engine.url.render_as_string(hide_password=True))
-    finished = asyncio.Event()
-    app.aboutToQuit.connect(finished.set)
+    from finals_app.ui.qt_loop import run_in_qt_loop
 
-    async def main() -> None:
+    async def main(finished: asyncio.Event) -> None:
         await finished.wait()
 
-    # Python 3.11 has no asyncio.run(loop_factory=...): install the Qt loop by hand (3.11-3.13).
-    loop = qasync.QEventLoop(app)
-    asyncio.set_event_loop(loop)
-    try:
-        with loop:
-            loop.run_until_complete(main())
-    finally:
-        asyncio.set_event_loop(None)
+    run_in_qt_loop(app, main)
     return 0
