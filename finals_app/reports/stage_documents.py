@@ -228,6 +228,13 @@ def _results_xlsx(state: StageState, path: Path) -> None:
     for team in contest.teams:
         counts = tables["evidence"][team.id]
         evidence.append([team.name, counts["accepted"], counts["foul"], counts["ignored"]])
+    detail = workbook.create_sheet("抢答明细")
+    detail.append(["题目", "代表队", "设备", "设备时间（毫秒）", "误差范围（毫秒）", "手机自身时间", "到达时间", "结果"])
+    for press in state.presses:
+        phone = press.phone or {}
+        detail.append([press.question or "", contest.team(press.team).name, press.device or press.key,
+                       press.device_us / 1000, press.uncertainty_us / 1000 if press.uncertainty_us else "",
+                       phone.get("phone_ms", ""), phone.get("arrival_ms", press.received_mono_ms), press.outcome])
     for each in workbook.worksheets:
         each.freeze_panes = "A2"
         for column in each.columns:

@@ -48,6 +48,20 @@ def test_a_phone_press_mixes_with_a_keyboard_press_in_the_same_question(engine, 
     assert engine.events[-1].data["phone"]["phone_ms"] == 4321.5
 
 
+def test_the_results_workbook_keeps_each_phone_press_evidence(engine, tmp_path):
+    from openpyxl import load_workbook
+
+    from finals_app.reports.stage_documents import _results_xlsx
+    test_a_phone_press_mixes_with_a_keyboard_press_in_the_same_question(engine, None)
+    _results_xlsx(engine.state, tmp_path / "results.xlsx")
+    rows = list(load_workbook(tmp_path / "results.xlsx")["抢答明细"].values)
+    assert rows[0][:5] == ("题目", "代表队", "设备", "设备时间（毫秒）", "误差范围（毫秒）")
+    phone = next(row for row in rows[1:] if row[2] == "phone")
+    assert phone[3] == 10_018 and phone[4] == 3 and phone[5] == 4321.5 and phone[6] == 10_070
+    keyboard = next(row for row in rows[1:] if row[2] == "keyboard")
+    assert keyboard[3] == 10_030 and keyboard[4] in ("", None)
+
+
 def test_presses_closer_than_their_combined_uncertainty_are_a_tie(engine):
     for command in ({"cmd": "next_round"}, {"cmd": "next_round"}, {"cmd": "show_question"},
                     {"cmd": "open_buzzers", "t_ms": 10_000}):

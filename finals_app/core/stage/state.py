@@ -29,6 +29,7 @@ class Press:
     t_us: int | None = None  # the device's microseconds, when it reports them (input devices do)
     device: str = ""  # which input reported it ("keyboard", an input device's name, "phone", ...)
     uncertainty_us: int = 0  # how far the true instant may be from t_us (a phone's mapped clock)
+    phone: dict | None = None  # a phone's evidence: its own time, the mapped time, uncertainty, arrival
 
     @property
     def device_us(self) -> int:
@@ -494,7 +495,7 @@ def _record_press(state: StageState, event: Event, counted: bool) -> Press:
     outcome = data["outcome"] if counted else f"{data['outcome']} (undone)"
     press = Press(event.seq, data["team"], data.get("key", ""), data["t_ms"], data.get("received_ms", event.mono_ms),
                   event.wall_ms, outcome, data.get("question"), data.get("t_us"), str(data.get("device", "")),
-                  int(data.get("uncertainty_us") or 0))
+                  int(data.get("uncertainty_us") or 0), data.get("phone"))
     state.presses.append(press)
     return press
 

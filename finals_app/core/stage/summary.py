@@ -26,7 +26,8 @@ def summarise(state: StageState, now_mono_ms: int | None = None) -> dict:
     for press in state.presses:
         presses.setdefault(press.question or "", []).append(
             {"seq": press.seq, "team": press.team, "key": press.key, "device": press.device, "t_ms": press.t_ms,
-             "t_us": press.t_us, "received_ms": press.received_mono_ms, "outcome": press.outcome})
+             "t_us": press.t_us, "received_ms": press.received_mono_ms, "outcome": press.outcome,
+             **({"uncertainty_us": press.uncertainty_us, "phone": press.phone} if press.phone else {})})
     turn = None
     if plan is not None and plan.type != "buzzer" and not state.in_tiebreak:
         from finals_app.core.stage.engine import next_turn
