@@ -61,6 +61,7 @@ class Follower:
         self.connected = False
         self.sync = ClockSync(resolution_ms=0.001)
         self.reconnects = 0
+        self.refused = False  # the kiosk refused the token: trying again would only be throttled
         self.settle_ms = 0.0  # how long the kiosk lets a buzzer race settle (phones' delays)
         self._stop = False
         self._session: aiohttp.ClientSession | None = None
@@ -86,6 +87,9 @@ class Follower:
                 if self.connected or reason:
                     self.connected = False
                     self.on_link(False, reason)
+                if self.refused:
+                    log.warning("the kiosk refused this follower's token: not trying again")
+                    break
                 await asyncio.sleep(delay)
                 delay = min(2.0, delay * 2) if not self.events else 0.5
                 self.reconnects += 1
@@ -112,11 +116,15 @@ class Follower:
                 finally:
                     pinger.cancel()
                     self._ws = None
-                if ws.close_code in (4003, 1008):
+                if ws.close_code == 4003:
+                    self.refused = True
+                    return "the kiosk revoked this token"
+                if ws.close_code == 1008:
                     return f"refused by the kiosk ({ws.close_code})"
                 return "the kiosk closed the connection"
         except aiohttp.WSServerHandshakeError as error:
             if error.status in (401, 403):
+                self.refused = True
                 return "the kiosk refused the token (revoked, or not this show's)"
             return f"the kiosk answered {error.status}"
         except (aiohttp.ClientError, OSError, asyncio.TimeoutError) as error:

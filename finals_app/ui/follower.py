@@ -81,8 +81,9 @@ class Curtain(QLabel):
         self.setFont(theme.font(max(24, window.height() * 0.09), bold=True))
         self.raise_()
 
-    def show_cut(self, why: str) -> None:
-        self.setText(ui("连接中断") + "\n" + ui("正在重新连接…"))
+    def show_cut(self, why: str, final: bool = False) -> None:
+        self.setText(ui("连接中断") + "\n" + (ui("比赛主机拒绝了此地址的令牌（已撤销？）：请使用控制台上的新地址")
+                                              if final else ui("正在重新连接…")))
         self.setToolTip(why)
         self._fit()
         self.show()
@@ -157,7 +158,7 @@ class FollowerWindow:
             self.curtain.hide()
         else:
             log.warning("link to the kiosk cut: %s", why)
-            self.curtain.show_cut(why)
+            self.curtain.show_cut(why, final=self.follower.refused)
 
 
 def run_follower(url: str, role: str, windowed: bool = False, display: int | None = None) -> int:

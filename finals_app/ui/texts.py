@@ -387,4 +387,5 @@ EN: dict[str, str] = {
     '跟随屏与直播页地址：{url}\u3000（已连接 {count} 个）': 'Followers and stream page: {url}  ({count} connected)',
     '这是跟随屏，只显示比赛，不能操作': 'This is a follower: it shows the show and cannot change it',
     '连接中断': 'Connection lost',
+    '比赛主机拒绝了此地址的令牌（已撤销？）：请使用控制台上的新地址': "The kiosk refused this address's token (revoked?): use the new address on the console",
 }

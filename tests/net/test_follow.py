@@ -138,3 +138,20 @@ def test_a_wrong_address_is_said_before_anything_starts():
             assert "http://HOST:PORT/?t=" in error.render() or "token" in error.render()
         else:
             raise AssertionError(url)
+
+
+def test_a_follower_whose_token_is_revoked_stops_knocking(live_engine):
+    from finals_app.net.security import FOLLOWER, Role
+    links = []
+
+    async def scenario():
+        async with served(live_engine) as server:
+            follower = Follower(server.follow_url(), on_link=lambda up, why: links.append((up, why)))
+            task = asyncio.ensure_future(follower.run())
+            await eventually(lambda: follower.connected)
+            server.revoke(Role(FOLLOWER))
+            await asyncio.wait_for(task, 5)  # it ends by itself: retrying would only be throttled
+            assert follower.refused and links[-1] == (False, "the kiosk revoked this token")
+            assert not server.throttle.failures  # it never knocked with the old token
+
+    asyncio.run(scenario())
