@@ -135,8 +135,9 @@ class RaceResult:
 
 
 async def run_races(count: int, rng: random.Random, jitter_rtt_ms: float = 20.0, folder: Path | None = None,
-                    progress=None) -> tuple[list[RaceResult], dict]:
-    """`count` races between two simulated phones on a real server over loopback."""
+                    progress=None, per_pair: int = 100) -> tuple[list[RaceResult], list]:
+    """`count` races between two simulated phones on a real server over loopback; a new pair
+    (new clocks, new networks) every `per_pair` races."""
     from finals_app.core.stage.contest import load_contest
     from finals_app.core.stage.engine import StageEngine
     from finals_app.net.security import Role, TEAM, Tokens
@@ -148,21 +149,31 @@ async def run_races(count: int, rng: random.Random, jitter_rtt_ms: float = 20.0,
     tokens = Tokens(None, [team.id for team in contest.teams])
     server = ShowServer(engine, tokens, "127.0.0.1", 0)
     await server.start()
-    phones = {}
-    setups = {}
-    for number, team in enumerate(("t1", "t2")):
-        offset = rng.uniform(-5000, 5000)
-        base = rng.uniform(5, 80 - jitter_rtt_ms / 2)  # one-way delays of 5-80 ms, jitter included
-        network = Network(base, jitter_rtt_ms / 2)  # two directions: RTT jitter up to jitter_rtt_ms
-        url = server.url(Role(TEAM, team)).replace("/phone?", "/ws?") + "&feed=view"
-        phones[team] = SimulatedPhone(url, offset, network, rng.randrange(10 ** 9))
-        setups[team] = {"offset_ms": round(offset, 1), "one_way_ms": f"{base:.1f}-{base + jitter_rtt_ms / 2:.1f}"}
-        await phones[team].connect()
-    await asyncio.sleep(3.0)  # a few seconds of pings, as before any show
+    phones: dict = {}
+    setups: list = []
+
+    async def new_phones() -> None:
+        """A new pair of phones: each its own clock offset and network."""
+        for phone in phones.values():
+            await phone.close()
+        setup = {}
+        for team in ("t1", "t2"):
+            offset = rng.uniform(-5000, 5000)
+            base = rng.uniform(5, 80 - jitter_rtt_ms / 2)  # one-way delays of 5-80 ms, jitter included
+            network = Network(base, jitter_rtt_ms / 2)  # two directions: RTT jitter up to jitter_rtt_ms
+            url = server.url(Role(TEAM, team)).replace("/phone?", "/ws?") + "&feed=view"
+            phones[team] = SimulatedPhone(url, offset, network, rng.randrange(10 ** 9))
+            setup[team] = {"offset_ms": round(offset, 1), "one_way_ms": f"{base:.1f}-{base + jitter_rtt_ms / 2:.1f}"}
+            await phones[team].connect()
+        setups.append(setup)
+        await asyncio.sleep(3.0)  # a few seconds of pings, as before any show
+
     results: list[RaceResult] = []
     try:
         engine.execute({"cmd": "next_round"})
         for index in range(count):
+            if index % per_pair == 0:
+                await new_phones()
             engine.execute({"cmd": "show_question"})
             engine.execute({"cmd": "open_buzzers", "t_ms": int(true_ms())})
             gap = rng.uniform(-25, 25) if index % 4 else rng.uniform(-3, 3)

@@ -18,7 +18,8 @@ from .conftest import eventually, served
 
 
 def test_races_between_phones_are_won_by_the_earlier_press(tmp_path):
-    results, setups = asyncio.run(run_races(60, random.Random(20261202), folder=tmp_path))
+    results, setups = asyncio.run(run_races(60, random.Random(20261202), folder=tmp_path, per_pair=30))
+    assert len(setups) == 2
     assert len(results) == 60
     wrong = [r for r in results if not r.decided_right]
     assert not wrong, wrong
