@@ -136,17 +136,26 @@ class Results:
         """The personal ranking as tuples laid out as `columns` (default STANDINGS_LAYOUT), in
         rank order: one sequential read of the clustered phase_totals (the fast path for a
         million rows). `computed`: columns that are expressions over phase_totals."""
+        with self.engine.connect() as connection:
+            return fetch_tuples(connection, self.standings_query(phase_id, limit, columns, computed))
+
+    def standings_query(self, phase_id: str, limit: int | None = None, columns: tuple[str, ...] | None = None,
+                        computed=None):
+        """The select of standings_rows (tables/bulk_csv runs the same one)."""
         phase = self.phase(phase_id)
         pt = phase_totals.c
         values = [(computed or {}).get(c, pt[c] if c in pt else None) for c in columns or self.STANDINGS_LAYOUT]
         query = select(*values).where(pt.phase == phase.id).order_by(pt.rank)
         if limit is not None:
             query = query.where(pt.rank <= limit)
-        with self.engine.connect() as connection:
-            return fetch_tuples(connection, query)
+        return query
 
     def final_standings_rows(self, columns: tuple[str, ...]) -> list[tuple]:
         """final_standings() as tuples laid out as `columns`, the tiers computed by the database."""
+        with self.engine.connect() as connection:
+            return fetch_tuples(connection, self.final_standings_query(columns))
+
+    def final_standings_query(self, columns: tuple[str, ...]):
         from sqlalchemy import case, literal
         rank = phase_totals.c.rank
         tiers = self.rules.exemplar_tiers
@@ -156,7 +165,7 @@ class Results:
                         else_=otherwise) if tiers else otherwise
         computed = {"attempts": phase_totals.c.valid_attempts, "tier": by_tier("tier", None),
                     "amount_yuan": by_tier("amount_yuan", literal(0))}
-        return self.standings_rows(self.rules.final.id, columns=columns, computed=computed)
+        return self.standings_query(self.rules.final.id, columns=columns, computed=computed)
 
     def standings(self, phase_id: str, limit: int | None = None) -> list[dict]:
         layout = self.STANDINGS_LAYOUT
