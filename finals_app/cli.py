@@ -471,15 +471,11 @@ def _ranking_csv(args, results, query, columns: tuple[str, ...], stdout) -> bool
         return False
     import tempfile
 
-    from sqlalchemy import String
-
     from finals_app.core.tables import bulk_csv
     from finals_app.reports.writers import write_atomically
-    text = {name for name, column in zip(columns, query.selected_columns) if isinstance(column.type, String)}
-    masks = {"name": "name", "phone": "phone"}
 
     def write(temporary: Path) -> None:
-        if not bulk_csv.write(results.engine, query, columns, text, masks, ("rank",), temporary):
+        if not bulk_csv.write(results.engine, query, columns, {"name": "name", "phone": "phone"}, temporary):
             raise _NotFast()
 
     try:

@@ -63,11 +63,14 @@ def _masked_phone(p: str) -> str:
             f"ELSE repeat('*', length({p})) END")
 
 
-def write(engine, query, columns: tuple[str, ...], text_columns: set[str], masks: dict[str, str],
-          order: tuple[str, ...], target: Path) -> bool:
-    """Write `query`'s rows as CSV (header `columns`) to `target` in the order of the columns
-    `order` (the query's own order, said again: an engine keeps no subquery's order); `masks`:
-    column -> "name" or "phone". False (nothing written) when the Python path must do it."""
+def write(engine, query, columns: tuple[str, ...], masks: dict[str, str], target: Path) -> bool:
+    """Write `query`'s rows as CSV (header `columns`) to `target`; `masks`: column -> "name" or
+    "phone". False when the Python path must do it.
+
+    SQLite runs the query itself (`sqlite_query`: its WHERE on the store's own index, its ORDER
+    BY), DuckDB keeps that order (preserve_insertion_order, its default) while it masks and
+    writes. SQLite hands every value over as text: integers as the csv module writes them; a
+    query with any other kind of number (a float's text differs) is left to the Python path."""
     url = engine.url
     if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
         return False
@@ -78,11 +81,16 @@ def write(engine, query, columns: tuple[str, ...], text_columns: set[str], masks
         return False
     if folder is None or duckdb.__version__ != DUCKDB_VERSION:
         return False
+    from sqlalchemy import Integer, String
     from sqlalchemy.dialects import sqlite
+    kinds = [column.type for column in query.selected_columns]
+    if len(kinds) != len(columns) or not all(isinstance(kind, (Integer, String)) for kind in kinds):
+        return False
+    text_columns = {c for c, kind in zip(columns, kinds) if isinstance(kind, String)}
     inner = str(query.compile(dialect=sqlite.dialect(), compile_kwargs={"literal_binds": True}))
     # Each step once, in layers (a macro would be inlined, and evaluated, at every use).
     names = ", ".join(f"c{i}" for i in range(len(columns)))
-    aliased = f"SELECT * FROM ({inner}) AS q({names})"
+    aliased = f"SELECT * FROM sqlite_query('store', {_quoted(inner)}) AS q({names})"
     stripped = ", ".join(f"{_stripped(f'c{i}')} AS s{i}" for i, c in enumerate(columns) if c in masks)
     surnames = ", ".join(f"{_surname(f's{i}')} AS f{i}" for i, c in enumerate(columns) if masks.get(c) == "name")
     layers = f"SELECT *{', ' + stripped if stripped else ''} FROM ({aliased})"
@@ -102,9 +110,8 @@ def write(engine, query, columns: tuple[str, ...], text_columns: set[str], masks
     try:
         connection.execute("LOAD sqlite")
         connection.execute(f"ATTACH {_quoted(str(Path(url.database).resolve()))} AS store (TYPE sqlite, READ_ONLY)")
-        connection.execute("USE store")
-        ordering = ", ".join(f"c{columns.index(c)}" for c in order)
-        connection.execute(f"COPY (SELECT {', '.join(selected)} FROM ({layers}) ORDER BY {ordering}) "
+        connection.execute("SET preserve_insertion_order = true")  # the default, relied on: SQLite's order
+        connection.execute(f"COPY (SELECT {', '.join(selected)} FROM ({layers})) "
                            f"TO {_quoted(str(target))} "
                            f"(FORMAT csv, HEADER true, DELIMITER ',', QUOTE '\"', ESCAPE '\"', NEW_LINE '\\n')")
         # Lines end with \n, so a \r in the file is a value's own: DuckDB quotes such a value and

@@ -63,9 +63,7 @@ def listing_path(listing) -> str:
 
 def engine_path(results, query, columns, tmp_path) -> str | None:
     target = tmp_path / "fast.csv"
-    from sqlalchemy import String
-    text = {name for name, column in zip(columns, query.selected_columns) if isinstance(column.type, String)}
-    if not bulk_csv.write(results.engine, query, columns, text, {"name": "name", "phone": "phone"}, ("rank",), target):
+    if not bulk_csv.write(results.engine, query, columns, {"name": "name", "phone": "phone"}, target):
         return None
     return target.read_text(encoding="utf-8")
 
@@ -108,5 +106,5 @@ def test_a_carriage_return_or_another_store_leaves_it_to_the_listing_path(store,
                        tmp_path) is None
     elsewhere = create_engine("postgresql+psycopg://nobody@127.0.0.1:1/none")  # never connected to
     query = results.standings_query("P1", columns=listings.STANDINGS)
-    assert not bulk_csv.write(elsewhere, query, listings.STANDINGS, set(), {}, ("rank",), tmp_path / "x.csv")
+    assert not bulk_csv.write(elsewhere, query, listings.STANDINGS, {}, tmp_path / "x.csv")
     assert not (tmp_path / "x.csv").exists()
