@@ -77,7 +77,7 @@ def write(engine, query, columns: tuple[str, ...], masks: dict[str, str], target
     folder = _extension_folder()
     try:
         import duckdb
-    except ImportError:
+    except (ImportError, OSError):
         return False
     if folder is None or duckdb.__version__ != DUCKDB_VERSION:
         return False
@@ -105,8 +105,10 @@ def write(engine, query, columns: tuple[str, ...], masks: dict[str, str], target
         if column in text_columns or column in masks:
             value = f"NULLIF({value}, '')"  # the csv module writes '' and None alike: nothing
         selected.append(f'{value} AS "{column}"')
+    import tempfile
+    spill = Path(tempfile.gettempdir()) / "finals-app-duckdb"  # never a .tmp folder in the user's folder
     connection = duckdb.connect(config={"extension_directory": str(folder), "autoinstall_known_extensions": False,
-                                        "autoload_known_extensions": False})
+                                        "autoload_known_extensions": False, "temp_directory": str(spill)})
     try:
         connection.execute("LOAD sqlite")
         connection.execute(f"ATTACH {_quoted(str(Path(url.database).resolve()))} AS store (TYPE sqlite, READ_ONLY)")
