@@ -7,7 +7,7 @@ import io
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QPixmap
-from PySide6.QtWidgets import (QDialog, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton, QScrollArea,
+from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton, QScrollArea,
                                QVBoxLayout, QWidget)
 
 from finals_app.net.security import FOLLOWER, JUDGES, TEAM, Role
@@ -100,7 +100,10 @@ class CodesDialog(QDialog):
         self.grid = QGridLayout(holder)
         scroll.setWidget(holder)
         outer.addWidget(scroll)
-        self.resize(1100, 760)
+        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)  # a kiosk may have no window manager
+        close.rejected.connect(self.reject)
+        outer.addWidget(close)
+        self.resize(1100, 800)
         self.cells: dict[Role, tuple[QLabel, QLabel]] = {}
         roles = [(Role(FOLLOWER), ui("跟随屏 / 直播页（只读）")), (Role(JUDGES), ui("评委平板"))]
         roles += [(Role(TEAM, team.id), ui("{team} 手机抢答器", team=team.name)) for team in contest.teams]
