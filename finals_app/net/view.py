@@ -84,7 +84,9 @@ def show_view(state, now_ms: int, seq: int) -> dict:
         "ties": [[contest.team(t).name for t in group] for group in state.open_ties()],
         "proposed": {ui(PRIZE_NAMES[level]): [contest.team(t).name for t in teams] for level, teams in proposed.items()},
         "prizes": state.prizes,
-        "judges": [{"name": judge, "signed": judge in state.signoffs, "chief": judge == contest.chief_judge}
+        # needs_pin: no PIN yet (none in the contest file, none set): the first sign-in sets it
+        "judges": [{"name": judge, "signed": judge in state.signoffs, "chief": judge == contest.chief_judge,
+                    "needs_pin": contest.pin_of(judge) is None and judge not in state.pins}
                    for judge in contest.judges],
         "final": state.final, "ceremony": ceremony,
         "floor": {"holder": holder, "tied": tied},

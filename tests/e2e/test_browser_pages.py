@@ -166,3 +166,25 @@ def test_the_judges_tablet_signs_with_each_judges_pin(contest, tmp_path):
         await browser.screenshot(ARTIFACTS / "judges.png")
 
     in_browser(engine, tmp_path, (1024, 768), scenario)  # a tablet
+
+
+def test_a_judge_without_a_pin_sets_it_on_the_tablet_typed_twice(contest, tmp_path):
+    engine = StageEngine(contest, tmp_path / "show.journal", durable=False)  # no PINs in this contest
+    _play_to_the_end(engine, sign=False)
+
+    async def scenario(server, browser):
+        await browser.open(server.url(Role(JUDGES)))
+        row = "[data-judge='乙评委']"
+        await browser.wait_for(f"document.querySelectorAll(\"{row} input\").length === 2", what="two PIN fields")
+        await browser.type_into(f"{row} input:nth-of-type(1)", "97531")
+        await browser.type_into(f"{row} input:nth-of-type(2)", "97530")
+        await browser.click(f"{row} button")
+        await browser.wait_for("document.getElementById('message').textContent.includes('不一致')", what="a mismatch")
+        assert "judge_pin_set" not in [e.type for e in engine.events]  # nothing was sent
+        await browser.type_into(f"{row} input:nth-of-type(1)", "97531")
+        await browser.type_into(f"{row} input:nth-of-type(2)", "97531")
+        await browser.click(f"{row} button")
+        await browser.wait_for(f"document.querySelector(\"{row}\").textContent.includes('已签字')", what="signed")
+        assert [e.data["judge"] for e in engine.events if e.type == "judge_pin_set"] == ["乙评委"]
+
+    in_browser(engine, tmp_path, (1024, 768), scenario)
