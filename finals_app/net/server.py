@@ -232,7 +232,10 @@ class ShowServer:
         if role.kind not in PAGE_ROLES[name]:
             self._refused(request.remote or "?", role.kind, f"the {name} page")
             raise web.HTTPForbidden(text="this token does not open this page\n")
-        html = (resources.files("finals_app.assets") / "web" / PAGES[name]).read_text(encoding="utf-8")
+        folder = resources.files("finals_app.assets") / "web"
+        # The pages share their link to the kiosk: one script, put into each page.
+        html = (folder / PAGES[name]).read_text(encoding="utf-8").replace(
+            "/* link.js */", (folder / "link.js").read_text(encoding="utf-8"), 1)
         return web.Response(text=html, content_type="text/html", charset="utf-8",
                             headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer",
                                      "X-Content-Type-Options": "nosniff"})

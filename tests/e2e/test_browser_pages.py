@@ -67,6 +67,11 @@ def test_the_stream_page_follows_the_show_and_says_when_it_is_cut(contest, tmp_p
         engine.execute({"cmd": "reveal"})
         await browser.wait_for(f"document.getElementById('stem').textContent === {json.dumps(question.stem)}",
                                what="the stem")
+        engine.execute({"cmd": "start_timer"})  # the countdown runs on the page between messages
+        first = await browser.wait_for("document.getElementById('timer').textContent", what="the timer")
+        await asyncio.sleep(0.4)
+        later = await browser.evaluate("document.getElementById('timer').textContent")
+        assert first.endswith("秒") and float(later.split()[0]) < float(first.split()[0])
         assert await browser.evaluate("document.getElementById('answer').textContent") == ""
         engine.execute({"cmd": "correct"})
         await browser.wait_for("document.getElementById('answer').textContent.includes('正确答案')",
