@@ -195,6 +195,7 @@ async def run_races(count: int, rng: random.Random, jitter_rtt_ms: float = 20.0,
             if tied:
                 engine.execute({"cmd": "resolve_tie", "team": tied[0]})
             engine.execute({"cmd": "correct"})
+            await asyncio.sleep(0.05)  # the host's next question takes a moment, as on stage
             if progress:
                 progress(index + 1)
     finally:

@@ -50,6 +50,7 @@ PING_EVERY_S = 0.2
 FAST_PINGS = 12  # the first pings of a phone come quickly, so it can press within a second
 MALFORMED_LIMIT = 5
 MESSAGES_PER_SECOND = 60
+PRESS_GAP_MS = 40  # presses of one phone closer than this are not journalled (no finger taps twice so fast)
 PAGES = {"show": "show.html", "phone": "phone.html", "judges": "judges.html"}
 PAGE_ROLES = {"show": (FOLLOWER, JUDGES), "phone": (TEAM,), "judges": (JUDGES,)}
 ROLE = web.RequestKey("role", Role)
@@ -111,6 +112,7 @@ class Client:
     closing: bool = False
     close_code: int = 1000  # when the client's own messages end it: how
     close_why: str = ""
+    last_press: float = -1e18  # a phone's previous press (our clock)
 
 
 @dataclass(frozen=True)
@@ -459,6 +461,10 @@ class ShowServer:
         if not _number(phone_ms):
             self._malformed(client, "a press without the phone's time")
             return
+        if arrival - client.last_press < PRESS_GAP_MS:  # no finger presses faster: a stuck or hostile page
+            self._send(client, {"type": "refused", "reason": ui("按得太快")})
+            return
+        client.last_press = arrival
         mapping = client.sync.to_local(float(phone_ms), arrival) if client.sync.ready(arrival) else None
         if mapping is None:
             self._send(client, {"type": "refused", "reason": ui("手机时钟尚未同步，请稍候再按")})

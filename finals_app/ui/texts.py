@@ -376,6 +376,7 @@ EN: dict[str, str] = {
     '正在重新连接…': 'Reconnecting…',
     '此连接不能执行“{command}”': 'This connection cannot do "{command}"',
     '等待': 'Wait',
+    '按得太快': 'Pressed too fast',
     '抢答': 'Buzz',
     '网络服务已开启：{url}': 'Show served at {url}',
     '网络（跟随屏、直播页、手机抢答器、评委平板）': "Network (followers, stream page, phone buzzers, judges' tablets)",

@@ -137,6 +137,12 @@ def test_a_team_token_presses_for_its_own_team_only_and_only_once_its_clock_is_k
             assert abs(evidence["phone_ms"] - 1234.0 - evidence["mapped_ms"]) <= evidence["uncertainty_ms"] + 6
             assert pressed[0].data["device"] == "phone" and pressed[0].data["uncertainty_us"] >= 1
             assert engine.state.floor() == ("b", [])
+            # A stuck or hostile page pressing again and again fills no journal.
+            before = len(engine.events)
+            for _ in range(20):
+                await phone.ws.send_str(json.dumps({"type": "press", "p": phone.phone_ms(), "n": 2}))
+            await eventually(lambda: sum(r["type"] == "refused" for r in phone.replies) >= 19, what="the refusals")
+            assert len(engine.events) - before <= 1
             await phone.close()
 
     asyncio.run(scenario())
