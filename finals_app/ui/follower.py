@@ -150,6 +150,8 @@ class FollowerWindow:
 
     def _link(self, up: bool, why: str) -> None:
         self.bridge.link.emit(up, why)
+        if up:
+            log.info("link to the kiosk up (holding %d events)", len(self.follower.events))
         if self.curtain is None:
             self.waiting.setText((ui("正在连接比赛主机 {url} …", url=self.follower.url.split("?")[0]) if up
                                   else ui("连接中断") + "\n" + why))
