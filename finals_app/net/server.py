@@ -331,8 +331,11 @@ class ShowServer:
         else:
             self._send(client, self._view_for(client))
 
-    def _view_for(self, client: Client) -> dict:
-        view = show_view(self.engine.state, int(self.now()), len(self.engine.events))
+    def _view_for(self, client: Client, base: dict | None = None) -> dict:
+        """What a page of this client's kind is told: the show's view (`base`, computed once for
+        every client of a change), its team's status for a phone, the prize list for judges."""
+        view = dict(base) if base is not None else show_view(self.engine.state, int(self.now()),
+                                                             len(self.engine.events))
         if client.role.kind == TEAM:
             team = self.engine.contest.team(client.role.team)
             status, words = team_status(self.engine.state, team.id)
@@ -343,11 +346,13 @@ class ShowServer:
             view.pop("prizes", None)
         return view
 
-    def _send(self, client: Client, message: dict) -> None:
+    def _send(self, client: Client, message: dict | str) -> None:
+        """Queue `message` (or its JSON text, when many clients get the same) for `client`."""
         if client.closing:
             return
+        text = message if isinstance(message, str) else json.dumps(message, ensure_ascii=False, separators=(",", ":"))
         try:
-            client.queue.put_nowait(json.dumps(message, ensure_ascii=False, separators=(",", ":")))
+            client.queue.put_nowait(text)
         except asyncio.QueueFull:
             self._refused(client.address, client.role.kind, "a client too slow to follow (dropped)")
             client.closing = True
@@ -396,10 +401,19 @@ class ShowServer:
             asyncio.get_event_loop().call_soon(self._send_views)
 
     def _send_views(self) -> None:
+        """One view of the change for all pages: computed and encoded once per kind of page (a
+        team's phone, the judges, everyone else), not once per connection: two hundred pages
+        must not hold up the GUI thread the show runs on."""
         self._view_pending = False
+        base = show_view(self.engine.state, int(self.now()), len(self.engine.events))
+        encoded: dict = {}
         for client in list(self.clients):
             if client.feed == "view":
-                self._send(client, self._view_for(client))
+                kind = client.role.team if client.role.kind == TEAM else client.role.kind == JUDGES
+                if kind not in encoded:
+                    encoded[kind] = json.dumps(self._view_for(client, base), ensure_ascii=False,
+                                               separators=(",", ":"))
+                self._send(client, encoded[kind])
 
     # ---- what clients say ----
 
