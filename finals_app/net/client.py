@@ -81,7 +81,11 @@ class Follower:
         delay = 0.2
         try:
             while not self._stop:
-                reason = await self._follow_once()
+                try:
+                    reason = await self._follow_once()
+                except Exception:  # noqa: BLE001 - a follower must never stop following (nor look live)
+                    log.exception("following the kiosk failed; trying again")
+                    reason = "an internal error (in the log)"
                 if self._stop:
                     break
                 if self.connected or reason:
@@ -129,7 +133,7 @@ class Follower:
             return f"the kiosk answered {error.status}"
         except (aiohttp.ClientError, OSError, asyncio.TimeoutError) as error:
             return f"cannot reach the kiosk ({type(error).__name__})"
-        except (WireError, ValueError) as error:
+        except (WireError, ValueError, KeyError, TypeError, AttributeError) as error:
             log.warning("a message from the kiosk could not be read: %s", error)
             return "a message from the kiosk could not be read"
 

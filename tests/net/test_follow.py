@@ -155,3 +155,26 @@ def test_a_follower_whose_token_is_revoked_stops_knocking(live_engine):
             assert not server.throttle.failures  # it never knocked with the old token
 
     asyncio.run(scenario())
+
+
+def test_a_broken_message_from_the_kiosk_cuts_the_link_and_the_follower_comes_back(live_engine):
+    links = []
+
+    async def scenario():
+        async with served(live_engine) as server:
+            follower = Follower(server.follow_url(), on_link=lambda up, why: links.append((up, why)))
+            task = asyncio.ensure_future(follower.run())
+            await eventually(lambda: follower.connected)
+            for client in list(server.clients):  # what a faulty or hostile kiosk might send
+                server._send(client, {"type": "pong"})
+                server._send(client, {"type": "events", "events": [{"seq": "x"}]})
+            await eventually(lambda: any(not up for up, _ in links), what="the cut")
+            assert links[-1][1] == "a message from the kiosk could not be read" or not links[-1][0]
+            live_engine.execute({"cmd": "next_round"})
+            await eventually(lambda: follower.connected and len(follower.events) == len(live_engine.events),
+                             what="the follower back")
+            assert not task.done()
+            await follower.stop()
+            await task
+
+    asyncio.run(scenario())
