@@ -39,3 +39,17 @@ def test_a_question_is_disclosed_step_by_step(engine):
     # A follower arriving later gets the question as far as it is disclosed, once.
     late = Discloser(engine.contest).records(engine.events, levels.levels)
     assert [r["disclose"]["answer"] for r in late if "disclose" in r] == ["A"]
+
+
+def test_no_pin_hash_ever_travels(engine):
+    from finals_app.core.stage.wire import SECRET
+    play = [{"cmd": "next_round"}]
+    for command in play:
+        engine.execute(command)
+    engine.state.prizes = {"first": ["a"], "second": ["b"], "third": ["c"]}  # a prize list to sign
+    engine.execute({"cmd": "sign_off", "judge": "甲评委", "pin": "4321"})  # the first sign-in sets the PIN
+    stored = next(e for e in engine.events if e.type == "judge_pin_set").data["hash"]
+    records = Discloser(engine.contest).records(engine.events, Disclosures(engine.events).levels)
+    text = json.dumps(records, ensure_ascii=False)
+    assert stored not in text and "scrypt" not in text
+    assert [r["data"]["hash"] for r in records if r["type"] == "judge_pin_set"] == [SECRET]

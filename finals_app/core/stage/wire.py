@@ -3,7 +3,8 @@ each question disclosed no earlier than the big screen shows it.
 
 A follower folds exactly the events the kiosk journalled (`state.advance`), so its state is the
 kiosk's. What a follower must not learn before the hall does stays on the kiosk: the contest it
-gets has no questions and no PIN hashes; a question's kind comes with `question_shown`, its stem
+gets has no questions and no PIN hashes (nor do the events: a judge's PIN set at the first
+sign-in travels without its hash); a question's kind comes with `question_shown`, its stem
 and options with `question_revealed`, its answer and explanation once it is judged (or ended
 with no answer). A follower that catches up later gets each question as far as it has been
 disclosed by then, on the first event that names it.
@@ -18,6 +19,7 @@ from finals_app.core.stage.journal import Event
 
 PROTOCOL = 1
 SHOWN, REVEALED, ANSWERED = 1, 2, 3
+SECRET = "(kept on the kiosk)"
 
 
 class WireError(FinalsError):
@@ -100,6 +102,8 @@ class Discloser:
         out = []
         for event in events:
             record = event.to_record()
+            if event.type == "judge_pin_set":  # a PIN's hash stays on the kiosk (a 4-digit PIN is soon guessed)
+                record["data"] = {**event.data, "hash": SECRET}
             question_id = event.data.get("question") if isinstance(event.data, dict) else None
             if isinstance(question_id, str) and levels.get(question_id, 0) > self.sent.get(question_id, 0):
                 question = self.contest.question(question_id)
