@@ -8,10 +8,11 @@ assumption, NTP's), at the midpoint. The offset (remote minus ours) of that exch
 exchange took than the fastest possible one.
 
 The estimate keeps a window of recent exchanges and trusts the fastest ones (the minimum-RTT
-filter: queueing and scheduling only ever add delay). Its stated uncertainty is honest about what
-it does not know: half the spread of round trips among the fastest exchanges kept (how far the
-best one may still be from the floor), the spread of their offsets, the other clock's resolution
-and a drift allowance growing with the age of the sample used.
+filter: queueing and scheduling only ever add delay): the offset is the median of the 8 fastest
+exchanges' offsets. Its stated uncertainty is honest about what it does not know: half the
+spread of their round trips (how far they may still be from the floor) or the spread of their
+offsets around the median, the other clock's resolution and a drift allowance growing with the
+age of the samples used; never more than an exchange itself proves.
 
 Nothing here reads a clock; times are plain numbers in milliseconds (floats allowed).
 """
@@ -77,15 +78,19 @@ class ClockSync:
             return None
         best = sorted(recent, key=lambda s: s.rtt)[:BEST_OF]
         chosen = best[0]
-        offsets = [s.offset for s in best]
+        offsets = sorted(s.offset for s in best)
+        middle = len(offsets) // 2
+        # The median of the fastest exchanges' offsets: one fast exchange may still have been
+        # lopsided (quick one way, slow the other); several rarely all the same way.
+        offset = offsets[middle] if len(offsets) % 2 else (offsets[middle - 1] + offsets[middle]) / 2
         spread_rtt = (best[-1].rtt - chosen.rtt) / 2 if len(best) > 1 else chosen.rtt / 2
-        spread_offset = max(abs(o - chosen.offset) for o in offsets)
-        drift = DRIFT_PPM * 1e-6 * max(0.0, now - chosen.received)
+        spread_offset = max(abs(o - offset) for o in offsets)
+        drift = DRIFT_PPM * 1e-6 * max(0.0, now - min(s.received for s in best))
         uncertainty = max(spread_rtt, spread_offset) + self.resolution_ms / 2 + drift
-        # Never claim more than the exchange itself proves: the other clock read `remote` while
-        # the message was in flight, so the offset is within rtt/2 of the midpoint's.
-        uncertainty = min(uncertainty, chosen.rtt / 2 + self.resolution_ms / 2 + drift)
-        return chosen.offset, max(uncertainty, self.resolution_ms / 2)
+        # Never claim more than an exchange itself proves: the other clock read `remote` while
+        # the message was in flight, so the offset is within rtt/2 of that exchange's midpoint.
+        proven = min(s.rtt / 2 + abs(s.offset - offset) for s in best) + self.resolution_ms / 2 + drift
+        return offset, max(min(uncertainty, proven), self.resolution_ms / 2)
 
     def to_local(self, remote_ms: float, now: float) -> Mapping | None:
         """Where the other clock's `remote_ms` falls on ours, with the stated uncertainty."""

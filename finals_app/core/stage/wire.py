@@ -104,6 +104,9 @@ class Discloser:
             record = event.to_record()
             if event.type == "judge_pin_set":  # a PIN's hash stays on the kiosk (a 4-digit PIN is soon guessed)
                 record["data"] = {**event.data, "hash": SECRET}
+            elif isinstance(event.data.get("torn_tail"), dict) and "excerpt" in event.data["torn_tail"]:
+                # the bytes of a record torn by a crash may be any record's, a PIN's hash too
+                record["data"] = {**event.data, "torn_tail": {**event.data["torn_tail"], "excerpt": SECRET}}
             question_id = event.data.get("question") if isinstance(event.data, dict) else None
             if isinstance(question_id, str) and levels.get(question_id, 0) > self.sent.get(question_id, 0):
                 question = self.contest.question(question_id)
