@@ -119,8 +119,7 @@ def sync(engine, export_spec: str, rules: Rules, progress: ProgressCallback | No
                                                    removal_limit, attached)
             finally:
                 if attached:
-                    connection.rollback()
-                    connection.connection.driver_connection.execute(f"DETACH DATABASE {ATTACHED}")
+                    _detach_export(connection)
         summary.seconds = time.perf_counter() - started
         return summary
     except FinalsError:
@@ -192,6 +191,18 @@ def _size(count: int | None) -> str:
 
 
 ATTACHED = "finals_export"
+
+
+def _detach_export(connection) -> None:
+    """Undo the export's ATTACH. A connection an interrupt (Ctrl+C) invalidated is a new one
+    without it; one that cannot detach is discarded, never pooled with the export attached."""
+    try:
+        connection.rollback()
+        raw = connection.connection.driver_connection
+        if any(row[1] == ATTACHED for row in raw.execute("PRAGMA database_list")):
+            raw.execute(f"DETACH DATABASE {ATTACHED}")
+    except (sqlite3.Error, SQLAlchemyError):
+        connection.invalidate()
 
 
 def _attach_export(connection, export: Export) -> bool:
