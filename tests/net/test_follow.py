@@ -140,15 +140,21 @@ def test_a_wrong_address_is_said_before_anything_starts():
             raise AssertionError(url)
 
 
+async def connected_follower(server, links: list):
+    """A follower of `server` once it is connected, its task, its link reports in `links`."""
+    follower = Follower(server.follow_url(), on_link=lambda up, why: links.append((up, why)))
+    task = asyncio.ensure_future(follower.run())
+    await eventually(lambda: follower.connected)
+    return follower, task
+
+
 def test_a_follower_whose_token_is_revoked_stops_knocking(live_engine):
     from finals_app.net.security import FOLLOWER, Role
     links = []
 
     async def scenario():
         async with served(live_engine) as server:
-            follower = Follower(server.follow_url(), on_link=lambda up, why: links.append((up, why)))
-            task = asyncio.ensure_future(follower.run())
-            await eventually(lambda: follower.connected)
+            follower, task = await connected_follower(server, links)
             server.revoke(Role(FOLLOWER))
             await asyncio.wait_for(task, 5)  # it ends by itself: retrying would only be throttled
             assert follower.refused and links[-1] == (False, "the kiosk revoked this token")
@@ -162,9 +168,7 @@ def test_a_broken_message_from_the_kiosk_cuts_the_link_and_the_follower_comes_ba
 
     async def scenario():
         async with served(live_engine) as server:
-            follower = Follower(server.follow_url(), on_link=lambda up, why: links.append((up, why)))
-            task = asyncio.ensure_future(follower.run())
-            await eventually(lambda: follower.connected)
+            follower, task = await connected_follower(server, links)
             for client in list(server.clients):  # what a faulty or hostile kiosk might send
                 server._send(client, {"type": "pong"})
                 server._send(client, {"type": "events", "events": [{"seq": "x"}]})

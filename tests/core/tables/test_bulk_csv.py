@@ -108,3 +108,7 @@ def test_a_carriage_return_or_another_store_leaves_it_to_the_listing_path(store,
     query = results.standings_query("P1", columns=listings.STANDINGS)
     assert not bulk_csv.write(elsewhere, query, listings.STANDINGS, {}, tmp_path / "x.csv")
     assert not (tmp_path / "x.csv").exists()
+
+
+def test_the_whitespace_of_the_sql_strip_is_exactly_pythons():
+    assert bulk_csv.WHITESPACE == "".join(ch for ch in map(chr, range(0x110000)) if ch.isspace())
