@@ -56,3 +56,25 @@ def test_the_period_report_says_its_words_exactly(cli, tmp_path):
     said = pdf_text(target, layout=True)
     assert not RADICALS.findall(said)
     assert name in said and "第1期汇报材料" in said and "一、参学参赛情况" in said and "各党支部情况" in said
+
+
+def test_the_font_copy_is_made_without_leaving_the_source_open(tmp_path, monkeypatch):
+    """A fresh machine makes the cleaned copy on its first PDF: the system font it is made from
+    is closed after (a lazy fontTools collection kept it open: a ResourceWarning on a fresh
+    cache, seen as a failed PDF test on a new machine)."""
+    import gc
+    import warnings
+
+    from fontTools.ttLib import TTFont
+
+    import finals_app.reports.fonts as fonts
+    monkeypatch.setenv("FINALS_APP_FONT_CACHE", str(tmp_path / "fonts"))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ResourceWarning)
+        path = fonts.text_font_file("Regular")
+        gc.collect()
+    assert not [w for w in caught if issubclass(w.category, ResourceWarning)], [str(w.message) for w in caught]
+    with TTFont(str(path)) as copy:
+        cmap = copy.getBestCmap()
+        assert ord("一") in cmap and not any(RADICALS.match(chr(code)) for code in cmap)
+        assert copy["name"].getDebugName(1) == fonts.TEXT_FAMILY

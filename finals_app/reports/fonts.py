@@ -62,31 +62,38 @@ def text_font_file(weight: str) -> Path:
         raise missing_font()
     from fontTools.ttLib import TTCollection, TTFont
     if source.suffix.lower() == ".ttc":
-        collection = TTCollection(str(source), lazy=True, recalcBBoxes=False, recalcTimestamp=False)
-        font = next((f for f in collection.fonts if f["name"].getDebugName(1) == SOURCE_FAMILY), None)
+        opened = TTCollection(str(source), lazy=True, recalcBBoxes=False, recalcTimestamp=False)
+        font = next((f for f in opened.fonts if f["name"].getDebugName(1) == SOURCE_FAMILY), None)
+    else:
+        opened = font = TTFont(str(source), lazy=True, recalcBBoxes=False, recalcTimestamp=False)
+    try:  # lazy: the source stays open until the copy is written, then is closed
         if font is None:
             raise FinalsError("{path} has no {family} face", path=str(source), family=SOURCE_FAMILY)
-    else:
-        font = TTFont(str(source), lazy=True, recalcBBoxes=False, recalcTimestamp=False)
+        _clean(font, weight)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temporary = target.with_name(target.name + f".{os.getpid()}.partial")
+        try:
+            font.save(str(temporary))
+            os.replace(temporary, target)
+        finally:
+            temporary.unlink(missing_ok=True)
+    finally:
+        opened.close()
+    return target
+
+
+def _clean(font, weight: str) -> None:
+    """Drop the shadowing cmap entries and give the copy its own family name."""
     for table in font["cmap"].tables:
         for code in [c for c in table.cmap if any(low <= c <= high for low, high in SHADOW_RANGES)]:
             del table.cmap[code]
-    names = font["name"]
-    for record in list(names.names):
+    for record in list(font["name"].names):
         if record.nameID in (1, 16):
             record.string = TEXT_FAMILY
         elif record.nameID in (3, 4):
             record.string = f"{TEXT_FAMILY} {weight}"
         elif record.nameID == 6:
             record.string = f"{TEXT_FAMILY.replace(' ', '')}-{weight}"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = target.with_name(target.name + f".{os.getpid()}.partial")
-    try:
-        font.save(str(temporary))
-        os.replace(temporary, target)
-    finally:
-        temporary.unlink(missing_ok=True)
-    return target
 
 
 def pdf_family() -> str:
