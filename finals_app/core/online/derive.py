@@ -35,7 +35,7 @@ REASONS = (REASON_FINISH_BEFORE_START, REASON_QUESTION_COUNT, REASON_CORRECT_COU
 
 
 # Bumped whenever a derived table changes shape: an older store rebuilds them on first use.
-DERIVED_SCHEMA = "3"
+DERIVED_SCHEMA = "4"
 
 
 def derived_key(rules: Rules, data_version: str) -> str:
@@ -100,9 +100,12 @@ def derive(connection, rules: Rules, phase_ids=None) -> None:
                 connection.execute(delete(table).where(table.c.phase.in_([p.id for p in phases])))
     if phases:
         _insert_attempt_status(connection, rules, phases)
+        granted = _temporary(connection, "allowance_granted", ("participant_id", "granted"), ("phase",),
+                             index=("phase", "participant_id"))
         for phase in phases:
-            _apply_allowance(connection, rules, phase)
-        _insert_phase_totals(connection, rules, phases)
+            _apply_allowance(connection, rules, phase, granted)
+        _insert_phase_totals(connection, rules, phases, granted)
+        granted.drop(connection)
         _insert_branch_totals(connection, rules, phases)
     write_meta(connection, "derived_for", derived_key(rules, read_meta(connection, "data_version") or "0"))
 
@@ -142,15 +145,15 @@ def _insert_attempt_status(connection, rules: Rules, phases) -> None:
     rows = select(
         s.phase, s.participant_id, day, s.started_ms, s.attempt_id, s.finished_ms,
         (s.finished_ms - s.started_ms).label("duration_ms"), s.score,
-        case((s.correct_count == s.question_count, 1), else_=0).label("perfect"),
-        literal(0).label("share_credit"), reason.label("reason"),
+        case((s.correct_count == s.question_count, 1), else_=0).label("perfect"), reason.label("reason"),
     ).where(s.phase.is_not(None)).order_by(s.phase, s.participant_id, day, s.started_ms, s.attempt_id)  # the clustered order
     connection.execute(insert(attempt_status).from_select(
         ["phase", "participant_id", "day", "started_ms", "attempt_id", "finished_ms", "duration_ms", "score",
-         "perfect", "share_credit", "reason"], rows))
+         "perfect", "reason"], rows))
 
 
-def _apply_allowance(connection, rules: Rules, phase) -> None:
+def _apply_allowance(connection, rules: Rules, phase, granted_table: Table) -> None:
+    """Marks the extras the allowance refuses; counts, per person, those a credit grants."""
     t = attempt_status.c
     key = (t.phase, t.participant_id, t.day, t.started_ms, t.attempt_id)
     # 1. The days on which a person has more data-valid attempts than the daily allowance (a
@@ -205,13 +208,16 @@ def _apply_allowance(connection, rules: Rules, phase) -> None:
     else:
         credits = None
         decided = select(x.attempt_id, literal(0))
-    # 4. Decide once, then mark each extra by its clustered key.
+    # 4. Decide once; mark each refused extra by its clustered key (few), count the granted
+    #    ones per person (marking each granted row cost 4 s a province period).
     connection.execute(insert(decisions).from_select(["attempt_id", "granted"], decided))
     d = decisions.c
-    for granted, values in ((0, {"reason": REASON_ALLOWANCE}), (1, {"share_credit": 1})):
-        chosen = select(x.phase, x.participant_id, x.day, x.started_ms, x.attempt_id).join_from(
-            extras_table, decisions, d.attempt_id == x.attempt_id).where(d.granted == granted)
-        connection.execute(update(attempt_status).where(tuple_(*key).in_(chosen)).values(**values))
+    refused = select(x.phase, x.participant_id, x.day, x.started_ms, x.attempt_id).join_from(
+        extras_table, decisions, d.attempt_id == x.attempt_id).where(d.granted == 0)
+    connection.execute(update(attempt_status).where(tuple_(*key).in_(refused)).values(reason=REASON_ALLOWANCE))
+    connection.execute(insert(granted_table).from_select(["phase", "participant_id", "granted"], select(
+        literal(phase.id, String), x.participant_id, func.count()).join_from(
+        extras_table, decisions, d.attempt_id == x.attempt_id).where(d.granted == 1).group_by(x.participant_id)))
     decisions.drop(connection)
     extras_table.drop(connection)
     if credits is not None:
@@ -239,7 +245,7 @@ def ranking_order(rules: Rules, columns) -> list:
     return [terms[key] for key in rules.ranking_order]
 
 
-def _insert_phase_totals(connection, rules: Rules, phases) -> None:
+def _insert_phase_totals(connection, rules: Rules, phases, granted_table: Table) -> None:
     t = attempt_status.c
     wanted = (t.phase.in_([p.id for p in phases]), t.reason.is_(None))
     if connection.dialect.name == "sqlite":
@@ -252,7 +258,7 @@ def _insert_phase_totals(connection, rules: Rules, phases) -> None:
     else:
         last = func.row_number().over(partition_by=(t.phase, t.participant_id),
                                       order_by=(t.started_ms.desc(), t.attempt_id.desc()))
-        source = select(t.phase, t.participant_id, t.day, t.score, t.duration_ms, t.perfect, t.share_credit,
+        source = select(t.phase, t.participant_id, t.day, t.score, t.duration_ms, t.perfect,
                         t.finished_ms, last.label("from_last")).where(*wanted).subquery("valid")
         rows, filters, extra = source.c, (), []
         last_finish = func.max(case((rows.from_last == 1, rows.finished_ms)))
@@ -265,18 +271,20 @@ def _insert_phase_totals(connection, rules: Rules, phases) -> None:
         func.sum(rows.duration_ms).label("duration_ms"),
         func.count().label("valid_attempts"),
         func.sum(rows.perfect).label("perfect_attempts"),
-        func.sum(rows.share_credit).label("share_credit_attempts"),
         last_finish.label("last_finish_ms"),
         func.sum(distinct(day_bit)).label("days_mask"),
         *extra,
     ).select_from(source).where(*filters).group_by(rows.phase, rows.participant_id).subquery("grouped")
     g = grouped.c
     p = participants.c
+    c = granted_table.c
     ranked = select(
         g.phase, func.row_number().over(partition_by=g.phase, order_by=ranking_order(rules, g)).label("rank"),
         g.participant_id, p.name, p.phone, p.branch_id, p.is_party_member, g.score, g.duration_ms,
-        g.valid_attempts, g.perfect_attempts, g.share_credit_attempts, g.last_finish_ms, g.days_mask,
-    ).join_from(grouped, participants, p.id == g.participant_id).subquery("ranked")
+        g.valid_attempts, g.perfect_attempts, func.coalesce(c.granted, 0).label("share_credit_attempts"),
+        g.last_finish_ms, g.days_mask,
+    ).join_from(grouped, participants, p.id == g.participant_id).outerjoin(
+        granted_table, and_(c.phase == g.phase, c.participant_id == g.participant_id)).subquery("ranked")
     columns = ["phase", "rank", "participant_id", "name", "phone", "branch_id", "is_party_member", "score",
                "duration_ms", "valid_attempts", "perfect_attempts", "share_credit_attempts", "last_finish_ms",
                "days_mask"]

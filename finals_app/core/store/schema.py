@@ -121,8 +121,10 @@ attempt_status = Table(
     Column("duration_ms", BigInteger, nullable=False),
     Column("score", Integer, nullable=False),
     Column("perfect", Integer, nullable=False),  # every answer correct
-    Column("share_credit", Integer, nullable=False),  # valid thanks to a share credit
-    Column("reason", String(32)),  # null: valid
+    # null: valid. (A valid attempt beyond the day's allowance is valid thanks to a share
+    # credit; phase_totals counts them per person. Not marked per row: marking half a million
+    # rows a period was a tenth of a province's sync.)
+    Column("reason", String(32)),
     Index("ix_attempt_status_invalid", "phase", "attempt_id", sqlite_where=text("reason is not null"),
           postgresql_where=text("reason is not null")),
     sqlite_with_rowid=False,

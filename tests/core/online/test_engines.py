@@ -41,10 +41,18 @@ def _compare_everything(engine, export, rules) -> None:
     results = Results(engine, rules)
 
     with engine.connect() as connection:
-        got = {row.attempt_id: (row.phase, row.reason, bool(row.share_credit))
-               for row in connection.execute(select(attempt_status))}
-    want = {a.id: (a.phase, a.reason, a.share_credit) for a in ref.attempts if a.phase is not None}
+        got = {row.attempt_id: (row.phase, row.reason) for row in connection.execute(select(attempt_status))}
+        credited = {(row.phase, row.participant_id): row.share_credit_attempts for row in connection.execute(
+            select(phase_totals.c.phase, phase_totals.c.participant_id, phase_totals.c.share_credit_attempts))}
+    want = {a.id: (a.phase, a.reason) for a in ref.attempts if a.phase is not None}
     assert got == want
+    want_credited = {}
+    for attempt in ref.attempts:  # valid thanks to a share credit, per person and phase
+        if attempt.phase is not None and attempt.reason is None:
+            key = (attempt.phase, attempt.person)
+            want_credited[key] = want_credited.get(key, 0) + attempt.share_credit
+    assert credited == want_credited
+    assert any(want_credited.values())
 
     for phase in rules.phases:
         expected = [(r["rank"], r["participant_id"], r["score"], r["duration_ms"], r["valid_attempts"],
