@@ -22,6 +22,7 @@ from finals_app.core.rules import Rules
 from finals_app.core.store.engine import read_meta, write_meta
 from finals_app.core.store.schema import (DERIVED_TABLES, attempt_status, attempts, branch_totals,
                                           participants, phase_totals, shares)
+from finals_app.core.tables.masking import MASKING_VERSION, mask_name, mask_phone
 
 DAY_MS = 86_400_000
 
@@ -39,7 +40,13 @@ DERIVED_SCHEMA = "4"
 
 
 def derived_key(rules: Rules, data_version: str) -> str:
-    return f"{DERIVED_SCHEMA}:{rules.digest}:{data_version}"
+    return f"{_built_for(rules)}:{data_version}"
+
+
+def _built_for(rules: Rules) -> str:
+    """What the derived tables depend on besides the data: their shape, the masks they copy,
+    the rules."""
+    return f"{DERIVED_SCHEMA}.{MASKING_VERSION}:{rules.digest}"
 
 
 def is_derived(connection, rules: Rules) -> bool:
@@ -50,8 +57,7 @@ def is_derived(connection, rules: Rules) -> bool:
 def derived_for_rules(connection, rules: Rules) -> bool:
     """The derived tables were built for these rules (perhaps for older data)."""
     derived = read_meta(connection, "derived_for") or ""
-    return read_meta(connection, "derived_schema") == DERIVED_SCHEMA and \
-        derived.rsplit(":", 1)[0] == f"{DERIVED_SCHEMA}:{rules.digest}"
+    return read_meta(connection, "derived_schema") == DERIVED_SCHEMA and derived.rsplit(":", 1)[0] == _built_for(rules)
 
 
 def ensure_derived(engine, rules: Rules) -> None:
@@ -90,6 +96,9 @@ def derive(connection, rules: Rules, phase_ids=None) -> None:
             table.create(connection)
         write_meta(connection, "derived_schema", DERIVED_SCHEMA)
         phase_ids = None
+    if read_meta(connection, "masks") != MASKING_VERSION:
+        make_masks(connection)
+        phase_ids = None  # every ranking copies them
     phases = [p for p in rules.phases if phase_ids is None or p.id in phase_ids]
     if phase_ids is None:
         for table in reversed(DERIVED_TABLES):
@@ -110,13 +119,34 @@ def derive(connection, rules: Rules, phase_ids=None) -> None:
     write_meta(connection, "derived_for", derived_key(rules, read_meta(connection, "data_version") or "0"))
 
 
+def make_masks(connection, batch: int = 20_000) -> None:
+    """Every person's published name and phone (masking.py), for a store whose masks are of
+    another version or were never made (synced before they were kept)."""
+    from sqlalchemy import bindparam
+    p = participants.c
+    statement = update(participants).where(p.id == bindparam("person")).values(
+        masked_name=bindparam("name_mask"), masked_phone=bindparam("phone_mask"))
+    last = None
+    while True:
+        query = select(p.id, p.name, p.phone).order_by(p.id).limit(batch)
+        if last is not None:
+            query = query.where(p.id > last)
+        rows = connection.execute(query).all()
+        if not rows:
+            break
+        connection.execute(statement, [{"person": person, "name_mask": mask_name(name), "phone_mask": mask_phone(phone)}
+                                       for person, name, phone in rows])
+        last = rows[-1][0]
+    write_meta(connection, "masks", MASKING_VERSION)
+
+
 def refresh_people(connection, rules: Rules, participant_ids_table) -> None:
     """After people's rows changed (a phone, a name, a branch, membership): their columns in
     the rankings and every phase's branch totals, without re-deriving any phase."""
     p, pt = participants.c, phase_totals.c
     connection.execute(update(phase_totals).where(pt.participant_id.in_(select(participant_ids_table.c.id))).values(
         {column: select(p[column]).where(p.id == pt.participant_id).scalar_subquery()
-         for column in ("name", "phone", "branch_id", "is_party_member")}))
+         for column in ("name", "phone", "masked_name", "masked_phone", "branch_id", "is_party_member")}))
     connection.execute(delete(branch_totals))
     _insert_branch_totals(connection, rules, list(rules.phases))
 
@@ -182,15 +212,15 @@ def _apply_allowance(connection, rules: Rules, phase, granted_table: Table) -> N
         ordered = select(sh.participant_id, sh.shared_ms, func.row_number().over(
             partition_by=sh.participant_id, order_by=(sh.shared_ms, sh.id)).label("nth")).where(
             _inside(phase, sh.shared_ms), sh.participant_id.in_(select(x.participant_id))).subquery("ordered_credits")
-        credits = _temporary(connection, "allowance_credits", ("participant_id", "at"), (),
-                             index=("participant_id", "at"))
-        connection.execute(insert(credits).from_select(["participant_id", "at"], select(
+        credits = _temporary(connection, "allowance_credits", ("participant_id", "earned_ms"), (),
+                             index=("participant_id", "earned_ms"))
+        connection.execute(insert(credits).from_select(["participant_id", "earned_ms"], select(
             ordered.c.participant_id, ordered.c.shared_ms).where(ordered.c.nth <= phase.share_credits)))
         # 3. For the k-th extra of a person (in time order), avail = the credits earned at or
         #    before its start (a credit at the very instant counts): a seek per extra.
         cr = credits.c
         avail = select(func.count()).where(cr.participant_id == x.participant_id,
-                                           cr.at <= x.started_ms).scalar_subquery()
+                                           cr.earned_ms <= x.started_ms).scalar_subquery()
         counted = select(
             x.participant_id, x.attempt_id.label("event_id"),
             func.row_number().over(partition_by=x.participant_id, order_by=(x.started_ms, x.attempt_id)).label("k"),
@@ -227,9 +257,13 @@ def _apply_allowance(connection, rules: Rules, phase, granted_table: Table) -> N
 def _temporary(connection, name: str, integer_columns, text_columns, index=None) -> Table:
     from sqlalchemy import Index
     columns = [Column(c, String(16)) for c in text_columns] + [Column(c, BigInteger) for c in integer_columns]
-    extra = [Index(f"ix_{name}", *index)] if index else []
+    # (DuckDB joins by hashing and has no indexes on temporary tables.)
+    extra = [Index(f"ix_{name}", *index)] if index and connection.dialect.name != "duckdb" else []
     table = Table(name, MetaData(), *columns, *extra, prefixes=["TEMPORARY"])
-    table.drop(connection, checkfirst=True)
+    if connection.dialect.name == "duckdb":  # its catalogue emulation fails on the existence check
+        connection.exec_driver_sql(f"DROP TABLE IF EXISTS {name}")
+    else:
+        table.drop(connection, checkfirst=True)
     table.create(connection)
     return table
 
@@ -280,12 +314,14 @@ def _insert_phase_totals(connection, rules: Rules, phases, granted_table: Table)
     c = granted_table.c
     ranked = select(
         g.phase, func.row_number().over(partition_by=g.phase, order_by=ranking_order(rules, g)).label("rank"),
-        g.participant_id, p.name, p.phone, p.branch_id, p.is_party_member, g.score, g.duration_ms,
+        g.participant_id, p.name, p.phone, p.masked_name, p.masked_phone, p.branch_id, p.is_party_member,
+        g.score, g.duration_ms,
         g.valid_attempts, g.perfect_attempts, func.coalesce(c.granted, 0).label("share_credit_attempts"),
         g.last_finish_ms, g.days_mask,
     ).join_from(grouped, participants, p.id == g.participant_id).outerjoin(
         granted_table, and_(c.phase == g.phase, c.participant_id == g.participant_id)).subquery("ranked")
-    columns = ["phase", "rank", "participant_id", "name", "phone", "branch_id", "is_party_member", "score",
+    columns = ["phase", "rank", "participant_id", "name", "phone", "masked_name", "masked_phone", "branch_id",
+               "is_party_member", "score",
                "duration_ms", "valid_attempts", "perfect_attempts", "share_credit_attempts", "last_finish_ms",
                "days_mask"]
     # In clustered order, so the table is written front to back.

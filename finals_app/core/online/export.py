@@ -13,6 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from finals_app.core.errors import without_passwords, ExportError, Location, Problem
 from finals_app.core.online.times import parse_instant
+from finals_app.core.tables.masking import mask_name, mask_phone
 
 SCHEMA_VERSION = "1"
 REQUIRED_COLUMNS = {
@@ -283,8 +284,9 @@ class RowChecker:
         branch = self._int(branch_id, "participants", row_id, "branch_id", positive=True)
         if name is None:
             self.report("must not be empty", "participants", row_id, "name")
-        phone_text = None if phone is None else str(phone).strip()
-        return (row_id, str(name or ""), phone_text or None, member, branch)
+        phone_text = (None if phone is None else str(phone).strip()) or None
+        text = str(name or "")
+        return (row_id, text, phone_text, member, branch, mask_name(text), mask_phone(phone_text))
 
     def _shares(self, row_id, raw):
         _, participant_id, shared_at = raw

@@ -28,6 +28,7 @@ from finals_app.core.rules import Rules
 from finals_app.core.store.engine import read_meta, write_meta
 from finals_app.core.store.schema import (EXPORT_TABLES, attempt_status, export_blocks, missing_rows,
                                           org_branches, organizations, sync_runs)
+from finals_app.core.tables.masking import MASKING_VERSION
 
 class SyncCancelled(FinalsError):
     """The user stopped the sync; the transaction was rolled back."""
@@ -44,7 +45,7 @@ EXPORT_COLUMNS = {
     "questions": ("id", "kind", "stem", "options", "answer", "source"),
 }
 # Store columns computed here, not read from the export (and so not compared).
-DERIVED_COLUMNS = ("id", "unit_id")
+DERIVED_COLUMNS = ("id", "unit_id", "masked_name", "masked_phone")
 # (table, field, referenced table)
 REFERENCES = (
     ("organizations", "parent_id", "organizations"),
@@ -455,6 +456,9 @@ def _sync_in_transaction(connection, export: Export, rules: Rules, digest,
             names = [c.name for c in target.columns]
             connection.execute(insert(target).from_select(names, select(*[stage.c[n] for n in names])))
     _keep_fingerprints(connection, plans)
+    people_change = changes["participants"]
+    if people_change.rows == people_change.added:  # every person's masks were made by this sync
+        write_meta(connection, "masks", MASKING_VERSION)
     if any_change or read_meta(connection, "data_version") is None:
         report("organisation tree", 0, None)
         _rebuild_org_tree(connection)

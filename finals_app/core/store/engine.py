@@ -61,10 +61,16 @@ def open_store(url: str | None = None) -> Engine:
             event.listen(engine, "connect", _tune_sqlite)
             event.listen(engine, "begin", lambda connection: connection.exec_driver_sql("BEGIN"))
         metadata.create_all(engine)
-        with engine.begin() as connection:  # indexes added since a store was created
+        with engine.begin() as connection:  # columns and indexes added since a store was created
             from sqlalchemy import inspect
+            from sqlalchemy.schema import CreateColumn
             inspector = inspect(connection)
             for table in metadata.sorted_tables:
+                columns = {column["name"] for column in inspector.get_columns(table.name)}
+                for column in table.columns:
+                    if column.name not in columns and column.nullable:  # (a derived table is rebuilt)
+                        spec = CreateColumn(column).compile(dialect=engine.dialect)
+                        connection.exec_driver_sql(f"ALTER TABLE {table.name} ADD COLUMN {spec}")
                 present = {index["name"] for index in inspector.get_indexes(table.name)}
                 for index in table.indexes:
                     if index.name not in present:

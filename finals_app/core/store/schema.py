@@ -54,6 +54,10 @@ participants = Table(
     Column("phone", Text),
     Column("is_party_member", Integer, nullable=False),
     Column("branch_id", BigInteger, nullable=False),
+    # The name and phone as published (masking.py), made at sync; null in a store synced
+    # before they were kept, until made (store_meta "masks" says which masks they are).
+    Column("masked_name", Text),
+    Column("masked_phone", Text),
     # Covering the party-member count per branch (an index-only scan at derive time).
     Index("ix_participants_branch", "branch_id", "is_party_member"),
 )
@@ -141,6 +145,8 @@ phase_totals = Table(
     Column("phone", Text),
     Column("branch_id", BigInteger, nullable=False),
     Column("is_party_member", Integer, nullable=False),
+    Column("masked_name", Text),
+    Column("masked_phone", Text),
     Column("score", BigInteger, nullable=False),
     Column("duration_ms", BigInteger, nullable=False),
     Column("valid_attempts", Integer, nullable=False),

@@ -1,6 +1,10 @@
 """Personal data on public surfaces (rules.md section 6)."""
 from __future__ import annotations
 
+# The store keeps every person's masks, made by these functions at sync (the published
+# rankings read them): change this whenever a mask changes, and stores make them again.
+MASKING_VERSION = "1"
+
 
 def mask_phone(phone: str | None) -> str:
     """`13812341234` -> `138****1234`; other lengths keep at most 3 + 4 digits, never more."""
