@@ -257,13 +257,9 @@ def _apply_allowance(connection, rules: Rules, phase, granted_table: Table) -> N
 def _temporary(connection, name: str, integer_columns, text_columns, index=None) -> Table:
     from sqlalchemy import Index
     columns = [Column(c, String(16)) for c in text_columns] + [Column(c, BigInteger) for c in integer_columns]
-    # (DuckDB joins by hashing and has no indexes on temporary tables.)
-    extra = [Index(f"ix_{name}", *index)] if index and connection.dialect.name != "duckdb" else []
+    extra = [Index(f"ix_{name}", *index)] if index else []
     table = Table(name, MetaData(), *columns, *extra, prefixes=["TEMPORARY"])
-    if connection.dialect.name == "duckdb":  # its catalogue emulation fails on the existence check
-        connection.exec_driver_sql(f"DROP TABLE IF EXISTS {name}")
-    else:
-        table.drop(connection, checkfirst=True)
+    table.drop(connection, checkfirst=True)
     table.create(connection)
     return table
 
