@@ -156,3 +156,31 @@ def test_a_carriage_return_or_another_store_leaves_it_to_the_listing_path(store,
     elsewhere = create_engine("postgresql+psycopg://nobody@127.0.0.1:1/none")  # never connected to
     assert not bulk_csv.write(elsewhere, query, listings.STANDINGS, tmp_path / "x.csv")
     assert not (tmp_path / "x.csv").exists()
+
+
+def test_a_store_made_before_the_masks_were_kept_is_brought_up_to_date(store, small_rules, tmp_path):
+    """An older store has no mask columns: they are added when it is opened, the rankings are
+    listed by the listing path meanwhile, and the next derive makes the masks."""
+    url = str(store.url)
+    before = _cli_csv(url)
+    with store.begin() as connection:
+        for table in ("participants", "phase_totals"):
+            for column in ("masked_name", "masked_phone"):
+                connection.exec_driver_sql(f"ALTER TABLE {table} DROP COLUMN {column}")
+        connection.exec_driver_sql("delete from store_meta where key = 'masks'")
+    store.dispose()
+    reopened = open_store(url)
+    try:
+        with reopened.connect() as connection:
+            names = {row[1] for row in connection.exec_driver_sql("PRAGMA table_info(participants)")}
+        assert {"masked_name", "masked_phone"} <= names
+        assert _cli_csv(url) == before  # listed by the listing path: masks not made yet
+        shipped = load_rules()
+        assert not Results(reopened, shipped).masks_current()
+        with reopened.begin() as connection:
+            derive.derive(connection, shipped)
+        assert Results(reopened, shipped).masks_current()
+        _masks_are_masking_pys(reopened)
+        assert _cli_csv(url) == before
+    finally:
+        reopened.dispose()
