@@ -50,6 +50,48 @@ def test_second_sync_of_the_same_export_changes_nothing(store, export_copy, smal
     assert after == state
 
 
+def test_the_digest_is_read_beside_the_sync(store, export_copy, small_rules, monkeypatch):
+    """A slow digest (a cold read of a province's export) holds neither a changed export's
+    sync nor the recognition of an unchanged one: that sync stops when the digest is known,
+    rolled back, the store as it was."""
+    import threading
+    import time
+
+    from finals_app.core.online.export import Export
+    sync(store, str(export_copy), small_rules)
+    with sqlite3.connect(export_copy) as db:  # a newer export: one renamed person
+        db.execute("update participants set name = name || '新' where id = (select min(id) from participants)")
+    real = Export.digest
+    gate = threading.Event()
+
+    def slow_digest(self):
+        if not gate.wait(10):
+            raise AssertionError("the sync waited for the digest")
+        return real(self)
+    monkeypatch.setattr(Export, "digest", slow_digest)
+    stages = []
+
+    def first_progress(stage, done, total):
+        stages.append(stage)
+        if stage == "attempts":
+            gate.set()
+    changed = sync(store, str(export_copy), small_rules, progress=first_progress)
+    assert not changed.unchanged and changed.tables["participants"].changed == 1
+    assert "participants" in stages  # the sync went on while the digest was still being read
+    state = _snapshot(store)
+    gate.clear()
+    seen = []
+
+    def progress(stage, done, total):
+        seen.append(stage)
+        if len(seen) == 3:
+            gate.set()
+            time.sleep(0.2)  # the digest is known at the next step
+    again = sync(store, str(export_copy), small_rules, progress=progress)
+    assert again.unchanged and len(seen) >= 3
+    assert _snapshot(store) == state
+
+
 def test_same_content_through_a_url_is_recognised_by_comparison(store, export_copy, small_rules):
     sync(store, str(export_copy), small_rules)
     state = _snapshot(store)
