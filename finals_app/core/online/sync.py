@@ -153,6 +153,7 @@ class _Digest:
         import threading
         self.value: str | None = None
         self.error: BaseException | None = None
+        self._done = threading.Event()
         self._thread = threading.Thread(target=self._run, args=(export,), name="export-digest", daemon=True)
         self._thread.start()
 
@@ -161,9 +162,11 @@ class _Digest:
             self.value = export.digest()
         except BaseException as error:  # noqa: BLE001 - said by get()
             self.error = error
+        finally:
+            self._done.set()
 
     def finished(self) -> bool:
-        return not self._thread.is_alive()
+        return self._done.is_set()
 
     def get(self) -> str | None:
         self._thread.join()

@@ -64,10 +64,14 @@ def test_the_digest_is_read_beside_the_sync(store, export_copy, small_rules, mon
     real = Export.digest
     gate = threading.Event()
 
+    computed = threading.Event()
+
     def slow_digest(self):
         if not gate.wait(10):
             raise AssertionError("the sync waited for the digest")
-        return real(self)
+        value = real(self)
+        computed.set()
+        return value
     monkeypatch.setattr(Export, "digest", slow_digest)
     stages = []
 
@@ -80,13 +84,15 @@ def test_the_digest_is_read_beside_the_sync(store, export_copy, small_rules, mon
     assert "participants" in stages  # the sync went on while the digest was still being read
     state = _snapshot(store)
     gate.clear()
+    computed.clear()
     seen = []
 
     def progress(stage, done, total):
         seen.append(stage)
         if len(seen) == 3:
             gate.set()
-            time.sleep(0.2)  # the digest is known at the next step
+            assert computed.wait(10)
+            time.sleep(0.05)  # (its thread records it): the digest is known at the next step
     again = sync(store, str(export_copy), small_rules, progress=progress)
     assert again.unchanged and len(seen) >= 3
     assert _snapshot(store) == state
