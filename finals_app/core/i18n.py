@@ -379,7 +379,7 @@ ZH_CN: dict[str, str] = {
 # The stages of a sync, as its progress says them (not in the catalogue: a table's name is
 # also a value in messages, where it stays as it is).
 STAGES_ZH = {
-    "digest": "校验导出文件", "validate": "校验数据", "compare": "比对变化", "organisation tree": "整理组织树",
+    "validate": "校验数据", "compare": "比对变化", "organisation tree": "整理组织树",
     "rules": "按规则计算",
     "organizations": "读取组织", "participants": "读取参赛者", "shares": "读取分享记录", "attempts": "读取答题记录",
     "questions": "读取题库", "write organizations": "写入组织", "write participants": "写入参赛者",
