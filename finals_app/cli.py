@@ -457,14 +457,14 @@ def cmd_validate(args, stdout, stderr) -> int:
 
 def cmd_standings(args, stdout, stderr) -> int:
     results = _results(args)
-    if not _ranking_csv(args, results, lambda: results.standings_query(args.period, columns=listings.STANDINGS,
-                                                                      published=True), listings.STANDINGS, stdout):
+    if not _ranking_csv(args, results, results.standings_query(args.period, columns=listings.STANDINGS, published=True),
+                        listings.STANDINGS, stdout):
         rows = results.standings_rows(args.period, columns=listings.STANDINGS)  # a million rows: no dicts
         emit(listings.standings(rows, payout=args.payout, layout=listings.STANDINGS), args.format, args.out, stdout)
     return EXIT_OK
 
 
-def _ranking_csv(args, results, published_query, columns: tuple[str, ...], stdout) -> bool:
+def _ranking_csv(args, results, query, columns: tuple[str, ...], stdout) -> bool:
     """A published ranking of up to a million rows as CSV, written by an analytical engine where
     it can give exactly the listing path's bytes (tables/bulk_csv): the masks the store keeps,
     when they are this version's. False: the caller lists it."""
@@ -474,7 +474,6 @@ def _ranking_csv(args, results, published_query, columns: tuple[str, ...], stdou
 
     from finals_app.core.tables import bulk_csv
     from finals_app.reports.writers import write_atomically
-    query = published_query()
 
     def write(temporary: Path) -> None:
         if not bulk_csv.write(results.engine, query, columns, temporary):
@@ -559,7 +558,7 @@ def cmd_committees(args, stdout, stderr) -> int:
 
 def cmd_final_standings(args, stdout, stderr) -> int:
     results = _results(args)
-    if _ranking_csv(args, results, lambda: results.final_standings_query(listings.FINAL_STANDINGS, published=True),
+    if _ranking_csv(args, results, results.final_standings_query(listings.FINAL_STANDINGS, published=True),
                     listings.FINAL_STANDINGS, stdout):
         return EXIT_OK
     rows = results.final_standings_rows(listings.FINAL_STANDINGS)

@@ -8,7 +8,7 @@ import random
 import sqlite3
 
 import pytest
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, select
 
 from finals_app.cli import main
 from finals_app.core.online.results import Results
@@ -18,6 +18,7 @@ from finals_app.core.rules import load_rules
 from finals_app.core.store.engine import open_store
 from finals_app.core.online import derive
 from finals_app.core.store.engine import read_meta
+from finals_app.core.store.schema import participants, phase_totals
 from finals_app.core.tables import bulk_csv, listings
 from finals_app.core.tables.masking import COMPOUND_SURNAMES, mask_name, mask_phone
 from finals_app.reports.writers import write_csv
@@ -108,8 +109,6 @@ def test_the_command_gives_the_same_bytes_either_way(store, small_rules, tmp_pat
 
 
 def _masks_are_masking_pys(engine) -> None:
-    from finals_app.core.store.schema import participants, phase_totals
-    from sqlalchemy import select
     with engine.connect() as connection:
         for table in (participants, phase_totals):
             rows = connection.execute(select(table.c.name, table.c.phone, table.c.masked_name,
