@@ -133,3 +133,33 @@ def test_postgresql_and_sqlite_agree_row_for_row(postgres_server, sample_export,
         output[-1]["pioneer_draw"].pop("created_at")  # when each store recorded the draw
     for index, (sqlite_output, postgres_output) in enumerate(zip(*outputs)):
         assert sqlite_output == postgres_output, index
+
+
+def test_rows_sql_cannot_convert_reach_postgresql_as_sqlite(postgres_server, sample_export, small_rules, tmp_path):
+    """Times only the row checker reads (microseconds, 24:00:00) and a broken block row: the
+    server store gets exactly the SQLite store's attempts (its rows are written as COPY text
+    a block at a time; the leftovers go through the checker)."""
+    import shutil
+    import sqlite3
+
+    from finals_app.core.store.schema import attempts
+    export = tmp_path / "odd.sqlite"
+    shutil.copy(sample_export, export)
+    db = sqlite3.connect(export)
+    ids = [row[0] for row in db.execute("select id from attempts order by id limit 40")]
+    for row_id in ids[:20]:
+        db.execute("update attempts set started_at = substr(started_at, 1, 19) || '.123456' where id = ?", (row_id,))
+    db.execute("update attempts set finished_at = substr(finished_at, 1, 10) || ' 24:00:00' where id = ?", (ids[30],))
+    db.commit()
+    db.close()
+    stored = []
+    for url in (f"sqlite:///{tmp_path / 'store.sqlite'}", postgres_server()):
+        engine = open_store(url)
+        sync(engine, str(export), small_rules)
+        with engine.connect() as connection:
+            stored.append(connection.execute(select(attempts).order_by(attempts.c.id)).all())
+        engine.dispose()
+    assert stored[0] == stored[1]
+    by_id = {row.id: row for row in stored[1]}
+    assert all(by_id[row_id].started_ms % 1000 == 123 for row_id in ids[:20])
+    assert by_id[ids[30]].finished_ms % 86_400_000 == 16 * 3_600_000  # local midnight, UTC+8
