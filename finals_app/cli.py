@@ -715,9 +715,43 @@ def cmd_report(args, stdout, stderr) -> int:
     target = Path(args.out)
     if target.suffix.lower() not in (".pdf", ".xlsx"):  # said before any work is done
         raise FinalsError("the report is written as a PDF or an XLSX file: give --out FILE.pdf or FILE.xlsx")
-    data = paperwork.period_report_data(_results(args), args.org, args.period)
+    # The report's queries run beside Qt's start (the PDF's fonts need an application): the
+    # store's reads release the interpreter, and each took about a third of a second here.
+    data = _beside(lambda: paperwork.period_report_data(_results(args), args.org, args.period),
+                   _start_qt if target.suffix.lower() == ".pdf" else None)
     stdout.write(f"{period_report.write_report(data, target, date.today())}\n")
     return EXIT_OK
+
+
+def _start_qt() -> None:
+    from finals_app.reports.qt import qt_application
+    qt_application()
+
+
+def _beside(work, meanwhile):
+    """`work()` in a thread of its own while `meanwhile()` runs on this one (Qt must start on
+    the main thread); returns what `work` returned or raises what it raised. The thread is a
+    daemon: Ctrl+C is not held up by a query under way."""
+    import threading
+    if meanwhile is None:
+        return work()
+    outcome: dict = {}
+
+    def run() -> None:
+        try:
+            outcome["value"] = work()
+        except BaseException as error:  # noqa: BLE001 - handed to the caller as it is
+            outcome["error"] = error
+    thread = threading.Thread(target=run, name="report-queries", daemon=True)
+    thread.start()
+    try:
+        meanwhile()
+    finally:
+        while thread.is_alive():
+            thread.join(0.1)
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
 
 
 def cmd_teams(args, stdout, stderr) -> int:

@@ -385,6 +385,7 @@ STAGES_ZH = {
     "questions": "读取题库", "write organizations": "写入组织", "write participants": "写入参赛者",
     "write shares": "写入分享记录", "write attempts": "写入答题记录", "write questions": "写入题库",
     "fingerprint attempts": "查找有变化的答题记录", "fingerprint shares": "查找有变化的分享记录",
+    "index attempts": "建立答题记录索引", "index shares": "建立分享记录索引",
 }
 
 

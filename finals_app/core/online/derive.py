@@ -19,6 +19,7 @@ from sqlalchemy import (BigInteger, Column, Float, MetaData, String, Table, and_
                         distinct, func, insert, literal, or_, select, true, tuple_, union_all, update)
 
 from finals_app.core.rules import Rules
+from finals_app.core.store.bulk import deferred_indexes
 from finals_app.core.store.engine import read_meta, write_meta
 from finals_app.core.store.schema import (DERIVED_TABLES, attempt_status, attempts, branch_totals,
                                           participants, phase_totals, shares)
@@ -108,12 +109,18 @@ def derive(connection, rules: Rules, phase_ids=None) -> None:
             if phases:
                 connection.execute(delete(table).where(table.c.phase.in_([p.id for p in phases])))
     if phases:
+        rebuild = deferred_indexes(connection, attempt_status)  # a server store's whole derive
         _insert_attempt_status(connection, rules, phases)
+        if rebuild is not None:
+            rebuild()
         granted = _temporary(connection, "allowance_granted", ("participant_id", "granted"), ("phase",),
                              index=("phase", "participant_id"))
         for phase in phases:
             _apply_allowance(connection, rules, phase, granted)
+        rebuild = deferred_indexes(connection, phase_totals)
         _insert_phase_totals(connection, rules, phases, granted)
+        if rebuild is not None:
+            rebuild()
         granted.drop(connection)
         _insert_branch_totals(connection, rules, phases)
     write_meta(connection, "derived_for", derived_key(rules, read_meta(connection, "data_version") or "0"))

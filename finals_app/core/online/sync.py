@@ -26,6 +26,7 @@ from finals_app.core.online import blocks, derive
 from finals_app.core.online.export import Export, ProgressCallback, RowChecker, open_export
 from finals_app.core.rules import Rules
 from finals_app.core.store.engine import read_meta, write_meta
+from finals_app.core.store.bulk import deferred_indexes
 from finals_app.core.store.schema import (EXPORT_TABLES, attempt_status, export_blocks, missing_rows,
                                           org_branches, organizations, sync_runs)
 from finals_app.core.tables.masking import MASKING_VERSION
@@ -354,6 +355,8 @@ def _stage_blocks(connection, export: Export, name: str, plan: BlockPlan, stage:
                    and connection.execute(select(target.c.id).where(
                        target.c.id >= blocks.block_range(block)[0],
                        target.c.id <= blocks.block_range(block)[1]).limit(1)).first() is None}
+    # A first sync into PostgreSQL: the table's keys are built after the copy (store/bulk.py).
+    rebuild = deferred_indexes(connection, target, lambda: report(f"index {name}", 0, None)) if plan.direct else None
     try:
         loose_ids = _copy_blocks(connection, export, name, plan, stage, names, checker.offset_hours, attached, report)
     except (sqlite3.DatabaseError, SQLAlchemyError) as error:
@@ -361,14 +364,17 @@ def _stage_blocks(connection, export: Export, name: str, plan: BlockPlan, stage:
         if attached and ("full" in reason or "locked" in reason or "busy" in reason or "interrupt" in reason):
             raise  # the store's side: said as the store's
         raise export.read_error(name, error) from None
-    if not loose_ids:
-        return
-    loose_ids.sort()
-    rows, _ = checker.convert(name, export.raw_rows(name, columns, loose_ids), None, columns)
-    if checker.problems:
-        return
-    _bulk_insert(connection, target, [row for row in rows if row[0] >> blocks.BLOCK_BITS in plan.direct], names)
-    _bulk_insert(connection, stage, [row for row in rows if row[0] >> blocks.BLOCK_BITS not in plan.direct], names)
+    if loose_ids:
+        loose_ids.sort()
+        rows, _ = checker.convert(name, export.raw_rows(name, columns, loose_ids), None, columns)
+        if checker.problems:
+            return  # the sync fails: the transaction takes the dropped indexes back with it
+        _bulk_insert(connection, target, [row for row in rows if row[0] >> blocks.BLOCK_BITS in plan.direct], names)
+        _bulk_insert(connection, stage, [row for row in rows if row[0] >> blocks.BLOCK_BITS not in plan.direct], names)
+    if rebuild is not None:
+        rebuild()
+
+
 
 
 def _copy_blocks(connection, export: Export, name: str, plan: BlockPlan, stage: Table, names: list[str],

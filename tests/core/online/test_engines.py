@@ -163,3 +163,34 @@ def test_rows_sql_cannot_convert_reach_postgresql_as_sqlite(postgres_server, sam
     by_id = {row.id: row for row in stored[1]}
     assert all(by_id[row_id].started_ms % 1000 == 123 for row_id in ids[:20])
     assert by_id[ids[30]].finished_ms % 86_400_000 == 16 * 3_600_000  # local midnight, UTC+8
+
+
+def _keys_and_indexes(engine) -> dict:
+    from sqlalchemy import inspect
+    inspector = inspect(engine)
+    return {name: (inspector.get_pk_constraint(name), sorted((i["name"], tuple(i["column_names"]), i["unique"])
+                                                              for i in inspector.get_indexes(name)))
+            for name in ("attempts", "shares")}
+
+
+def test_a_first_sync_into_postgresql_keeps_its_keys_and_indexes(postgres_server, sample_export, export_copy,
+                                                                  small_rules):
+    """The first copy into a server store builds the large tables' keys and indexes after it;
+    they are those of a store that was never synced, and a first sync that fails keeps them."""
+    from finals_app.core.errors import ExportError
+    from finals_app.core.store.schema import attempts
+    fresh = open_store(postgres_server())
+    expected = _keys_and_indexes(fresh)
+    assert expected["attempts"][0]["constrained_columns"] == ["id"] and expected["attempts"][1]
+    db = __import__("sqlite3").connect(export_copy)
+    db.execute("update attempts set finished_at = 'soon' where id = 10")
+    db.commit()
+    db.close()
+    with pytest.raises(ExportError):
+        sync(fresh, str(export_copy), small_rules)
+    assert _keys_and_indexes(fresh) == expected
+    sync(fresh, str(sample_export), small_rules)
+    assert _keys_and_indexes(fresh) == expected
+    with fresh.connect() as connection:
+        assert connection.execute(select(attempts.c.id).where(attempts.c.id == 10)).first() is not None
+    fresh.dispose()
