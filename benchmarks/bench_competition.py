@@ -81,11 +81,20 @@ def _step_sync(store: str, export: str) -> None:
     from finals_app.core.rules import load_rules
     from finals_app.core.store.engine import open_store
     engine = open_store(store)
+    stages: dict[str, float] = {}
+    current = ["start", time.perf_counter()]
+
+    def progress(stage: str, done: int, total: int | None) -> None:  # the time of each stage, as it says them
+        now = time.perf_counter()
+        if stage != current[0]:
+            stages[current[0]] = stages.get(current[0], 0.0) + now - current[1]
+            current[:] = [stage, now]
     started = time.perf_counter()
-    summary = sync(engine, export, load_rules())
+    summary = sync(engine, export, load_rules(), progress=progress)
     seconds = time.perf_counter() - started
+    stages[current[0]] = stages.get(current[0], 0.0) + time.perf_counter() - current[1]
     engine.dispose()
-    print(json.dumps({"in_process": seconds, "attempts": summary.tables["attempts"].rows,
+    print(json.dumps({"in_process": seconds, "attempts": summary.tables["attempts"].rows, "stages": stages,
                       "added": summary.tables["attempts"].added, "unchanged": summary.unchanged,
                       "peak_self_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 
@@ -157,6 +166,7 @@ def main() -> None:
         first = _sync(store, full)
         attempts = first["attempts"]
         figures["first"] = first["seconds"]
+        _stages(first)
         _line("SQLite first sync, whole competition", f"{first['seconds']:8.1f} s  {attempts:,} attempts, "
               f"{1e6 * first['seconds'] / attempts:.2f} µs/attempt (target ≤ 3), peak {first['peak_self_mib']:,.0f} MiB")
         again = _sync(store, full)
@@ -214,6 +224,7 @@ def main() -> None:
                 _line("PostgreSQL first sync, whole competition",
                       f"{server['seconds']:8.1f} s  {server['seconds'] / first['seconds']:.2f} × SQLite (target ≤ 2), "
                       f"peak {server['peak_self_mib']:,.0f} MiB")
+                _stages(server, first)
                 lite = _cli(store, "standings", "--period", PERIOD, "--format", "csv")["stdout"]
                 served = _cli(url, "standings", "--period", PERIOD, "--format", "csv")["stdout"]
                 _line("PostgreSQL standings identical to SQLite's", "yes" if lite == served else "NO")
@@ -221,6 +232,16 @@ def main() -> None:
                 stop()
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def _stages(run: dict, baseline: dict | None = None) -> None:
+    """Where a sync's time went, by the stages its progress names ("rules" is the derive and
+    the commit); with a baseline, each stage's ratio to the baseline's."""
+    for stage, seconds in sorted(run["stages"].items(), key=lambda item: -item[1]):
+        if seconds >= 1.0:
+            other = (baseline or {}).get("stages", {}).get(stage)
+            ratio = f"  {seconds / other:.2f} ×" if other else ""
+            _line(f"    stage: {stage}", f"{seconds:8.1f} s{ratio}")
 
 
 def _largest_branch_and_winner(store: Path) -> tuple[int, int]:

@@ -293,12 +293,15 @@ def _insert_phase_totals(connection, rules: Rules, phases, granted_table: Table)
         last_finish = t.finished_ms
         extra = [func.max(func.printf("%020d%020d", t.started_ms, t.attempt_id)).label("last_key")]
     else:
-        last = func.row_number().over(partition_by=(t.phase, t.participant_id),
-                                      order_by=(t.started_ms.desc(), t.attempt_id.desc()))
+        # The finish of the last valid attempt by (start, id), in the primary key's own order
+        # (the local day grows with the start): a server reads it from the key, without
+        # sorting every attempt (a descending window sorted 30 M rows: 166 s of a sync).
+        last = func.last_value(t.finished_ms).over(
+            partition_by=(t.phase, t.participant_id), order_by=(t.day, t.started_ms, t.attempt_id), rows=(None, None))
         source = select(t.phase, t.participant_id, t.day, t.score, t.duration_ms, t.perfect,
-                        t.finished_ms, last.label("from_last")).where(*wanted).subquery("valid")
+                        last.label("last_finish")).where(*wanted).subquery("valid")
         rows, filters, extra = source.c, (), []
-        last_finish = func.max(case((rows.from_last == 1, rows.finished_ms)))
+        last_finish = func.max(rows.last_finish)
     # The days taken part as bits; the distinct powers of two add up to their OR.
     day_bit = cast(literal(1), BigInteger).op("<<", return_type=BigInteger)(
         rows.day - _per_phase(rules, rows.phase, "first_day_number"))
