@@ -392,9 +392,18 @@ def _copy_blocks(connection, export: Export, name: str, plan: BlockPlan, stage: 
     # e.id > 0: a NULL in a rowid column would be given a new id, not refused.
     select_sql = f"select e.id, {', '.join(converted[1:])} from {source} e where e.id >= ? and e.id <= ? and e.id > 0"
     private = None if attached else blocks.connect(export.read_uri)
-    # Every converted column is an integer: its decimal text is COPY's text format as it is.
-    copy_line = (" || char(9) || ".join(["e.id", *converted[1:]]) + " || char(10)"
-                 if connection.dialect.name == "postgresql" and not attached else None)
+    copy_sql = loose_sql = None
+    if connection.dialect.name == "postgresql" and not attached:
+        # Every converted column is an integer: printf's %d is COPY's text format as it is
+        # (0.16 s a block of 65,536 attempts; a chain of || took 0.45 s). Each value is
+        # computed once (LIMIT -1 keeps the subquery from being flattened into the aggregate).
+        values = ", ".join(["e.id as c0", *[f"{sql} as c{i}" for i, sql in enumerate(converted[1:], start=1)]])
+        every = [f"c{i}" for i in range(len(converted))]
+        inner = f"select {values} from {source} e where e.id >= ? and e.id <= ?"
+        line = f"printf('{chr(9).join(['%d'] * len(every))}{chr(10)}', {', '.join(every)})"
+        copy_sql = (f"select count(*), group_concat({line}, '') from ({inner} and e.id > 0 limit -1) "
+                    f"where {' and '.join(f'{c} is not null' for c in every)}")
+        loose_sql = f"select c0 from ({inner} limit -1) where c0 <= 0 or {' or '.join(f'{c} is null' for c in every)}"
     try:
         for block in plan.dirty:
             low, high = blocks.block_range(block)
@@ -408,18 +417,14 @@ def _copy_blocks(connection, export: Export, name: str, plan: BlockPlan, stage: 
                     loose_ids += [row_id for (row_id,) in connection.exec_driver_sql(
                         f"select e.id from {source} e where e.id >= ? and e.id <= ? and not exists "
                         f"(select 1 from {into.name} t where t.id = e.id)", (low, high))]
-            elif copy_line is not None:
+            elif copy_sql is not None:
                 # PostgreSQL: the export's SQLite writes the block as COPY text (integers
-                # only), one string; a row SQL cannot convert has a NULL line, left out.
-                written, text = private.execute(
-                    f"select count(line), group_concat(line, '') from (select {copy_line} as line from {source} e "
-                    f"where e.id >= ? and e.id <= ? and e.id > 0)", (low, high)).fetchone()
+                # only), one string; a row SQL cannot convert (a NULL) is left out.
+                written, text = private.execute(copy_sql, (low, high)).fetchone()
                 rows = plan.prints[block].rows if block in plan.prints else private.execute(
                     f"select count(*) from {source} where id >= ? and id <= ?", (low, high)).fetchone()[0]
                 if written < rows:
-                    loose_ids += [row_id for (row_id,) in private.execute(
-                        f"select e.id from {source} e where e.id >= ? and e.id <= ? and (e.id <= 0 or "
-                        f"({copy_line}) is null)", (low, high))]
+                    loose_ids += [row_id for (row_id,) in private.execute(loose_sql, (low, high))]
                 if text:
                     _copy_text(connection, into, names, text)
             else:
