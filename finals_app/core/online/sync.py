@@ -25,8 +25,8 @@ from finals_app.core.errors import ExportError, FinalsError, Location, Problem
 from finals_app.core.online import blocks, derive
 from finals_app.core.online.export import Export, ProgressCallback, RowChecker, open_export
 from finals_app.core.rules import Rules
-from finals_app.core.store.engine import read_meta, write_meta
 from finals_app.core.store.bulk import deferred_indexes
+from finals_app.core.store.engine import read_meta, write_meta
 from finals_app.core.store.schema import (EXPORT_TABLES, attempt_status, export_blocks, missing_rows,
                                           org_branches, organizations, sync_runs)
 from finals_app.core.tables.masking import MASKING_VERSION
@@ -373,8 +373,6 @@ def _stage_blocks(connection, export: Export, name: str, plan: BlockPlan, stage:
         _bulk_insert(connection, stage, [row for row in rows if row[0] >> blocks.BLOCK_BITS not in plan.direct], names)
     if rebuild is not None:
         rebuild()
-
-
 
 
 def _copy_blocks(connection, export: Export, name: str, plan: BlockPlan, stage: Table, names: list[str],

@@ -170,13 +170,14 @@ def _keys_and_indexes(engine) -> dict:
     inspector = inspect(engine)
     return {name: (inspector.get_pk_constraint(name), sorted((i["name"], tuple(i["column_names"]), i["unique"])
                                                               for i in inspector.get_indexes(name)))
-            for name in ("attempts", "shares")}
+            for name in ("attempts", "shares", "attempt_status", "phase_totals")}
 
 
 def test_a_first_sync_into_postgresql_keeps_its_keys_and_indexes(postgres_server, sample_export, export_copy,
                                                                   small_rules):
-    """The first copy into a server store builds the large tables' keys and indexes after it;
-    they are those of a store that was never synced, and a first sync that fails keeps them."""
+    """The first copy into a server store (and its whole derive) builds the large tables' keys
+    and indexes after the rows; they are those of a store that was never synced, and a first
+    sync that fails keeps them."""
     from finals_app.core.errors import ExportError
     from finals_app.core.store.schema import attempts
     fresh = open_store(postgres_server())
