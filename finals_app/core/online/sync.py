@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 
@@ -268,21 +269,19 @@ def _bulk_insert(connection, target: Table, rows: list[tuple], names: list[str] 
         sql = f'INSERT INTO {target.name} ({", ".join(names)}) VALUES ({", ".join("?" * len(names))})'
         connection.exec_driver_sql(sql, rows)
     elif dialect == "postgresql":
-        raw = connection.connection.driver_connection
-        with raw.cursor() as cursor:
-            with cursor.copy(f'COPY {target.name} ({", ".join(names)}) FROM STDIN') as copy:
-                for row in rows:
-                    copy.write_row(row)
+        with _copy(connection, target, names) as copy:
+            for row in rows:
+                copy.write_row(row)
     else:
         connection.execute(insert(target), [dict(zip(names, row)) for row in rows])
 
 
-def _copy_text(connection, target: Table, names: list[str], text: str) -> None:
-    """PostgreSQL: rows already in COPY's text format, in one write."""
-    raw = connection.connection.driver_connection
-    with raw.cursor() as cursor:
+@contextmanager
+def _copy(connection, target: Table, names: list[str]):
+    """PostgreSQL: a COPY into the table's columns `names`, inside the caller's transaction."""
+    with connection.connection.driver_connection.cursor() as cursor:
         with cursor.copy(f'COPY {target.name} ({", ".join(names)}) FROM STDIN') as copy:
-            copy.write(text)
+            yield copy
 
 
 @dataclass
@@ -423,8 +422,9 @@ def _copy_blocks(connection, export: Export, name: str, plan: BlockPlan, stage: 
                     f"select count(*) from {source} where id >= ? and id <= ?", (low, high)).fetchone()[0]
                 if written < rows:
                     loose_ids += [row_id for (row_id,) in private.execute(loose_sql, (low, high))]
-                if text:
-                    _copy_text(connection, into, names, text)
+                if text:  # rows already in COPY's text format: one write
+                    with _copy(connection, into, names) as copy:
+                        copy.write(text)
             else:
                 good = [row for row in private.execute(select_sql, (low, high)) if None not in row]
                 rows = plan.prints[block].rows if block in plan.prints else private.execute(

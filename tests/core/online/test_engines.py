@@ -2,17 +2,20 @@
 generated exports full of edge cases: SQLite (embedded default) and PostgreSQL (server)."""
 from __future__ import annotations
 
+import shutil
+import sqlite3
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 
+from finals_app.core.errors import ExportError
 from finals_app.core.online import paperwork
 from finals_app.core.online.results import Results
 from finals_app.core.online.sample_export import SampleSize, generate
 from finals_app.core.online.sync import sync
 from finals_app.core.store.engine import open_store
-from finals_app.core.store.schema import attempt_status, phase_totals
+from finals_app.core.store.schema import attempt_status, attempts, phase_totals
 from tests.core.online.reference import Reference
 
 SEED = "sse-close-2017-12-25"
@@ -136,13 +139,9 @@ def test_postgresql_and_sqlite_agree_row_for_row(postgres_server, sample_export,
 
 
 def test_rows_sql_cannot_convert_reach_postgresql_as_sqlite(postgres_server, sample_export, small_rules, tmp_path):
-    """Times only the row checker reads (microseconds, 24:00:00) and a broken block row: the
-    server store gets exactly the SQLite store's attempts (its rows are written as COPY text
-    a block at a time; the leftovers go through the checker)."""
-    import shutil
-    import sqlite3
-
-    from finals_app.core.store.schema import attempts
+    """Times only the row checker reads (microseconds, 24:00:00) inside blocks SQL converts:
+    the server store gets exactly the SQLite store's attempts (its rows are written as COPY
+    text a block at a time; the leftovers go through the checker)."""
     export = tmp_path / "odd.sqlite"
     shutil.copy(sample_export, export)
     db = sqlite3.connect(export)
@@ -166,10 +165,12 @@ def test_rows_sql_cannot_convert_reach_postgresql_as_sqlite(postgres_server, sam
 
 
 def _keys_and_indexes(engine) -> dict:
-    from sqlalchemy import inspect
+    """Each large table's primary key and indexes: names, columns, uniqueness and the partial
+    index's condition (dialect_options)."""
     inspector = inspect(engine)
-    return {name: (inspector.get_pk_constraint(name), sorted((i["name"], tuple(i["column_names"]), i["unique"])
-                                                              for i in inspector.get_indexes(name)))
+    return {name: (inspector.get_pk_constraint(name),
+                   sorted((i["name"], tuple(i["column_names"]), i["unique"], repr(i.get("dialect_options")))
+                          for i in inspector.get_indexes(name)))
             for name in ("attempts", "shares", "attempt_status", "phase_totals")}
 
 
@@ -178,12 +179,11 @@ def test_a_first_sync_into_postgresql_keeps_its_keys_and_indexes(postgres_server
     """The first copy into a server store (and its whole derive) builds the large tables' keys
     and indexes after the rows; they are those of a store that was never synced, and a first
     sync that fails keeps them."""
-    from finals_app.core.errors import ExportError
-    from finals_app.core.store.schema import attempts
     fresh = open_store(postgres_server())
     expected = _keys_and_indexes(fresh)
     assert expected["attempts"][0]["constrained_columns"] == ["id"] and expected["attempts"][1]
-    db = __import__("sqlite3").connect(export_copy)
+    assert "reason IS NOT NULL" in str(expected["attempt_status"][1])  # the partial index's condition is compared
+    db = sqlite3.connect(export_copy)
     db.execute("update attempts set finished_at = 'soon' where id = 10")
     db.commit()
     db.close()
