@@ -138,11 +138,22 @@ def _version() -> str:
         return "unknown"
 
 
+class _VersionAction(argparse.Action):
+    """--version: the installed version, looked up only when asked (the package metadata costs
+    a twentieth of a second at every command otherwise)."""
+
+    def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS, help=None):
+        super().__init__(option_strings=option_strings, dest=dest, default=default, nargs=0, help=help)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        sys.stdout.write(f"finals-app {_version()}\n")  # where argparse's own version action writes it
+        parser.exit()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="finals-app", description="灯塔-党建在线 学习竞赛：线上各阶段与线下总决赛")
     _global_options(parser, suppress=False)
-    parser.add_argument("--version", action="version", version=f"finals-app {_version()}",
-                        help=translate("the version, and exit"))
+    parser.add_argument("--version", action=_VersionAction, help=translate("the version, and exit"))
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     common = argparse.ArgumentParser(add_help=False)
     _global_options(common, suppress=True)
@@ -325,8 +336,11 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr
 
 
 def _rules(args):
-    from finals_app.core.rules import load_rules
-    return load_rules(args.rules)
+    """The rules in force, read once a command."""
+    if getattr(args, "loaded_rules", None) is None:
+        from finals_app.core.rules import load_rules
+        args.loaded_rules = load_rules(args.rules)
+    return args.loaded_rules
 
 
 def _engine(args):
@@ -450,52 +464,54 @@ def format_summary(summary) -> str:
 
 
 def cmd_validate(args, stdout, stderr) -> int:
+    def lean(emit) -> bool:
+        from finals_app.core.tables import sqlite_csv
+        return sqlite_csv.invalid_attempts(args.store, _rules(args), args.period, listings.INVALID, emit)
+    if _sqlite_csv(args, lean, stdout):
+        return EXIT_OK
     rows = _results(args).invalid_attempts(args.period)
     emit(listings.invalid_attempts(rows), args.format, args.out, stdout)
     return EXIT_OK
 
 
 def cmd_standings(args, stdout, stderr) -> int:
-    results = _results(args)
-    if not _ranking_csv(args, results, results.standings_query(args.period, columns=listings.STANDINGS, published=True),
-                        listings.STANDINGS, stdout):
-        rows = results.standings_rows(args.period, columns=listings.STANDINGS)  # a million rows: no dicts
-        emit(listings.standings(rows, payout=args.payout, layout=listings.STANDINGS), args.format, args.out, stdout)
+    def lean(emit) -> bool:
+        from finals_app.core.tables import sqlite_csv
+        return sqlite_csv.ranking(args.store, _rules(args), args.period, listings.STANDINGS, emit)
+    if _sqlite_csv(args, lean, stdout):
+        return EXIT_OK
+    results = _results(args)  # says what is wrong, or derives what is out of date
+    if _sqlite_csv(args, lean, stdout):
+        return EXIT_OK
+    rows = results.standings_rows(args.period, columns=listings.STANDINGS)  # a million rows: no dicts
+    emit(listings.standings(rows, payout=args.payout, layout=listings.STANDINGS), args.format, args.out, stdout)
     return EXIT_OK
 
 
-def _ranking_csv(args, results, query, columns: tuple[str, ...], stdout) -> bool:
-    """A published ranking of up to a million rows as CSV, written by an analytical engine where
-    it can give exactly the listing path's bytes (tables/bulk_csv): the masks the store keeps,
-    when they are this version's. False: the caller lists it."""
-    if args.format != "csv" or args.payout or not results.masks_current():
+def _sqlite_csv(args, lean, stdout) -> bool:
+    """A listing of up to a million rows as CSV, written by SQLite itself where it can give
+    exactly the listing path's bytes (tables/sqlite_csv: a SQLite store derived for these rules,
+    with this version's masks), without loading the database toolkit. `lean(emit)` gives the
+    text to `emit`, or says False having given nothing; then the caller lists it."""
+    if args.format != "csv" or getattr(args, "payout", False):
         return False
-    import tempfile
-
-    from finals_app.core.tables import bulk_csv
-    from finals_app.reports.writers import write_atomically
 
     def write(temporary: Path) -> None:
-        if not bulk_csv.write(results.engine, query, columns, temporary):
-            raise _NotFast()
+        with open(temporary, "w", encoding="utf-8", newline="") as out:
+            if not lean(out.write):
+                raise _NotFast()
 
+    if not args.out:
+        return lean(stdout.write)
     try:
-        if args.out:
-            write_atomically(Path(args.out), write)
-            return True
-        with tempfile.TemporaryDirectory(prefix="finals-app-") as folder:
-            temporary = Path(folder) / "listing.csv"
-            write(temporary)
-            with open(temporary, encoding="utf-8", newline="") as written:
-                while chunk := written.read(1 << 20):
-                    stdout.write(chunk)
+        write_atomically(Path(args.out), write)
         return True
     except _NotFast:
         return False
 
 
 class _NotFast(Exception):
-    """The analytical engine cannot write this listing: the listing path does."""
+    """SQLite cannot write this listing by itself: the listing path does."""
 
 
 def _say_new_draws(results, stderr) -> None:
@@ -557,9 +573,14 @@ def cmd_committees(args, stdout, stderr) -> int:
 
 
 def cmd_final_standings(args, stdout, stderr) -> int:
+    def lean(emit) -> bool:
+        from finals_app.core.tables import sqlite_csv
+        rules = _rules(args)
+        return sqlite_csv.ranking(args.store, rules, rules.final.id, listings.FINAL_STANDINGS, emit)
+    if _sqlite_csv(args, lean, stdout):
+        return EXIT_OK
     results = _results(args)
-    if _ranking_csv(args, results, results.final_standings_query(listings.FINAL_STANDINGS, published=True),
-                    listings.FINAL_STANDINGS, stdout):
+    if _sqlite_csv(args, lean, stdout):
         return EXIT_OK
     rows = results.final_standings_rows(listings.FINAL_STANDINGS)
     emit(listings.final_standings(rows, payout=args.payout, layout=listings.FINAL_STANDINGS), args.format, args.out,

@@ -280,6 +280,8 @@ ZH_CN: dict[str, str] = {
     "the store {store} is damaged ({reason}): restore it from a backup, or move it away and sync the export again; nothing was changed":
         "本地数据库 {store} 已损坏（{reason}）：请从备份恢复，或将其移走后重新同步导出库；未作任何更改",
     "cannot write the store {store}: {reason}; nothing was changed": "无法写入本地数据库 {store}：{reason}；未作任何更改",
+    "the store {store} could not be read to the end of the listing ({reason}); what was written of it is incomplete":
+        "读取本地数据库 {store} 时未能读完整份清单（{reason}）；已写出的部分不完整",
     "cannot read the export: {reason}": "无法读取导出库：{reason}",
     "is out of range for a whole number: {value!r}": "超出整数范围：{value!r}",
     "is not valid UTF-8 text: {value}": "不是有效的 UTF-8 文本：{value}",

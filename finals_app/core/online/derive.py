@@ -18,6 +18,7 @@ from __future__ import annotations
 from sqlalchemy import (BigInteger, Column, Float, MetaData, String, Table, and_, case, cast, delete,
                         distinct, func, insert, literal, or_, select, true, tuple_, union_all, update)
 
+from finals_app.core.online.versions import DERIVED_SCHEMA, built_for, derived_key
 from finals_app.core.rules import Rules
 from finals_app.core.store.bulk import deferred_indexes
 from finals_app.core.store.engine import read_meta, write_meta
@@ -36,18 +37,6 @@ REASONS = (REASON_FINISH_BEFORE_START, REASON_QUESTION_COUNT, REASON_CORRECT_COU
            REASON_SCORE_MISMATCH, REASON_ALLOWANCE)
 
 
-# Bumped whenever a derived table changes shape: an older store rebuilds them on first use.
-DERIVED_SCHEMA = "4"
-
-
-def derived_key(rules: Rules, data_version: str) -> str:
-    return f"{_built_for(rules)}:{data_version}"
-
-
-def _built_for(rules: Rules) -> str:
-    """What the derived tables depend on besides the data: their shape, the masks they copy,
-    the rules."""
-    return f"{DERIVED_SCHEMA}.{MASKING_VERSION}:{rules.digest}"
 
 
 def is_derived(connection, rules: Rules) -> bool:
@@ -58,7 +47,7 @@ def is_derived(connection, rules: Rules) -> bool:
 def derived_for_rules(connection, rules: Rules) -> bool:
     """The derived tables were built for these rules (perhaps for older data)."""
     derived = read_meta(connection, "derived_for") or ""
-    return read_meta(connection, "derived_schema") == DERIVED_SCHEMA and derived.rsplit(":", 1)[0] == _built_for(rules)
+    return read_meta(connection, "derived_schema") == DERIVED_SCHEMA and derived.rsplit(":", 1)[0] == built_for(rules)
 
 
 def ensure_derived(engine, rules: Rules) -> None:

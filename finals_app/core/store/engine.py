@@ -5,36 +5,14 @@ import logging
 import os
 from pathlib import Path
 
-from platformdirs import user_data_dir
 from sqlalchemy import Engine, create_engine, event, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from finals_app.core.errors import FinalsError, without_passwords
+# (STORE_ENV, STORE_WAIT_ENV and default_store_url are imported from here too: their home is location.py.)
+from finals_app.core.store.location import (STORE_ENV, STORE_WAIT_ENV, default_store_url,  # noqa: F401
+                                            resolve_store_url, store_wait_seconds)
 from finals_app.core.store.schema import metadata, store_meta
-
-STORE_ENV = "FINALS_APP_STORE"
-STORE_WAIT_ENV = "FINALS_APP_STORE_WAIT"
-
-
-def store_wait_seconds() -> float:
-    """How long a write waits for another finals-app's write to finish before it is refused."""
-    try:
-        return max(0.0, float(os.environ.get(STORE_WAIT_ENV, "30")))
-    except ValueError:
-        return 30.0
-
-
-def default_store_url() -> str:
-    folder = Path(user_data_dir("finals-app", appauthor=False))
-    return f"sqlite:///{folder / 'store.sqlite'}"
-
-
-def resolve_store_url(url: str | None) -> str:
-    """The --store option, else FINALS_APP_STORE, else the default; a bare path means SQLite."""
-    chosen = url or os.environ.get(STORE_ENV) or default_store_url()
-    if "://" not in chosen:
-        chosen = f"sqlite:///{Path(chosen).expanduser().resolve()}"
-    return chosen
 
 
 def _tune_sqlite(dbapi_connection, _record) -> None:
