@@ -11,7 +11,7 @@ from datetime import date
 from sqlalchemy import Float, and_, cast, func, literal, select
 
 from finals_app.core.errors import UsageError
-from finals_app.core.online.derive import ensure_derived, is_derived
+from finals_app.core.online.derive import ensure_derived
 from finals_app.core.online.draws import DrawResult, Ticket, current_draw, run_recorded_draw
 from finals_app.core.rules import Phase, Rules
 from finals_app.core.store.engine import read_meta
@@ -140,14 +140,11 @@ class Results:
             return fetch_tuples(connection, self.standings_query(phase_id, limit, columns, computed))
 
     def standings_query(self, phase_id: str, limit: int | None = None, columns: tuple[str, ...] | None = None,
-                        computed=None, published: bool = False):
-        """The select of standings_rows (tables/bulk_csv runs the same one). `published`: the
-        name and phone as the store keeps them masked (see masks_current)."""
+                        computed=None):
+        """The select of standings_rows."""
         phase = self.phase(phase_id)
         pt = phase_totals.c
         computed = dict(computed or {})
-        if published:
-            computed.update(name=pt.masked_name.label("name"), phone=pt.masked_phone.label("phone"))
         values = [computed.get(c, pt[c] if c in pt else None) for c in columns or self.STANDINGS_LAYOUT]
         query = select(*values).where(pt.phase == phase.id).order_by(pt.rank)
         if limit is not None:
@@ -159,13 +156,7 @@ class Results:
         with self.engine.connect() as connection:
             return fetch_tuples(connection, self.final_standings_query(columns))
 
-    def masks_current(self) -> bool:
-        """The store's masks are this version's and the rankings copy them (derived since)."""
-        from finals_app.core.tables.masking import MASKING_VERSION
-        with self.engine.connect() as connection:
-            return read_meta(connection, "masks") == MASKING_VERSION and is_derived(connection, self.rules)
-
-    def final_standings_query(self, columns: tuple[str, ...], published: bool = False):
+    def final_standings_query(self, columns: tuple[str, ...]):
         from sqlalchemy import case, literal
         rank = phase_totals.c.rank
         tiers = self.rules.exemplar_tiers
@@ -175,7 +166,7 @@ class Results:
                         else_=otherwise) if tiers else otherwise
         computed = {"attempts": phase_totals.c.valid_attempts, "tier": by_tier("tier", None),
                     "amount_yuan": by_tier("amount_yuan", literal(0))}
-        return self.standings_query(self.rules.final.id, columns=columns, computed=computed, published=published)
+        return self.standings_query(self.rules.final.id, columns=columns, computed=computed)
 
     def standings(self, phase_id: str, limit: int | None = None) -> list[dict]:
         layout = self.STANDINGS_LAYOUT
