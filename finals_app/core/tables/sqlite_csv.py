@@ -20,9 +20,14 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+import os
+import re
+import signal
 import sqlite3
+import struct
+import sys
 import threading
-from contextlib import closing
 from pathlib import Path
 from typing import Callable
 
@@ -58,7 +63,10 @@ def _quoting_characters() -> list[str]:
 
 
 def _sql_text(value: str) -> str:
-    return "'" + value.replace("'", "''").replace("\r", "' || char(13) || '").replace("\n", "' || char(10) || '") + "'"
+    """A SQL text literal (line breaks as char(), so that the statement stays one line)."""
+    parts = [f"char({ord(part)})" if part in "\r\n" else "'" + part.replace("'", "''") + "'"
+             for part in re.split(r"([\r\n])", value) if part]
+    return " || ".join(parts) or "''"
 
 
 def _field_sql(column: str, rules) -> str:
@@ -71,17 +79,19 @@ def _field_sql(column: str, rules) -> str:
         return f"(case {whens} else {otherwise} end)" if whens else otherwise
     source = _SOURCE.get(column, column)
     if source in _INTEGER:
-        return f"coalesce(cast({source} as text), '')"
+        return source  # printf's %s: its decimal text, NULL as nothing
     if source in _TEXT:
         special = " or ".join(f"instr({source}, {_sql_text(c)})" for c in _quoting_characters())
         quoted = f"""'"' || replace({source}, '"', '""') || '"'"""
-        return f"(case when {source} is null then '' when {special} then {quoted} else {source} end)"
+        return f"(case when {special} then {quoted} else {source} end)"
     raise KeyError(column)
 
 
 def line_sql(columns: tuple[str, ...], rules) -> str:
-    """One CSV line (with its \\n), laid out as `columns`."""
-    return " || ',' || ".join(_field_sql(c, rules) for c in columns) + " || char(10)"
+    """One CSV line (with its \\n), laid out as `columns`: one printf (a chain of || made a new
+    string at every step, twice the time)."""
+    fields = [_field_sql(c, rules) for c in columns]
+    return f"printf('{','.join(['%s'] * len(fields))}' || char(10), {', '.join(fields)})"
 
 
 def ranking(store: str | None, rules, phase_id: str, columns: tuple[str, ...], emit: Emit) -> bool:
@@ -116,9 +126,9 @@ def invalid_attempts(store: str | None, rules, phase_id: str | None, columns: tu
                f"where phase = ? and reason is not null and attempt_id >= ? and attempt_id < ? order by attempt_id)")
         found: Blocks = []
         for phase in phases:
-            low, high = reader.connection.execute(
-                "select min(attempt_id), max(attempt_id) from attempt_status where phase = ? and reason is not null",
-                (phase,)).fetchone()
+            # Each end apart: together, SQLite reads the whole phase instead of the index's ends.
+            low, high = (reader.scalar(f"select {end}(attempt_id) from attempt_status where phase = ? and reason "
+                                       "is not null", (phase,)) for end in ("min", "max"))
             if low is not None:
                 found += [(sql, (phase, start, start + BLOCK_IDS)) for start in range(low, high + 1, BLOCK_IDS)]
         return found
@@ -135,27 +145,31 @@ def _write(store: str | None, rules, columns: tuple[str, ...], plan: Callable[["
         line_sql(columns, rules)
     except KeyError:
         return False
-    readers: list[_Reader] = []
-    given = False
-    try:
-        readers.append(_Reader(path))
-        state = readers[0].state()
+
+    def planned(reader: _Reader) -> tuple[tuple, Blocks | None]:
+        state = reader.state()
         data_version, derived_for, _ = state
         if data_version is None or derived_for != derived_key(rules, data_version):
-            return False
-        blocks = plan(readers[0], state)
+            return state, None
+        return state, plan(reader, state)
+
+    # The helper is forked before this process opens the store (SQLite's rule for fork).
+    helper = _Helper.start(path, planned) if _can_fork() else None
+    reader = None
+    given = False
+    try:
+        reader = _Reader(path)
+        state, blocks = planned(reader)
         if blocks is None:
             return False
-        if len(blocks) > 1:
-            second = _Reader(path)
-            readers.append(second)
-            if second.state() != state:  # a sync committed in between: one reader is enough
-                readers.pop().close()
+        if helper is not None and (len(blocks) < 2 or not helper.agrees(state)):
+            helper.stop()  # one block, or a sync committed in between: this process reads them all
+            helper = None
         emit(",".join(_csv_field(c) for c in columns) + "\n")
         given = True
-        with closing(_in_order(blocks, readers)) as texts:  # its thread ends here
-            for text in texts:
-                emit(text)
+        for index, (sql, parameters) in enumerate(blocks):
+            text = helper.block(index) if helper is not None and index % 2 else None
+            emit(text if text is not None else reader.scalar(sql, parameters) or "")
         return True
     except sqlite3.Error as error:
         if not given:
@@ -164,16 +178,17 @@ def _write(store: str | None, rules, columns: tuple[str, ...], plan: Callable[["
         raise FinalsError("the store {store} could not be read to the end of the listing ({reason}); what was "
                           "written of it is incomplete", store=str(path), reason=str(error)) from None
     finally:
-        for reader in readers:
+        if reader is not None:
             reader.close()
+        if helper is not None:
+            helper.stop()
 
 
 class _Reader:
     """A read-only connection holding one read transaction (one snapshot of the store)."""
 
     def __init__(self, path: Path):
-        self.connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None,
-                                          check_same_thread=False)
+        self.connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None)
         self.connection.execute("begin")
 
     def scalar(self, sql: str, parameters: tuple = ()):
@@ -193,51 +208,94 @@ class _Reader:
         self.connection.close()
 
 
-def _in_order(blocks: Blocks, readers: list[_Reader]):
-    """Each block's text, in order; with two readers, the odd blocks are made by a thread
-    (SQLite works without the interpreter's lock) while this one makes the even ones."""
-    if len(readers) == 1:
-        for sql, parameters in blocks:
-            yield readers[0].scalar(sql, parameters) or ""
-        return
-    made: dict[int, str] = {}
-    ready = threading.Condition()
-    failed: list[BaseException] = []
-    stop = threading.Event()
+def _can_fork() -> bool:
+    """A second process makes every other block (threads do not help: SQLite's allocator is
+    shared by the connections of one process; measured slower with two). Only where fork is
+    the system's own and this process has no other thread that a fork could catch mid-lock."""
+    return sys.platform == "linux" and threading.active_count() == 1
 
-    def side() -> None:
+
+class _Helper:
+    """A forked process with its own snapshot of the store that makes the odd blocks and sends
+    them through a pipe: first its state (the parent compares it with its own), then each block
+    as a length and its UTF-8 text, in order. A length of -1: it could not go on (the parent
+    reads the rest itself)."""
+
+    def __init__(self, pid: int, pipe):
+        self.pid = pid
+        self.pipe = pipe
+        self.failed = False
+
+    @classmethod
+    def start(cls, path: Path, planned) -> "_Helper | None":
         try:
-            for index in range(1, len(blocks), 2):
-                if stop.is_set():
-                    return
-                text = readers[1].scalar(*blocks[index]) or ""
-                with ready:
-                    made[index] = text
-                    ready.notify()
-                    while len(made) > 2 and not stop.is_set():  # a few blocks ahead at most
-                        ready.wait()
-        except BaseException as error:  # noqa: BLE001 - raised by the main thread
-            with ready:
-                failed.append(error)
-                ready.notify()
+            read_end, write_end = os.pipe()
+            pid = os.fork()
+        except OSError:
+            return None
+        if pid == 0:  # the helper: never returns
+            os.close(read_end)
+            code = 0
+            try:
+                with os.fdopen(write_end, "wb") as out:
+                    cls._serve(path, planned, out)
+            except BaseException:  # noqa: BLE001 - the parent reads what is missing itself
+                code = 1
+            os._exit(code)
+        os.close(write_end)
+        return cls(pid, os.fdopen(read_end, "rb"))
 
-    thread = threading.Thread(target=side, name="sqlite-csv", daemon=True)
-    thread.start()
-    try:
-        for index, (sql, parameters) in enumerate(blocks):
-            if index % 2 == 0:
-                yield readers[0].scalar(sql, parameters) or ""
-                continue
-            with ready:
-                while index not in made and not failed:
-                    ready.wait()
-                if failed:
-                    raise failed[0]
-                text = made.pop(index)
-                ready.notify()
-            yield text
-    finally:
-        stop.set()
-        with ready:
-            ready.notify_all()
-        thread.join()
+    @staticmethod
+    def _serve(path: Path, planned, out) -> None:
+        reader = _Reader(path)
+        try:
+            state, blocks = planned(reader)
+            _send(out, json.dumps(state).encode())
+            for sql, parameters in (blocks or [])[1::2]:
+                _send(out, (reader.scalar(sql, parameters) or "").encode())
+        except sqlite3.Error:
+            _send(out, None)
+        finally:
+            reader.close()
+
+    def _receive(self) -> bytes | None:
+        head = self.pipe.read(8)
+        if len(head) < 8:
+            return None
+        size = struct.unpack("<q", head)[0]
+        if size < 0:
+            return None
+        data = self.pipe.read(size)
+        return data if len(data) == size else None
+
+    def agrees(self, state: tuple) -> bool:
+        data = self._receive()
+        return data is not None and tuple(json.loads(data)) == state
+
+    def block(self, index: int) -> str | None:
+        """The text of odd block `index` (asked in order), or None when the helper failed."""
+        if self.failed:
+            return None
+        data = self._receive()
+        if data is None:
+            self.failed = True
+            return None
+        return data.decode()
+
+    def stop(self) -> None:
+        if self.pid is None:
+            return
+        self.pipe.close()
+        try:
+            os.kill(self.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        os.waitpid(self.pid, 0)
+        self.pid = None
+
+
+def _send(out, data: bytes | None) -> None:
+    out.write(struct.pack("<q", -1 if data is None else len(data)))
+    if data is not None:
+        out.write(data)
+    out.flush()

@@ -61,6 +61,70 @@ def listing_path(listing) -> str:
     return out.getvalue()
 
 
+@pytest.fixture(autouse=True)
+def one_process(monkeypatch):
+    """In the test process one reader makes every block (a fork beside pytest's threads is
+    not safe); the helper process is tested in a fresh interpreter below."""
+    monkeypatch.setattr(sqlite_csv, "_can_fork", lambda: False)
+
+
+# Run in a fresh interpreter (one thread, so the helper process is forked): writes the ranking
+# and the invalid attempts in many blocks; HOW says what the helper does.
+HELPED = """
+import json, os, sys
+from pathlib import Path
+from finals_app.core.rules import parse_rules
+from finals_app.core.tables import listings, sqlite_csv
+store, rules_file, out, how = sys.argv[1:5]
+rules = parse_rules(Path(rules_file).read_text(encoding="utf-8"), "small-rules.toml")
+sqlite_csv.BLOCK_RANKS, sqlite_csv.BLOCK_IDS = 37, 5
+assert sqlite_csv._can_fork()
+parent = os.getpid()
+serve, state = sqlite_csv._Helper._serve, sqlite_csv._Reader.state
+if how == "fails":  # the helper sends two blocks, then says it cannot go on
+    def failing(path, planned, pipe):
+        reader = sqlite_csv._Reader(path)
+        found, blocks = planned(reader)
+        sqlite_csv._send(pipe, json.dumps(found).encode())
+        for sql, parameters in blocks[1:4:2]:
+            sqlite_csv._send(pipe, reader.scalar(sql, parameters).encode())
+        sqlite_csv._send(pipe, None)
+    sqlite_csv._Helper._serve = staticmethod(failing)
+if how == "other snapshot":  # as if a sync committed between the two snapshots
+    sqlite_csv._Reader.state = lambda self: state(self) if os.getpid() == parent else ("0", "other", None)
+helpers = []
+start = sqlite_csv._Helper.start
+sqlite_csv._Helper.start = classmethod(lambda cls, *args: helpers.append(start(*args)) or helpers[-1])
+with open(out, "w", encoding="utf-8", newline="") as target:
+    for phase in ("P1", "P2"):
+        assert sqlite_csv.ranking(store, rules, phase, listings.STANDINGS, target.write)
+    assert sqlite_csv.ranking(store, rules, rules.final.id, listings.FINAL_STANDINGS, target.write)
+    assert sqlite_csv.invalid_attempts(store, rules, None, listings.INVALID, target.write)
+assert len(helpers) == 4 and all(helper is not None and helper.pid is None for helper in helpers)  # each reaped
+print("failed" if any(helper.failed for helper in helpers) else "whole")
+"""
+
+
+@pytest.mark.parametrize("how", ["helps", "fails", "other snapshot"])
+def test_a_helper_process_makes_every_other_block(store, small_rules, tmp_path, how):
+    import subprocess
+    import sys
+    from tests.conftest import small_rules_text
+    results = Results(store, small_rules)
+    expected = "".join([
+        *(listing_path(listings.standings(results.standings_rows(phase, columns=listings.STANDINGS),
+                                          layout=listings.STANDINGS)) for phase in ("P1", "P2")),
+        listing_path(listings.final_standings(results.final_standings_rows(listings.FINAL_STANDINGS),
+                                              layout=listings.FINAL_STANDINGS)),
+        listing_path(listings.invalid_attempts(results.invalid_attempts(None)))])
+    (tmp_path / "rules.toml").write_text(small_rules_text(), encoding="utf-8")
+    done = subprocess.run([sys.executable, "-c", HELPED, str(store.url), str(tmp_path / "rules.toml"),
+                           str(tmp_path / "out.csv"), how], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == ("failed" if how == "fails" else "whole")
+    assert (tmp_path / "out.csv").read_text(encoding="utf-8") == expected
+
+
 def sqlite_path(engine, rules, phase: str, columns) -> str | None:
     out = io.StringIO()
     if not sqlite_csv.ranking(str(engine.url), rules, phase, columns, out.write):
@@ -71,7 +135,7 @@ def sqlite_path(engine, rules, phase: str, columns) -> str | None:
 
 def test_sqlite_writes_the_listing_paths_bytes(store, small_rules, monkeypatch):
     results = Results(store, small_rules)
-    monkeypatch.setattr(sqlite_csv, "BLOCK_RANKS", 37)  # many blocks, both readers
+    monkeypatch.setattr(sqlite_csv, "BLOCK_RANKS", 37)  # many blocks
     for phase in ("P1", "P2"):
         expected = listing_path(listings.standings(results.standings_rows(phase, columns=listings.STANDINGS),
                                                    layout=listings.STANDINGS))
