@@ -23,6 +23,7 @@ import io
 import json
 import os
 import re
+import select
 import signal
 import sqlite3
 import struct
@@ -153,11 +154,13 @@ def _write(store: str | None, rules, columns: tuple[str, ...], plan: Callable[["
             return state, None
         return state, plan(reader, state)
 
-    # The helper is forked before this process opens the store (SQLite's rule for fork).
-    helper = _Helper.start(path, planned) if _can_fork() else None
-    reader = None
+    helper = reader = None
     given = False
     try:
+        if _can_fork() and _blocks_at_a_glance(path, planned) >= 2:
+            # Forked while this process has no connection open (SQLite's rule for fork), and
+            # only for a listing of several blocks.
+            helper = _Helper.start(path, planned)
         reader = _Reader(path)
         state, blocks = planned(reader)
         if blocks is None:
@@ -182,6 +185,15 @@ def _write(store: str | None, rules, columns: tuple[str, ...], plan: Callable[["
             reader.close()
         if helper is not None:
             helper.stop()
+
+
+def _blocks_at_a_glance(path: Path, planned) -> int:
+    """How many blocks the listing has now (a connection opened and closed again)."""
+    reader = _Reader(path)
+    try:
+        return len(planned(reader)[1] or ())
+    finally:
+        reader.close()
 
 
 class _Reader:
@@ -221,7 +233,9 @@ class _Helper:
     as a length and its UTF-8 text, in order. A length of -1: it could not go on (the parent
     reads the rest itself)."""
 
-    def __init__(self, pid: int, pipe):
+    PATIENCE_S = 30.0  # a helper silent this long is taken as stuck: the parent reads the rest
+
+    def __init__(self, pid: int, pipe: int):
         self.pid = pid
         self.pipe = pipe
         self.failed = False
@@ -243,7 +257,7 @@ class _Helper:
                 code = 1
             os._exit(code)
         os.close(write_end)
-        return cls(pid, os.fdopen(read_end, "rb"))
+        return cls(pid, read_end)
 
     @staticmethod
     def _serve(path: Path, planned, out) -> None:
@@ -258,15 +272,25 @@ class _Helper:
         finally:
             reader.close()
 
+    def _read(self, size: int) -> bytes | None:
+        """Exactly `size` bytes from the helper; None when it ended, or stayed silent too long."""
+        chunks, left = [], size
+        while left:
+            if not select.select([self.pipe], [], [], self.PATIENCE_S)[0]:
+                return None
+            chunk = os.read(self.pipe, min(left, 1 << 20))
+            if not chunk:
+                return None
+            chunks.append(chunk)
+            left -= len(chunk)
+        return b"".join(chunks)
+
     def _receive(self) -> bytes | None:
-        head = self.pipe.read(8)
-        if len(head) < 8:
+        head = self._read(8)
+        if head is None:
             return None
         size = struct.unpack("<q", head)[0]
-        if size < 0:
-            return None
-        data = self.pipe.read(size)
-        return data if len(data) == size else None
+        return None if size < 0 else self._read(size)
 
     def agrees(self, state: tuple) -> bool:
         data = self._receive()
@@ -285,7 +309,7 @@ class _Helper:
     def stop(self) -> None:
         if self.pid is None:
             return
-        self.pipe.close()
+        os.close(self.pipe)
         try:
             os.kill(self.pid, signal.SIGKILL)
         except ProcessLookupError:

@@ -90,6 +90,14 @@ if how == "fails":  # the helper sends two blocks, then says it cannot go on
             sqlite_csv._send(pipe, reader.scalar(sql, parameters).encode())
         sqlite_csv._send(pipe, None)
     sqlite_csv._Helper._serve = staticmethod(failing)
+if how == "stuck":  # the helper sends its state, then nothing: the parent waits so long, then reads
+    sqlite_csv._Helper.PATIENCE_S = 0.5
+    def stuck(path, planned, pipe):
+        reader = sqlite_csv._Reader(path)
+        sqlite_csv._send(pipe, json.dumps(planned(reader)[0]).encode())
+        import time
+        time.sleep(3600)
+    sqlite_csv._Helper._serve = staticmethod(stuck)
 if how == "other snapshot":  # as if a sync committed between the two snapshots
     sqlite_csv._Reader.state = lambda self: state(self) if os.getpid() == parent else ("0", "other", None)
 helpers = []
@@ -105,7 +113,7 @@ print("failed" if any(helper.failed for helper in helpers) else "whole")
 """
 
 
-@pytest.mark.parametrize("how", ["helps", "fails", "other snapshot"])
+@pytest.mark.parametrize("how", ["helps", "fails", "stuck", "other snapshot"])
 def test_a_helper_process_makes_every_other_block(store, small_rules, tmp_path, how):
     import subprocess
     import sys
@@ -121,7 +129,7 @@ def test_a_helper_process_makes_every_other_block(store, small_rules, tmp_path, 
     done = subprocess.run([sys.executable, "-c", HELPED, str(store.url), str(tmp_path / "rules.toml"),
                            str(tmp_path / "out.csv"), how], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == ("failed" if how == "fails" else "whole")
+    assert done.stdout.strip() == ("failed" if how in ("fails", "stuck") else "whole")
     assert (tmp_path / "out.csv").read_text(encoding="utf-8") == expected
 
 
