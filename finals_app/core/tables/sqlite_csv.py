@@ -2,8 +2,9 @@
 toolkit, no analytical engine, the rows never becoming Python objects. Two listings: a published
 ranking (a period's standings, the online final's) and the invalid attempts.
 
-SQLite writes each line itself, a block of rows per statement, on two connections reading one
-snapshot of the store (the second core), and the blocks are given in order. The bytes are
+SQLite writes each line itself (one printf), a block of rows per statement; on Linux a forked
+helper process with its own snapshot of the store makes every other block (the second core), and
+the blocks are given in order. The bytes are
 exactly those of the listing path's csv writer (writers.write_csv over listings.publish):
 integers as their decimal text, NULL as nothing, a text quoted exactly when the csv module
 quotes it (the characters that make it quote are asked of the csv module itself), names and
