@@ -19,6 +19,7 @@ from finals_app.reports.writers import FORMATS, emit, write_atomically
 
 EXIT_OK, EXIT_MISMATCH, EXIT_ERROR = 0, 1, 2
 EXIT_INTERNAL = 3  # a fault of ours, never of the input: the trace is in the log
+EXIT_PIPE = 141  # the output's reader went away (128 + SIGPIPE, as a shell says it)
 
 
 class Progress:
@@ -322,6 +323,15 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr
         log.info("interrupted")
         stderr.write(translate("interrupted; nothing was changed") + "\n")
         return 130
+    except BrokenPipeError:
+        # Whoever read the output stopped reading (`| head`): nothing more to say, as other
+        # command-line tools; the exit status is a shell's for SIGPIPE.
+        log.info("the output's reader went away")
+        if stdout is sys.stdout:  # so that the interpreter's last flush does not fail again
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            os.close(devnull)
+        return EXIT_PIPE
     except Exception as error:  # noqa: BLE001 - the last word: a clear message and the trace in the log
         from finals_app.logs import log_file
         log.exception("internal error")

@@ -259,3 +259,23 @@ def test_a_sync_on_a_terminal_draws_live_progress(cli, sample_export):
     progress("rules", 0, None)
     progress.close()
     assert "attempts" in screen.getvalue() and "100/100" in screen.getvalue()
+
+
+@pytest.mark.parametrize("args", [["standings", "--period", "P1", "--format", "csv"],
+                                  ["branches", "--period", "P1", "--seed", SEED, "--format", "table"]])
+def test_a_reader_that_stops_reading_ends_the_command_quietly(cli, tmp_path, args):
+    """`finals-app standings … | head`: the command is told its output's reader went away; it
+    stops with a shell's SIGPIPE status and no internal error, leaving nothing behind."""
+    import os
+    import subprocess
+    import sys
+    cli("rules", "show")  # synced
+    rules_file = tmp_path / "rules.toml"
+    reader, writer = os.pipe()
+    os.close(reader)  # the reader is gone before the command writes a byte
+    done = subprocess.run([sys.executable, "-m", "finals_app", "--store", str(tmp_path / "store.sqlite"),
+                           "--rules", str(rules_file), *args], stdout=writer, stderr=subprocess.PIPE, text=True,
+                          timeout=120)
+    os.close(writer)
+    assert done.returncode == 141, done.stderr
+    assert "error" not in done.stderr.lower() and "错误" not in done.stderr  # (a draw it ran is said)
