@@ -474,28 +474,33 @@ def format_summary(summary) -> str:
 
 
 def cmd_validate(args, stdout, stderr) -> int:
-    def lean(emit) -> bool:
-        from finals_app.core.tables import sqlite_csv
-        return sqlite_csv.invalid_attempts(args.store, _rules(args), args.period, listings.INVALID, emit)
-    if _sqlite_csv(args, lean, stdout):
-        return EXIT_OK
-    rows = _results(args).invalid_attempts(args.period)
-    emit(listings.invalid_attempts(rows), args.format, args.out, stdout)
+    results = _lean_first(args, stdout, lambda sqlite_csv, emit: sqlite_csv.invalid_attempts(
+        args.store, _rules(args), args.period, listings.INVALID, emit))
+    if results is not None:
+        emit(listings.invalid_attempts(results.invalid_attempts(args.period)), args.format, args.out, stdout)
     return EXIT_OK
 
 
 def cmd_standings(args, stdout, stderr) -> int:
-    def lean(emit) -> bool:
-        from finals_app.core.tables import sqlite_csv
-        return sqlite_csv.ranking(args.store, _rules(args), args.period, listings.STANDINGS, emit)
-    if _sqlite_csv(args, lean, stdout):
-        return EXIT_OK
-    results = _results(args)  # says what is wrong, or derives what is out of date
-    if _sqlite_csv(args, lean, stdout):
-        return EXIT_OK
-    rows = results.standings_rows(args.period, columns=listings.STANDINGS)  # a million rows: no dicts
-    emit(listings.standings(rows, payout=args.payout, layout=listings.STANDINGS), args.format, args.out, stdout)
+    results = _lean_first(args, stdout, lambda sqlite_csv, emit: sqlite_csv.ranking(
+        args.store, _rules(args), args.period, listings.STANDINGS, emit))
+    if results is not None:
+        rows = results.standings_rows(args.period, columns=listings.STANDINGS)  # a million rows: no dicts
+        emit(listings.standings(rows, payout=args.payout, layout=listings.STANDINGS), args.format, args.out, stdout)
     return EXIT_OK
+
+
+def _lean_first(args, stdout, lean):
+    """The lean CSV path (_sqlite_csv), tried again once the store is brought up to date; None
+    when it wrote the listing, else the Results the caller lists it from. `lean(sqlite_csv,
+    emit)` is one of tables/sqlite_csv's listings."""
+    def attempt() -> bool:
+        from finals_app.core.tables import sqlite_csv
+        return _sqlite_csv(args, lambda emit: lean(sqlite_csv, emit), stdout)
+    if attempt():
+        return None
+    results = _results(args)  # says what is wrong, or derives what is out of date
+    return None if attempt() else results
 
 
 def _sqlite_csv(args, lean, stdout) -> bool:
@@ -583,18 +588,12 @@ def cmd_committees(args, stdout, stderr) -> int:
 
 
 def cmd_final_standings(args, stdout, stderr) -> int:
-    def lean(emit) -> bool:
-        from finals_app.core.tables import sqlite_csv
-        rules = _rules(args)
-        return sqlite_csv.ranking(args.store, rules, rules.final.id, listings.FINAL_STANDINGS, emit)
-    if _sqlite_csv(args, lean, stdout):
-        return EXIT_OK
-    results = _results(args)
-    if _sqlite_csv(args, lean, stdout):
-        return EXIT_OK
-    rows = results.final_standings_rows(listings.FINAL_STANDINGS)
-    emit(listings.final_standings(rows, payout=args.payout, layout=listings.FINAL_STANDINGS), args.format, args.out,
-         stdout)
+    results = _lean_first(args, stdout, lambda sqlite_csv, emit: sqlite_csv.ranking(
+        args.store, _rules(args), _rules(args).final.id, listings.FINAL_STANDINGS, emit))
+    if results is not None:
+        rows = results.final_standings_rows(listings.FINAL_STANDINGS)
+        emit(listings.final_standings(rows, payout=args.payout, layout=listings.FINAL_STANDINGS), args.format,
+             args.out, stdout)
     return EXIT_OK
 
 

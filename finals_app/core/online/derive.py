@@ -37,8 +37,6 @@ REASONS = (REASON_FINISH_BEFORE_START, REASON_QUESTION_COUNT, REASON_CORRECT_COU
            REASON_SCORE_MISMATCH, REASON_ALLOWANCE)
 
 
-
-
 def is_derived(connection, rules: Rules) -> bool:
     version = read_meta(connection, "data_version")
     return version is not None and read_meta(connection, "derived_for") == derived_key(rules, version)

@@ -183,7 +183,7 @@ def store_error(engine, error: Exception, export: Export | None = None) -> Final
     import shutil
     from pathlib import Path
 
-    from finals_app.core.store.engine import STORE_WAIT_ENV, store_wait_seconds
+    from finals_app.core.store.location import STORE_WAIT_ENV, store_wait_seconds
     text = str(getattr(error, "orig", None) or error).splitlines()[0]
     store = engine.url.render_as_string(hide_password=True)
     if "locked" in text or "busy" in text:

@@ -9,9 +9,7 @@ from sqlalchemy import Engine, create_engine, event, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from finals_app.core.errors import FinalsError, without_passwords
-# (STORE_ENV, STORE_WAIT_ENV and default_store_url are imported from here too: their home is location.py.)
-from finals_app.core.store.location import (STORE_ENV, STORE_WAIT_ENV, default_store_url,  # noqa: F401
-                                            resolve_store_url, store_wait_seconds)
+from finals_app.core.store.location import resolve_store_url, store_wait_seconds
 from finals_app.core.store.schema import metadata, store_meta
 
 

@@ -20,6 +20,7 @@ listing path, which says what is wrong or derives first.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import os
@@ -58,6 +59,7 @@ def _csv_field(value) -> str:
     return out.getvalue()[:-2]
 
 
+@functools.cache
 def _quoting_characters() -> list[str]:
     """The characters that make this Python's csv writer quote a field (lineterminator \\n):
     asked of the module, not assumed (they have changed between versions)."""
@@ -91,22 +93,31 @@ def _field_sql(column: str, rules) -> str:
 
 def line_sql(columns: tuple[str, ...], rules) -> str:
     """One CSV line (with its \\n), laid out as `columns`: one printf (a chain of || made a new
-    string at every step, twice the time)."""
+    string at every step, twice the time). KeyError: a column it does not know."""
     fields = [_field_sql(c, rules) for c in columns]
     return f"printf('{','.join(['%s'] * len(fields))}' || char(10), {', '.join(fields)})"
+
+
+def _block_sql(columns: tuple[str, ...], rules, table: str, where: str, order: str) -> str | None:
+    """The statement giving one block's lines as one text, in `order`; None for a column it
+    does not know (the listing path lists it)."""
+    try:
+        line = line_sql(columns, rules)
+    except KeyError:
+        return None
+    return f"select group_concat(line, '') from (select {line} as line from {table} where {where} order by {order})"
 
 
 def ranking(store: str | None, rules, phase_id: str, columns: tuple[str, ...], emit: Emit) -> bool:
     """The published ranking of `phase_id` (rank order) as CSV with the header `columns`."""
     phase = rules.phase(phase_id or "")
-    if phase is None:
+    sql = _block_sql(columns, rules, "phase_totals", "phase = ? and rank >= ? and rank < ?", "rank")
+    if phase is None or sql is None:
         return False
 
     def blocks(reader: _Reader, state: tuple) -> Blocks | None:
         if state[2] != MASKING_VERSION or not reader.has_attempts(phase.id):
             return None
-        sql = (f"select group_concat(line, '') from (select {line_sql(columns, rules)} as line from phase_totals "
-               f"where phase = ? and rank >= ? and rank < ? order by rank)")
         last = reader.scalar("select max(rank) from phase_totals where phase = ?", (phase.id,)) or 0
         return [(sql, (phase.id, low, low + BLOCK_RANKS)) for low in range(1, last + 1, BLOCK_RANKS)]
     return _write(store, rules, columns, blocks, emit)
@@ -115,17 +126,15 @@ def ranking(store: str | None, rules, phase_id: str, columns: tuple[str, ...], e
 def invalid_attempts(store: str | None, rules, phase_id: str | None, columns: tuple[str, ...], emit: Emit) -> bool:
     """The invalid attempts of `phase_id` (or of every phase), by phase then attempt id, as CSV
     with the header `columns`: what the listing path's Results.invalid_attempts lists."""
-    if phase_id:
-        phase = rules.phase(phase_id)
-        if phase is None:
-            return False
-        phases = [phase.id]
-    else:
-        phases = sorted(p.id for p in rules.phases)  # the listing's order: by the phase's text
+    sql = _block_sql(columns, rules, "attempt_status",
+                     "phase = ? and reason is not null and attempt_id >= ? and attempt_id < ?", "attempt_id")
+    phase = rules.phase(phase_id) if phase_id else None
+    if sql is None or (phase_id and phase is None):
+        return False
+    # The listing's order: by the phase's text.
+    phases = [phase.id] if phase is not None else sorted(p.id for p in rules.phases)
 
     def blocks(reader: _Reader, state: tuple) -> Blocks | None:
-        sql = (f"select group_concat(line, '') from (select {line_sql(columns, rules)} as line from attempt_status "
-               f"where phase = ? and reason is not null and attempt_id >= ? and attempt_id < ? order by attempt_id)")
         found: Blocks = []
         for phase in phases:
             # Each end apart: together, SQLite reads the whole phase instead of the index's ends.
@@ -142,10 +151,6 @@ def _write(store: str | None, rules, columns: tuple[str, ...], plan: Callable[["
     """The header, then each block `plan` lists (read in the snapshot whose state it is given)."""
     path = sqlite_file(store)
     if path is None or not path.is_file():
-        return False
-    try:
-        line_sql(columns, rules)
-    except KeyError:
         return False
 
     def planned(reader: _Reader) -> tuple[tuple, Blocks | None]:

@@ -157,8 +157,10 @@ def test_sqlite_writes_the_listing_paths_bytes(store, small_rules, monkeypatch):
     assert any(line.split(",")[8] for line in fast.splitlines()[1:])  # some tiers were written
 
 
-def test_one_block_and_one_reader_give_the_same_bytes(store, small_rules, monkeypatch):
+def test_one_block_and_many_give_the_same_bytes(store, small_rules, monkeypatch):
+    monkeypatch.setattr(sqlite_csv, "BLOCK_RANKS", 37)
     many = sqlite_path(store, small_rules, "P1", listings.STANDINGS)
+    assert many is not None and many.count("\n") > 3 * 37  # several blocks were written
     monkeypatch.setattr(sqlite_csv, "BLOCK_RANKS", 1 << 30)
     assert sqlite_path(store, small_rules, "P1", listings.STANDINGS) == many
 
