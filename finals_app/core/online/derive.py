@@ -70,10 +70,6 @@ def _inside(phase, instant):
     return or_(*[and_(instant >= w.start_ms, instant < w.end_ms) for w in phase.windows])
 
 
-def _per_phase(rules: Rules, phase_column, attribute: str):
-    return case(*[(phase_column == p.id, literal(getattr(p, attribute))) for p in rules.phases])
-
-
 def derive(connection, rules: Rules, phase_ids=None) -> None:
     """Recompute the derived tables (inside the caller's transaction): every phase, or only
     `phase_ids` (the others' inputs did not change)."""
@@ -146,34 +142,36 @@ def refresh_people(connection, rules: Rules, participant_ids_table) -> None:
 
 
 def _insert_attempt_status(connection, rules: Rules, phases) -> None:
+    """One statement a phase, in the phases' key order: the phase, its question count and its
+    points are constants there (a CASE over the phases in a subquery that SQLite flattens was
+    evaluated at every mention: 21 s of a province period's 44), and the sort's first key is an
+    integer (the person), which SQLite's sorter compares without decoding the record."""
     offset_ms = rules.utc_offset_hours * 3_600_000
     a = attempts.c
-    scored = select(
-        a.id.label("attempt_id"), a.participant_id, phase_case(rules, a.started_ms, phases).label("phase"),
-        a.started_ms, a.finished_ms, a.question_count, a.correct_count, a.score,
-    )
-    if len(phases) < len(rules.phases):  # a few phases: their ranges of the time index
-        scored = scored.where(or_(*[_inside(phase, a.started_ms) for phase in phases]))
-    scored = scored.subquery("scored")
-    s = scored.c
-    expected_questions = _per_phase(rules, s.phase, "question_count")
-    points = _per_phase(rules, s.phase, "points_per_correct")
-    reason = case(
-        (s.finished_ms < s.started_ms, literal(REASON_FINISH_BEFORE_START)),
-        (s.question_count != expected_questions, literal(REASON_QUESTION_COUNT)),
-        (or_(s.correct_count < 0, s.correct_count > s.question_count), literal(REASON_CORRECT_COUNT)),
-        (s.score != s.correct_count * points, literal(REASON_SCORE_MISMATCH)),
-        else_=None,
-    )
-    day = ((s.started_ms + offset_ms) // DAY_MS).label("day")
-    rows = select(
-        s.phase, s.participant_id, day, s.started_ms, s.attempt_id, s.finished_ms,
-        (s.finished_ms - s.started_ms).label("duration_ms"), s.score,
-        case((s.correct_count == s.question_count, 1), else_=0).label("perfect"), reason.label("reason"),
-    ).where(s.phase.is_not(None)).order_by(s.phase, s.participant_id, day, s.started_ms, s.attempt_id)  # the clustered order
-    connection.execute(insert(attempt_status).from_select(
-        ["phase", "participant_id", "day", "started_ms", "attempt_id", "finished_ms", "duration_ms", "score",
-         "perfect", "reason"], rows))
+    for phase in sorted(phases, key=lambda p: p.id):
+        earlier = [other for other in rules.phases[:rules.phases.index(phase)] if _overlaps(other, phase)]
+        reason = case(
+            (a.finished_ms < a.started_ms, literal(REASON_FINISH_BEFORE_START)),
+            (a.question_count != phase.question_count, literal(REASON_QUESTION_COUNT)),
+            (or_(a.correct_count < 0, a.correct_count > a.question_count), literal(REASON_CORRECT_COUNT)),
+            (a.score != a.correct_count * phase.points_per_correct, literal(REASON_SCORE_MISMATCH)),
+            else_=None,
+        )
+        rows = select(
+            literal(phase.id, String), a.participant_id, ((a.started_ms + offset_ms) // DAY_MS).label("day"),
+            a.started_ms, a.id, a.finished_ms, (a.finished_ms - a.started_ms).label("duration_ms"), a.score,
+            case((a.correct_count == a.question_count, 1), else_=0).label("perfect"), reason.label("reason"),
+        ).where(_inside(phase, a.started_ms), *[~_inside(other, a.started_ms) for other in earlier])
+        # The clustered order (the local day grows with the start, so it need not be sorted on).
+        rows = rows.order_by(a.participant_id, a.started_ms, a.id)
+        connection.execute(insert(attempt_status).from_select(
+            ["phase", "participant_id", "day", "started_ms", "attempt_id", "finished_ms", "duration_ms", "score",
+             "perfect", "reason"], rows))
+
+
+def _overlaps(one, other) -> bool:
+    """Two phases share an instant (an instant belongs to the first phase of the rules)."""
+    return any(w.start_ms < v.end_ms and v.start_ms < w.end_ms for w in one.windows for v in other.windows)
 
 
 def _apply_allowance(connection, rules: Rules, phase, granted_table: Table) -> None:
@@ -270,15 +268,34 @@ def ranking_order(rules: Rules, columns) -> list:
 
 
 def _insert_phase_totals(connection, rules: Rules, phases, granted_table: Table) -> None:
+    for phase in sorted(phases, key=lambda p: p.id):
+        _insert_phase_ranking(connection, rules, phase, granted_table)
+
+
+def _last_key(connection, phase, t):
+    """SQLite: a key that grows with (start, attempt id) inside the phase, for max(). An integer
+    when both fit in one (the start from the phase's first instant, then the id: 2.4 s less
+    than the text key a province period); the text key otherwise."""
+    base = phase.windows[0].start_ms
+    span_bits = (max(w.end_ms for w in phase.windows) - base).bit_length()
+    id_bits = 62 - span_bits
+    largest = connection.execute(select(func.max(attempts.c.id))).scalar() or 0
+    if id_bits > 0 and 0 <= largest < (1 << id_bits):
+        return (t.started_ms - base) * (1 << id_bits) + t.attempt_id
+    return func.printf("%020d%020d", t.started_ms, t.attempt_id)
+
+
+def _insert_phase_ranking(connection, rules: Rules, phase, granted_table: Table) -> None:
     t = attempt_status.c
-    wanted = (t.phase.in_([p.id for p in phases]), t.reason.is_(None))
-    if connection.dialect.name == "sqlite":
+    wanted = (t.phase == phase.id, t.reason.is_(None))
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:
         # A grouped read of the valid attempts in clustered order. The finish of the last one
         # (by start, then id) is SQLite's bare column from the row holding the max() of a key
         # that grows with (start, id).
         source, rows, filters = attempt_status, t, wanted
         last_finish = t.finished_ms
-        extra = [func.max(func.printf("%020d%020d", t.started_ms, t.attempt_id)).label("last_key")]
+        extra = [func.max(_last_key(connection, phase, t)).label("last_key")]
     else:
         # The finish of the last valid attempt by (start, id), in the primary key's own order
         # (the local day grows with the start): a server reads it from the key, without
@@ -290,8 +307,7 @@ def _insert_phase_totals(connection, rules: Rules, phases, granted_table: Table)
         rows, filters, extra = source.c, (), []
         last_finish = func.max(rows.last_finish)
     # The days taken part as bits; the distinct powers of two add up to their OR.
-    day_bit = cast(literal(1), BigInteger).op("<<", return_type=BigInteger)(
-        rows.day - _per_phase(rules, rows.phase, "first_day_number"))
+    day_bit = cast(literal(1), BigInteger).op("<<", return_type=BigInteger)(rows.day - phase.first_day_number)
     grouped = select(
         rows.phase, rows.participant_id,
         func.sum(rows.score).label("score"),
@@ -306,7 +322,7 @@ def _insert_phase_totals(connection, rules: Rules, phases, granted_table: Table)
     p = participants.c
     c = granted_table.c
     ranked = select(
-        g.phase, func.row_number().over(partition_by=g.phase, order_by=ranking_order(rules, g)).label("rank"),
+        g.phase, func.row_number().over(order_by=ranking_order(rules, g)).label("rank"),
         g.participant_id, p.name, p.phone, p.masked_name, p.masked_phone, p.branch_id, p.is_party_member,
         g.score, g.duration_ms,
         g.valid_attempts, g.perfect_attempts, func.coalesce(c.granted, 0).label("share_credit_attempts"),
@@ -317,9 +333,12 @@ def _insert_phase_totals(connection, rules: Rules, phases, granted_table: Table)
                "is_party_member", "score",
                "duration_ms", "valid_attempts", "perfect_attempts", "share_credit_attempts", "last_finish_ms",
                "days_mask"]
-    # In clustered order, so the table is written front to back.
-    connection.execute(insert(phase_totals).from_select(
-        columns, select(*[ranked.c[c] for c in columns]).order_by(ranked.c.phase, ranked.c.rank)))
+    ranking = select(*[ranked.c[c] for c in columns])
+    if not sqlite:
+        ranking = ranking.order_by(ranked.c.rank)
+    # SQLite's window gives its rows in rank order already: the table is written front to back
+    # without sorting the wide rows once more (1.2 s a province period).
+    connection.execute(insert(phase_totals).from_select(columns, ranking))
 
 
 def _insert_branch_totals(connection, rules: Rules, phases) -> None:

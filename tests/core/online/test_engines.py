@@ -195,3 +195,54 @@ def test_a_first_sync_into_postgresql_keeps_its_keys_and_indexes(postgres_server
     with fresh.connect() as connection:
         assert connection.execute(select(attempts.c.id).where(attempts.c.id == 10)).first() is not None
     fresh.dispose()
+
+
+def _same_instant_repeats(export, rules) -> int:
+    """Gives the second of every pair of valid attempts of a person on one day the first's start
+    and an earlier finish: the last attempt (by start, then id) is then not the last to finish.
+    Returns how many such ties of valid attempts the reference sees."""
+    ref = Reference.from_export(export, rules)
+    by_day: dict = {}
+    for attempt in ref.attempts:
+        if attempt.phase is not None and attempt.reason is None:
+            by_day.setdefault((attempt.phase, attempt.person, attempt.day), []).append(attempt)
+    with sqlite3.connect(export) as connection:
+        for repeats in by_day.values():
+            if len(repeats) >= 2:
+                first, second = sorted(repeats, key=lambda a: a.id)[:2]
+                started, finished = connection.execute("select started_at, finished_at from attempts where id = ?",
+                                                       (first.id,)).fetchone()
+                connection.execute("update attempts set started_at = ?, finished_at = ? where id = ?",
+                                   (started, started, second.id))
+    ref = Reference.from_export(export, rules)
+    starts: dict = {}
+    for attempt in ref.attempts:
+        if attempt.phase is not None and attempt.reason is None:
+            starts.setdefault((attempt.person, attempt.start), []).append(attempt)
+    return sum(1 for tied in starts.values() if len(tied) > 1 and max(tied, key=lambda a: a.id).finish
+               < max(a.finish for a in tied))
+
+
+@pytest.mark.parametrize("id_offset", [0, 1 << 40])
+def test_the_last_finish_is_that_of_the_last_attempt_by_start_then_id(id_offset, tmp_path, sample_export,
+                                                                      small_rules):
+    """The last attempt of a person (by start, then id: the ranking's last finish) is found with
+    an integer key when ids are small and with a text key when ids are 2^40 and more; either
+    way it is the reference's, also when attempts start at the same instant."""
+    export = tmp_path / "ties.sqlite"
+    shutil.copy(sample_export, export)
+    with sqlite3.connect(export) as connection:
+        connection.execute("update attempts set id = id + ?", (id_offset,))
+    assert _same_instant_repeats(export, small_rules) >= 3
+    store = open_store(f"sqlite:///{tmp_path / 'store.sqlite'}")
+    sync(store, str(export), small_rules)
+    ref = Reference.from_export(export, small_rules)
+    with store.connect() as connection:
+        got = {(row.phase, row.participant_id): row.last_finish_ms for row in connection.execute(
+            select(phase_totals.c.phase, phase_totals.c.participant_id, phase_totals.c.last_finish_ms))}
+        assert connection.execute(select(attempts.c.id).limit(1)).scalar() > id_offset
+    want = {(phase.id, row["participant_id"]): row["last_finish"] for phase in small_rules.phases
+            for row in ref.totals(phase.id)}
+    assert got == want
+    _compare_everything(store, export, small_rules)
+    store.dispose()
