@@ -196,7 +196,8 @@ def _apply_allowance(connection, rules: Rules, phase, granted_table: Table) -> N
     connection.execute(insert(extras_table).from_select(
         ["phase", "participant_id", "day", "started_ms", "attempt_id"], extra_rows))
     x = extras_table.c
-    decisions = _temporary(connection, "allowance_decisions", ("attempt_id", "granted"), ())
+    decisions = _temporary(connection, "allowance_decisions",
+                           ("participant_id", "day", "started_ms", "attempt_id", "granted"), ())
     if phase.share_credits > 0:
         # 2. Credits: the first share_credits shares of a person inside the phase's windows
         #    (of the people with extras), with their time.
@@ -214,32 +215,35 @@ def _apply_allowance(connection, rules: Rules, phase, granted_table: Table) -> N
         avail = select(func.count()).where(cr.participant_id == x.participant_id,
                                            cr.earned_ms <= x.started_ms).scalar_subquery()
         counted = select(
-            x.participant_id, x.attempt_id.label("event_id"),
+            x.participant_id, x.day, x.started_ms, x.attempt_id,
             func.row_number().over(partition_by=x.participant_id, order_by=(x.started_ms, x.attempt_id)).label("k"),
             avail.label("avail"),
         ).subquery("counted")
         w = counted.c
-        slack = select(w.participant_id, w.event_id, w.k, (w.avail - w.k).label("slack")).subquery("slack")
-        sl = slack.c
-        running = func.min(sl.slack).over(partition_by=sl.participant_id, order_by=sl.k, rows=(None, 0))
-        used = select(sl.participant_id, sl.event_id, sl.k,
-                      (sl.k + case((running < 0, running), else_=0)).label("used")).subquery("used")
+        running = func.min(w.avail - w.k).over(partition_by=w.participant_id, order_by=w.k, rows=(None, 0))
+        low = select(w.participant_id, w.day, w.started_ms, w.attempt_id, w.k,
+                     running.label("running")).subquery("running")
+        r = low.c
+        used = select(r.participant_id, r.day, r.started_ms, r.attempt_id, r.k,
+                      (r.k + case((r.running < 0, r.running), else_=0)).label("used")).subquery("used")
         u = used.c
         previous = func.lag(u.used, 1, 0).over(partition_by=u.participant_id, order_by=u.k)
-        decided = select(u.event_id, case((u.used > previous, 1), else_=0))
+        decided = select(u.participant_id, u.day, u.started_ms, u.attempt_id, case((u.used > previous, 1), else_=0))
     else:
         credits = None
-        decided = select(x.attempt_id, literal(0))
-    # 4. Decide once; mark each refused extra by its clustered key (few), count the granted
-    #    ones per person (marking each granted row cost 4 s a province period).
-    connection.execute(insert(decisions).from_select(["attempt_id", "granted"], decided))
+        decided = select(x.participant_id, x.day, x.started_ms, x.attempt_id, literal(0))
+    # 4. Decide once, with each extra's clustered key; mark each refused extra by it (few, a
+    #    seek each), count the granted ones per person (marking each granted row cost 4 s a
+    #    province period).
+    connection.execute(insert(decisions).from_select(["participant_id", "day", "started_ms", "attempt_id", "granted"],
+                                                     decided))
     d = decisions.c
-    refused = select(x.phase, x.participant_id, x.day, x.started_ms, x.attempt_id).join_from(
-        extras_table, decisions, d.attempt_id == x.attempt_id).where(d.granted == 0)
-    connection.execute(update(attempt_status).where(tuple_(*key).in_(refused)).values(reason=REASON_ALLOWANCE))
+    refused = select(d.participant_id, d.day, d.started_ms, d.attempt_id).where(d.granted == 0)
+    connection.execute(update(attempt_status).where(
+        t.phase == phase.id, tuple_(t.participant_id, t.day, t.started_ms, t.attempt_id).in_(refused)).values(
+        reason=REASON_ALLOWANCE))
     connection.execute(insert(granted_table).from_select(["phase", "participant_id", "granted"], select(
-        literal(phase.id, String), x.participant_id, func.count()).join_from(
-        extras_table, decisions, d.attempt_id == x.attempt_id).where(d.granted == 1).group_by(x.participant_id)))
+        literal(phase.id, String), d.participant_id, func.count()).where(d.granted == 1).group_by(d.participant_id)))
     decisions.drop(connection)
     extras_table.drop(connection)
     if credits is not None:
