@@ -246,3 +246,28 @@ def test_the_last_finish_is_that_of_the_last_attempt_by_start_then_id(id_offset,
     assert got == want
     _compare_everything(store, export, small_rules)
     store.dispose()
+
+
+def test_an_instant_in_two_phases_belongs_to_the_first_of_the_rules(tmp_path, sample_export):
+    """The rules do not forbid an online final's day inside a period's window: an attempt then
+    counts in the period (the first phase of the rules), as the reference says, and only there."""
+    from finals_app.core.rules import parse_rules
+    from tests.conftest import small_rules_text
+    text = small_rules_text()
+    days = 'days = ["2018-06-04", "2018-06-05", "2018-06-06"]'
+    assert days in text
+    rules = parse_rules(text.replace(days, 'days = ["2017-12-20", "2017-12-25", "2017-12-26"]'), "overlap.toml")
+    store = open_store(f"sqlite:///{tmp_path / 'store.sqlite'}")
+    sync(store, str(sample_export), rules)
+    ref = Reference.from_export(sample_export, rules)
+    with store.connect() as connection:
+        rows = connection.execute(select(attempt_status)).all()
+    got = {row.attempt_id: (row.phase, row.reason) for row in rows}
+    want = {a.id: (a.phase, a.reason) for a in ref.attempts if a.phase is not None}
+    assert got == want and len(rows) == len(got)  # each attempt in one phase only
+    overlapping = [a for a in ref.attempts if rules.final.windows[0].start_ms <= a.start < rules.final.windows[0].end_ms]
+    assert overlapping and all(a.phase == "P1" for a in overlapping)
+    results = Results(store, rules)
+    assert [(r["rank"], r["participant_id"], r["score"]) for r in results.standings("P1")] == \
+        [(r["rank"], r["participant_id"], r["score"]) for r in ref.totals("P1")]
+    store.dispose()
