@@ -62,3 +62,15 @@ PIECES = st.sampled_from(["2018", "0000", "1999", "-", "01", "02", "12", "13", "
     st.integers(-10, 10**13), st.none(), st.binary(max_size=8)), min_size=1, max_size=40))
 def test_sql_accepts_only_what_parse_instant_gives(values):
     _agree(values)
+
+
+def test_texts_sqlite_reads_as_a_time_of_day_alone_are_left_to_parse_instant():
+    """SQLite's julianday also reads a bare time of day (on 2000-01-01) and spaces before an
+    offset: texts of the usual lengths with a space where the date's separator would be.
+    parse_instant refuses them, so SQL must give NULL (its check of the date's '-' does)."""
+    values = ["08:00:00.5   +08:00", "08:00:00.5 +08:00:0", "12:34:56.7 T12:00:00.000", "23:59:59.9 -05:00"]
+    db = sqlite3.connect(":memory:")
+    assert [db.execute("select julianday(?) is not null", (v,)).fetchone()[0] for v in values][0] == 1
+    db.close()
+    assert _sql(values) == [None] * len(values)
+    assert [parse_instant(v, OFFSET) for v in values] == [None] * len(values)
