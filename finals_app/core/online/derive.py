@@ -148,8 +148,30 @@ def _insert_attempt_status(connection, rules: Rules, phases) -> None:
     points are constants there (a CASE over the phases in a subquery that SQLite flattens was
     evaluated at every mention: 21 s of a province period's 44), and the sort's first key is an
     integer (the person), which SQLite's sorter compares without decoding the record."""
+    offset_ms = rules.utc_offset_hours * 3_600_000
+    a = attempts.c
     with _small_sort_cache(connection):
-        _insert_attempt_status_by_phase(connection, rules, phases)
+        for phase in sorted(phases, key=lambda p: p.id):
+            earlier = [other for other in rules.phases[:rules.phases.index(phase)] if _overlaps(other, phase)]
+            reason = case(
+                (a.finished_ms < a.started_ms, literal(REASON_FINISH_BEFORE_START)),
+                (a.question_count != phase.question_count, literal(REASON_QUESTION_COUNT)),
+                (or_(a.correct_count < 0, a.correct_count > a.question_count), literal(REASON_CORRECT_COUNT)),
+                (a.score != a.correct_count * phase.points_per_correct, literal(REASON_SCORE_MISMATCH)),
+                else_=None,
+            )
+            rows = select(
+                literal(phase.id, String), a.participant_id, ((a.started_ms + offset_ms) // DAY_MS).label("day"),
+                a.started_ms, a.id, a.finished_ms, (a.finished_ms - a.started_ms).label("duration_ms"), a.score,
+                case((a.correct_count == a.question_count, 1), else_=0).label("perfect"), reason.label("reason"),
+            ).where(_inside(phase, a.started_ms), *[~_inside(other, a.started_ms) for other in earlier])
+            if connection.dialect.name == "sqlite":
+                # The clustered order, so the table is written front to back (the local day grows
+                # with the start: it need not be sorted on). A server's heap has no such order.
+                rows = rows.order_by(a.participant_id, a.started_ms, a.id)
+            connection.execute(insert(attempt_status).from_select(
+                ["phase", "participant_id", "day", "started_ms", "attempt_id", "finished_ms", "duration_ms", "score",
+                 "perfect", "reason"], rows))
 
 
 # SQLite's sorter holds up to the page cache's size in memory before it writes a sorted run; a
@@ -172,32 +194,6 @@ def _small_sort_cache(connection):
         yield
     finally:
         connection.exec_driver_sql(f"PRAGMA cache_size={int(before)}")
-
-
-def _insert_attempt_status_by_phase(connection, rules: Rules, phases) -> None:
-    offset_ms = rules.utc_offset_hours * 3_600_000
-    a = attempts.c
-    for phase in sorted(phases, key=lambda p: p.id):
-        earlier = [other for other in rules.phases[:rules.phases.index(phase)] if _overlaps(other, phase)]
-        reason = case(
-            (a.finished_ms < a.started_ms, literal(REASON_FINISH_BEFORE_START)),
-            (a.question_count != phase.question_count, literal(REASON_QUESTION_COUNT)),
-            (or_(a.correct_count < 0, a.correct_count > a.question_count), literal(REASON_CORRECT_COUNT)),
-            (a.score != a.correct_count * phase.points_per_correct, literal(REASON_SCORE_MISMATCH)),
-            else_=None,
-        )
-        rows = select(
-            literal(phase.id, String), a.participant_id, ((a.started_ms + offset_ms) // DAY_MS).label("day"),
-            a.started_ms, a.id, a.finished_ms, (a.finished_ms - a.started_ms).label("duration_ms"), a.score,
-            case((a.correct_count == a.question_count, 1), else_=0).label("perfect"), reason.label("reason"),
-        ).where(_inside(phase, a.started_ms), *[~_inside(other, a.started_ms) for other in earlier])
-        if connection.dialect.name == "sqlite":
-            # The clustered order, so the table is written front to back (the local day grows
-            # with the start: it need not be sorted on). A server's heap has no such order.
-            rows = rows.order_by(a.participant_id, a.started_ms, a.id)
-        connection.execute(insert(attempt_status).from_select(
-            ["phase", "participant_id", "day", "started_ms", "attempt_id", "finished_ms", "duration_ms", "score",
-             "perfect", "reason"], rows))
 
 
 def _overlaps(one, other) -> bool:
@@ -303,34 +299,33 @@ def ranking_order(rules: Rules, columns) -> list:
 
 
 def _insert_phase_totals(connection, rules: Rules, phases, granted_table: Table) -> None:
+    largest_id = connection.execute(select(func.max(attempts.c.id))).scalar() or 0
     for phase in sorted(phases, key=lambda p: p.id):
-        _insert_phase_ranking(connection, rules, phase, granted_table)
+        _insert_phase_ranking(connection, rules, phase, granted_table, largest_id)
 
 
-def _last_key(connection, phase, t):
+def _last_key(phase, t, largest_id: int):
     """SQLite: a key that grows with (start, attempt id) inside the phase, for max(). An integer
     when both fit in one (the start from the phase's first instant, then the id: 2.4 s less
     than the text key a province period); the text key otherwise."""
     base = phase.windows[0].start_ms
     span_bits = (max(w.end_ms for w in phase.windows) - base).bit_length()
     id_bits = 62 - span_bits
-    largest = connection.execute(select(func.max(attempts.c.id))).scalar() or 0
-    if id_bits > 0 and 0 <= largest < (1 << id_bits):
+    if id_bits > 0 and 0 <= largest_id < (1 << id_bits):
         return (t.started_ms - base) * (1 << id_bits) + t.attempt_id
     return func.printf("%020d%020d", t.started_ms, t.attempt_id)
 
 
-def _insert_phase_ranking(connection, rules: Rules, phase, granted_table: Table) -> None:
+def _insert_phase_ranking(connection, rules: Rules, phase, granted_table: Table, largest_id: int) -> None:
     t = attempt_status.c
     wanted = (t.phase == phase.id, t.reason.is_(None))
-    sqlite = connection.dialect.name == "sqlite"
-    if sqlite:
+    if connection.dialect.name == "sqlite":
         # A grouped read of the valid attempts in clustered order. The finish of the last one
         # (by start, then id) is SQLite's bare column from the row holding the max() of a key
         # that grows with (start, id).
         source, rows, filters = attempt_status, t, wanted
         last_finish = t.finished_ms
-        extra = [func.max(_last_key(connection, phase, t)).label("last_key")]
+        extra = [func.max(_last_key(phase, t, largest_id)).label("last_key")]
     else:
         # The finish of the last valid attempt by (start, id), in the primary key's own order
         # (the local day grows with the start): a server reads it from the key, without
@@ -368,12 +363,10 @@ def _insert_phase_ranking(connection, rules: Rules, phase, granted_table: Table)
                "is_party_member", "score",
                "duration_ms", "valid_attempts", "perfect_attempts", "share_credit_attempts", "last_finish_ms",
                "days_mask"]
-    ranking = select(*[ranked.c[c] for c in columns])
-    if not sqlite:
-        ranking = ranking.order_by(ranked.c.rank)
-    # SQLite's window gives its rows in rank order already: the table is written front to back
-    # without sorting the wide rows once more (1.2 s a province period).
-    connection.execute(insert(phase_totals).from_select(columns, ranking))
+    # Not sorted again: SQLite's window gives its rows in rank order, so the clustered table is
+    # written front to back without sorting the wide rows once more (1.2 s a province period);
+    # a server builds the table's keys after the rows (derive's deferred_indexes).
+    connection.execute(insert(phase_totals).from_select(columns, select(*[ranked.c[c] for c in columns])))
 
 
 def _insert_branch_totals(connection, rules: Rules, phases) -> None:

@@ -265,7 +265,8 @@ def test_an_instant_in_two_phases_belongs_to_the_first_of_the_rules(tmp_path, sa
     got = {row.attempt_id: (row.phase, row.reason) for row in rows}
     want = {a.id: (a.phase, a.reason) for a in ref.attempts if a.phase is not None}
     assert got == want and len(rows) == len(got)  # each attempt in one phase only
-    overlapping = [a for a in ref.attempts if rules.final.windows[0].start_ms <= a.start < rules.final.windows[0].end_ms]
+    shared = rules.final.windows[0]
+    overlapping = [a for a in ref.attempts if shared.start_ms <= a.start < shared.end_ms]
     assert overlapping and all(a.phase == "P1" for a in overlapping)
     results = Results(store, rules)
     assert [(r["rank"], r["participant_id"], r["score"]) for r in results.standings("P1")] == \

@@ -65,12 +65,14 @@ def test_sql_accepts_only_what_parse_instant_gives(values):
 
 
 def test_texts_sqlite_reads_as_a_time_of_day_alone_are_left_to_parse_instant():
-    """SQLite's julianday also reads a bare time of day (on 2000-01-01) and spaces before an
-    offset: texts of the usual lengths with a space where the date's separator would be.
-    parse_instant refuses them, so SQL must give NULL (its check of the date's '-' does)."""
-    values = ["08:00:00.5   +08:00", "08:00:00.5 +08:00:0", "12:34:56.7 T12:00:00.000", "23:59:59.9 -05:00"]
+    """SQLite's julianday also reads a bare time of day (on 2000-01-01) with spaces before an
+    offset; padded to the lengths SQL converts (19 and 25), with a space where the date's
+    separator would be, they pass every check but that of the date's '-'. parse_instant
+    refuses them, so SQL must give NULL."""
+    values = ["08:00:00.5   +08:00", "23:00:00.1   -05:00", "08:00:00.5         +08:00", "12:34:56.7         -03:30"]
+    assert sorted({len(v) for v in values}) == [19, 25]
     db = sqlite3.connect(":memory:")
-    assert [db.execute("select julianday(?) is not null", (v,)).fetchone()[0] for v in values][0] == 1
+    assert all(db.execute("select julianday(?) is not null", (v,)).fetchone()[0] for v in values)
     db.close()
     assert _sql(values) == [None] * len(values)
     assert [parse_instant(v, OFFSET) for v in values] == [None] * len(values)
