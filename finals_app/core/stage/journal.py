@@ -1,7 +1,11 @@
 """The stage journal: an append-only file of events, each durable (fsync) before it counts.
 
-One JSON object per line, behind the CRC-32 of its bytes. On open, a torn last record (a power
-cut mid-write) is detected and cut off; damage anywhere else is refused with its line number.
+One JSON object per line, behind the CRC-32 of its bytes. A command's events land together or
+not at all: the records of a command that writes several carry `"part": [i, n]` (the i-th of n),
+and a command whose records are not all intact at the end of the file (a power cut at a record
+boundary inside its write, or inside one of its records) is a torn tail as a whole. On open, a
+torn tail is detected, kept aside and cut off; damage anywhere else is refused with its line
+number. Journals written before parts existed (every record its own command) open as they are.
 A lock file keeps a second process from ever writing the same journal.
 """
 from __future__ import annotations
@@ -61,8 +65,11 @@ class Event:
                 "operator": self.operator, "data": self.data}
 
 
-def _encode(record: dict) -> bytes:
-    """One line: the CRC-32 of the JSON body in hex, a space, the body."""
+def _encode(record: dict, part: tuple[int, int] | None = None) -> bytes:
+    """One line: the CRC-32 of the JSON body in hex, a space, the body. `part` (i, n) marks the
+    i-th of a command's n records; a command of one record carries none (as before parts)."""
+    if part is not None:
+        record = {**record, "part": list(part)}
     body = json.dumps(record, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
     return b"%08x " % zlib.crc32(body) + body + b"\n"
 
@@ -89,9 +96,21 @@ def torn_tail_message(torn: dict) -> str:
                      bytes=torn["bytes"], seq=torn["after_seq"], kept=torn["kept_in"])
 
 
+def _part(record: dict) -> tuple[int, int] | None:
+    """(i, n) of a record that is the i-th of its command's n records; (1, 1) for a command of
+    one record; None for a part that cannot be (damage)."""
+    part = record.get("part", [1, 1])
+    if (isinstance(part, list) and len(part) == 2 and all(type(x) is int for x in part)
+            and 1 <= part[0] <= part[1]):
+        return part[0], part[1]
+    return None
+
+
 def read_events(path: Path) -> tuple[list[Event], int, bool]:
     """The intact events of a journal (without locking it: for reports while a kiosk runs), the
-    size in bytes they take, and whether a torn last record follows them."""
+    size in bytes they take, and whether a torn tail follows them: a last record torn mid-write,
+    or the first records of a command whose last records never landed. Events are only ever
+    given whole commands at a time (a reader during a write sees the command before it)."""
     if not path.exists():
         return [], 0, False
     try:
@@ -100,19 +119,29 @@ def read_events(path: Path) -> tuple[list[Event], int, bool]:
         raise JournalError("cannot open the journal {path}: {reason}", Location(str(path)),
                            path=str(path), reason=error.strerror) from None
     events: list[Event] = []
-    offset = 0
+    offset = 0  # the bytes of whole commands
+    command: list[Event] = []  # the records read so far of a command not yet whole
+    command_bytes = command_size = 0
     lines = raw.splitlines(keepends=True)
     for number, line in enumerate(lines, start=1):
         record = _decode(line)
         if record is None and number == len(lines):
             return events, offset, True
-        if record is None or record.get("seq") != len(events) + 1:
+        part = _part(record) if record is not None else None
+        expected = len(events) + len(command) + 1
+        if (record is None or record.get("seq") != expected or part is None
+                or part[0] != len(command) + 1 or (command and part[1] != command_size)):
             raise JournalError("the journal is damaged at line {line} (not a torn last record); "
                                "keep the file and call for help", Location(str(path), number), line=number)
-        events.append(Event(record["seq"], record["type"], record["wall_ms"], record["mono_ms"],
-                            record["operator"], record["data"]))
-        offset += len(line)
-    return events, offset, False
+        command_size = part[1]
+        command.append(Event(record["seq"], record["type"], record["wall_ms"], record["mono_ms"],
+                             record["operator"], record["data"]))
+        command_bytes += len(line)
+        if part[0] == part[1]:  # the command is whole: it counts
+            events.extend(command)
+            offset += command_bytes
+            command, command_bytes = [], 0
+    return events, offset, bool(command)
 
 
 class Journal:
@@ -207,7 +236,11 @@ class Journal:
             raise JournalError("the journal {path} is closed", Location(str(self.path)), path=str(self.path))
         new = [Event(len(self.events) + i, r["type"], r["wall_ms"], r["mono_ms"], r["operator"], r["data"])
                for i, r in enumerate(records, start=1)]
-        payload = b"".join(_encode(event.to_record()) for event in new)
+        # One write of all the command's records, each marked as a part of it when there are
+        # several: a power cut anywhere inside leaves a command that reopening drops whole.
+        parts = len(new)
+        payload = b"".join(_encode(event.to_record(), (i, parts) if parts > 1 else None)
+                           for i, event in enumerate(new, start=1))
         try:
             view = memoryview(payload)
             while view:

@@ -30,7 +30,8 @@ def test_events_survive_reopening(tmp_path):
 def test_a_torn_last_record_is_dropped(tmp_path, cut):
     path = tmp_path / "j.journal"
     with Journal(path) as journal:
-        journal.append(_records(4))
+        for record in _records(4):  # four commands of one record each
+            journal.append([record])
     data = path.read_bytes()
     path.write_bytes(data[:-cut])  # power cut in the middle of writing the last record
     with Journal(path) as journal:
