@@ -80,3 +80,24 @@ def without_passwords(text: str) -> str:
     never printed, logged or stored."""
     import re
     return re.sub(r"(\b[a-zA-Z][a-zA-Z0-9+.\-]*://[^:/@\s]*):[^@\s]*@", r"\1:***@", str(text))
+
+
+_SECRETS: set[str] = set()  # the show tokens this process holds (the kiosk's, a follower's own)
+
+
+def remember_secret(token: object) -> None:
+    """A token that without_secrets masks wherever it appears, bare too (from now on)."""
+    if isinstance(token, str) and len(token) >= 8:  # shorter is no token of ours, and would mask words
+        _SECRETS.add(token)
+
+
+def without_secrets(text: object) -> str:
+    """Text as it may be logged, shown or stored: database passwords masked (without_passwords),
+    the token of any show address (...?t=TOKEN or &t=TOKEN -> t=***) and, bare, every token this
+    process knows (remember_secret) -> ***. A token is never printed, logged, shown or journalled."""
+    import re
+    text = re.sub(r"([?&;]t=)[^&#\s'\"<>]+", r"\1***", without_passwords(text))
+    text = re.sub(r"((?:%3[Ff]|%26)t%3[Dd])[^&#\s'\"<>%]+", r"\1***", text)  # inside an encoded address
+    for token in sorted(tuple(_SECRETS), key=len, reverse=True):
+        text = text.replace(token, "***")
+    return text

@@ -7,8 +7,16 @@ file only the kiosk's user can read, so phones and screens reconnect after a kio
 revoked token is replaced by a new one and every connection holding the old one is closed. No
 token is ever written to the journal or a log.
 
-Throttle: an address that presents bad tokens 5 times within a minute is refused for a minute
-(HTTP 429), and each bad attempt is logged with the address, never with the token.
+Throttle: a valid token always passes, whatever its address did: at a venue every phone reaches
+the kiosk from the same hotspot or NAT address, so one device knocking with bad tokens must not lock
+the teams out. Only bad attempts are counted, and only bad attempts from an address that presented
+5 of them within a minute are refused for a minute (HTTP 429); each is logged with the address,
+never with the token. That keeps guessing hopeless: a token is 128 random bits (the show has a
+handful), and at 5 guesses a minute even a million addresses guessing for a year hit one with a
+chance below 2^-84.
+
+RefusalRecord: every refusal (a bad token, a command a connection may not give...) aggregated by
+address, who and what was tried, with how many and when first and last, for the host's console.
 """
 from __future__ import annotations
 
@@ -22,7 +30,7 @@ from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
 
-from finals_app.core.errors import FinalsError, Location
+from finals_app.core.errors import FinalsError, Location, remember_secret
 
 log = logging.getLogger("finals_app.net")
 
@@ -43,7 +51,7 @@ class Role:
 
 
 def _new() -> str:
-    return secrets.token_urlsafe(16)
+    return secrets.token_urlsafe(16)  # 16 random bytes: 128 bits, 22 characters
 
 
 class Tokens:
@@ -55,6 +63,12 @@ class Tokens:
         if path is not None and path.exists():
             self._load(teams)
         self._save()
+        self._remember()
+
+    def _remember(self) -> None:
+        """Every token this kiosk holds is masked in any log or message (errors.without_secrets)."""
+        for token in (self.secret, self.judges, *self.teams.values()):
+            remember_secret(token)
 
     def _load(self, teams: list[str]) -> None:
         try:
@@ -109,12 +123,14 @@ class Tokens:
         else:
             self.secret = _new()
         self._save()
+        self._remember()
         log.warning("token revoked: %s", role.describe())
         return self.token_of(role)
 
 
 class Throttle:
-    """Bad-token attempts per address: 5 in 60 s block that address for 60 s."""
+    """Bad-token attempts per address: 5 in 60 s block that address's bad attempts for 60 s (a
+    valid token is checked first and never asks the throttle)."""
 
     def __init__(self, limit: int = 5, window_s: float = 60.0, clock=time.monotonic):
         self.limit = limit
@@ -144,3 +160,45 @@ class Throttle:
             log.warning("throttled %s for %.0f s after %d bad attempts", address, self.window_s, len(seen))
         if len(self.failures) > 10_000:  # a flood of addresses must not grow this without bound
             self.failures.pop(next(iter(self.failures)))
+
+
+@dataclass
+class Refused:
+    """Refusals of one kind from one address: who (the role its token holds, or why it holds
+    none), what it tried, how many times, when first and last (wall clock, seconds)."""
+    address: str
+    who: str
+    what: str
+    count: int = 0
+    first: float = 0.0
+    last: float = 0.0
+
+
+class RefusalRecord:
+    """Every refusal, aggregated: one entry per (address, who, what), never a token. Bounded: a
+    flood of addresses keeps the `limit` most recently refused."""
+
+    def __init__(self, limit: int = 200, clock=time.time):
+        self.limit = limit
+        self.clock = clock
+        self.entries: dict[tuple[str, str, str], Refused] = {}
+        self.count = 0
+
+    def add(self, address: str, who: str, what: str) -> Refused:
+        now = self.clock()
+        key = (address, who, what)
+        entry = self.entries.pop(key, None) or Refused(address, who, what, first=now)
+        entry.count += 1
+        entry.last = now
+        self.entries[key] = entry  # the most recent last
+        self.count += 1
+        while len(self.entries) > self.limit:
+            self.entries.pop(next(iter(self.entries)))
+        return entry
+
+    def summary(self) -> list[Refused]:
+        """The entries, the most recently refused first."""
+        return list(reversed(self.entries.values()))
+
+    def total(self) -> int:
+        return self.count

@@ -36,7 +36,7 @@ from finals_app.core.stage.clocksync import ClockSync
 from finals_app.core.stage.engine import Refusal, StageEngine
 from finals_app.core.stage.journal import JournalError
 from finals_app.core.stage.wire import PROTOCOL, Discloser, Disclosures, public_contest
-from finals_app.net.security import FOLLOWER, JUDGES, TEAM, Role, Throttle, Tokens
+from finals_app.net.security import FOLLOWER, JUDGES, TEAM, RefusalRecord, Role, Throttle, Tokens
 from finals_app.net.view import show_view, team_status
 from finals_app.ui.texts import ui
 
@@ -143,7 +143,8 @@ class ShowServer:
         self._view_pending = False
         self._runner: web.AppRunner | None = None
         self._tasks: set[asyncio.Task] = set()
-        self.refusals: list[tuple[str, str, str]] = []  # (address, role, what): the last few, for the console
+        self.refusals: list[tuple[str, str, str]] = []  # (address, role, what): the last few
+        self.refusal_record = RefusalRecord()  # every refusal, aggregated: the console shows it
         engine.listeners.append(self._on_events)
 
     # ---- start, stop, addresses ----
@@ -207,6 +208,7 @@ class ShowServer:
 
     def _refused(self, address: str, role: str, what: str) -> None:
         self.refusals = (self.refusals + [(address, role, what)])[-20:]
+        self.refusal_record.add(address, role, what)
         log.warning("refused from %s (%s): %s", address, role, what)
 
     @web.middleware
@@ -214,12 +216,16 @@ class ShowServer:
         address = request.remote or "?"
         if request.path == "/favicon.ico":  # browsers ask for it on their own, without the token
             raise web.HTTPNotFound()
-        if self.throttle.blocked(address):
-            raise web.HTTPTooManyRequests(text="too many bad tokens: wait a minute\n")
         token = request.query.get("t", "")
         role = self.tokens.role_of(token)
         if role is None:
-            self.throttle.failed(address, "a request without a valid token" if token else "a request without a token")
+            # The token first, the throttle after: every phone at a venue comes from the same
+            # hotspot or NAT address, so only bad attempts are counted and blocked (security.py).
+            self.refusal_record.add(address, "wrong token" if token else "no token", request.path[:60])
+            if self.throttle.blocked(address):
+                raise web.HTTPTooManyRequests(text="too many bad tokens: wait a minute\n")
+            self.throttle.failed(address, ("a request without a valid token" if token else "a request without a token")
+                                 + f" ({request.path[:60]})")
             if token:
                 raise web.HTTPForbidden(text="wrong or revoked token\n")
             raise web.HTTPUnauthorized(text="a token is needed (the QR code on the host's console)\n")

@@ -1,18 +1,51 @@
 """The host console's view of the served show (`--serve`): the address and the show's QR code
 for followers and the stream overlay, each team's phone buzzer (connected, how well its clock is
-known, gone), and a dialog with every QR code where each token can be revoked."""
+known, gone), who the server refuses (aggregated: address, what, how often, when last), and a
+dialog with every QR code where each token can be revoked.
+
+A token is never shown as text unless the host asks (显示令牌, hidden again after REVEAL_S): the
+console is screenshotted and filmed, the QR codes carry the full addresses."""
 from __future__ import annotations
 
 import io
+import time
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton, QScrollArea,
                                QVBoxLayout, QWidget)
 
+from finals_app.core.errors import without_secrets
 from finals_app.net.security import FOLLOWER, JUDGES, TEAM, Role
 from finals_app.ui.dialogs import ask_yes_no
 from finals_app.ui.texts import ui
+
+
+REVEAL_S = 30
+
+
+def reveal_button(parent, refresh) -> QPushButton:
+    """显示令牌: the addresses' tokens as text until pressed again, or for REVEAL_S at most."""
+    button = QPushButton(ui("显示令牌"), parent)
+    button.setCheckable(True)
+    timer = QTimer(button)
+    timer.setSingleShot(True)
+    timer.timeout.connect(lambda: button.setChecked(False))
+
+    def toggled(shown: bool) -> None:
+        button.setText(ui("隐藏令牌") if shown else ui("显示令牌"))
+        if shown:
+            timer.start(REVEAL_S * 1000)
+        else:
+            timer.stop()
+        refresh()
+
+    button.toggled.connect(toggled)
+    return button
+
+
+def shown_url(url: str, button: QPushButton) -> str:
+    return url if button.isChecked() else without_secrets(url)
 
 
 def qr_pixmap(text: str, size: int) -> QPixmap:
@@ -39,10 +72,16 @@ class NetworkPanel(QGroupBox):
         self.address.setWordWrap(True)
         self.address.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         column.addWidget(self.address)
+        self.reveal = reveal_button(self, self.refresh)
+        column.addWidget(self.reveal, 0, Qt.AlignmentFlag.AlignLeft)
         self.phones = QLabel()
         self.phones.setWordWrap(True)
         self.phones.setTextFormat(Qt.TextFormat.RichText)
         column.addWidget(self.phones)
+        self.refusals = QLabel()  # who the server refuses: one line per address and kind, with counts
+        self.refusals.setWordWrap(True)
+        self.refusals.setTextFormat(Qt.TextFormat.RichText)
+        column.addWidget(self.refusals)
         self.codes = QPushButton(ui("全部二维码与撤销…"))
         self.codes.clicked.connect(self.open_codes)
         column.addWidget(self.codes)
@@ -58,7 +97,7 @@ class NetworkPanel(QGroupBox):
         if getattr(self, "_shown_url", None) != url:
             self._shown_url = url
             self.qr.setPixmap(qr_pixmap(url, 132))
-        self.address.setText(ui("跟随屏与直播页地址：{url}　（已连接 {count} 个）", url=url,
+        self.address.setText(ui("跟随屏与直播页地址：{url}　（已连接 {count} 个）", url=shown_url(url, self.reveal),
                                 count=self.server.followers()))
         lines = []
         for team_id, status in self.server.phones().items():
@@ -78,10 +117,37 @@ class NetworkPanel(QGroupBox):
             lines.append(f'<span style="color:{colour}">' + ui("<b>{team}</b> 手机抢答器：{words}", team=team.name,
                                                                   words=words) + "</span>")
         self.phones.setText("<br>".join(lines))
+        self.refusals.setText(refusal_lines(self.server))
 
     def open_codes(self) -> None:
         self.dialog = CodesDialog(self.server, self.contest, self, self.confirm)
         self.dialog.open()
+
+
+REFUSED_SHOWN = 5
+WHO = {"wrong token": "错误或已撤销的令牌", "no token": "没有令牌", "team": "手机抢答器", "follower": "跟随屏",
+       "judges": "评委平板"}
+
+
+def refusal_lines(server) -> str:
+    """The server's refusals as the host reads them: the most recent kinds first, each once with
+    its count (a guesser's hundred knocks are one line), the addresses blocked now said so."""
+    import html
+    record = getattr(server, "refusal_record", None)
+    entries = record.summary() if record is not None else []
+    if not entries:
+        return ""
+    lines = [ui("<b>被拒绝的连接</b>（共 {count} 次）", count=record.total())]
+    for entry in entries[:REFUSED_SHOWN]:
+        who = ui(WHO[entry.who]) if entry.who in WHO else entry.who
+        line = ui("{address}（{who}）{what}：{count} 次，最近 {time}", address=entry.address, who=who,
+                  what=entry.what, count=entry.count, time=time.strftime("%H:%M:%S", time.localtime(entry.last)))
+        if server.throttle.blocked(entry.address) and entry.who in ("wrong token", "no token"):
+            line += ui("（错误令牌已暂时封锁）")
+        lines.append('<span style="color:#b26b00">' + html.escape(line) + "</span>")
+    if len(entries) > REFUSED_SHOWN:
+        lines.append(ui("……另有 {count} 类", count=len(entries) - REFUSED_SHOWN))
+    return "<br>".join(lines)
 
 
 class CodesDialog(QDialog):
@@ -94,6 +160,8 @@ class CodesDialog(QDialog):
         self.confirm = confirm
         self.setWindowTitle(ui("二维码与令牌"))
         outer = QVBoxLayout(self)
+        self.reveal = reveal_button(self, lambda: self.refresh() if hasattr(self, "cells") else None)
+        outer.addWidget(self.reveal, 0, Qt.AlignmentFlag.AlignLeft)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         holder = QWidget()
@@ -126,7 +194,7 @@ class CodesDialog(QDialog):
         for role, (picture, words) in self.cells.items():
             url = self.server.follow_url() if role.kind == FOLLOWER else self.server.url(role)
             picture.setPixmap(qr_pixmap(url, 200))
-            words.setText(url)
+            words.setText(shown_url(url, self.reveal))
 
     def revoke(self, role: Role, title: str) -> None:
         if self.confirm(self, ui("撤销“{title}”的令牌？正在使用它的设备会立即断开，需要扫描新的二维码。", title=title)):

@@ -389,4 +389,14 @@ EN: dict[str, str] = {
     '这是跟随屏，只显示比赛，不能操作': 'This is a follower: it shows the show and cannot change it',
     '连接中断': 'Connection lost',
     '比赛主机拒绝了此地址的令牌（已撤销？）：请使用控制台上的新地址': "The kiosk refused this address's token (revoked?): use the new address on the console",
+    # ---- the network panel: refusals, tokens hidden unless asked ----
+    '显示令牌': 'Show tokens',
+    '隐藏令牌': 'Hide tokens',
+    '<b>被拒绝的连接</b>（共 {count} 次）': '<b>Refused</b> ({count} in all)',
+    '{address}（{who}）{what}：{count} 次，最近 {time}': '{address} ({who}) {what}: {count} times, last at {time}',
+    '（错误令牌已暂时封锁）': ' (its bad tokens are blocked for now)',
+    '……另有 {count} 类': '… and {count} more kinds',
+    '错误或已撤销的令牌': 'wrong or revoked token',
+    '没有令牌': 'no token',
+    '手机抢答器': 'phone buzzer',
 }

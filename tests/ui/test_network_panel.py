@@ -50,7 +50,12 @@ def test_a_phone_that_goes_is_shown_at_once(qtbot, contest):
     served = Served(contest)
     panel = NetworkPanel(served, contest, confirm=lambda *_: True)
     qtbot.addWidget(panel)
-    assert "http://10.0.0.5:8765/?t=s1" in panel.address.text() and "3" in panel.address.text()
+    # The token is not shown as text (the console is screenshotted) unless the host asks for it.
+    assert "http://10.0.0.5:8765/?t=***" in panel.address.text() and "3" in panel.address.text()
+    panel.reveal.click()
+    assert "http://10.0.0.5:8765/?t=s1" in panel.address.text()
+    panel.reveal.click()
+    assert "t=s1" not in panel.address.text()
     assert not panel.qr.pixmap().isNull()
     assert panel.phones.text().count("未连接") == 4
     served.status["b"] = PhoneStatus("b", True, 2.5, 30.0, True)
@@ -70,7 +75,9 @@ def test_every_code_can_be_revoked_from_the_console(qtbot, contest):
     qtbot.addWidget(dialog)
     assert len(dialog.cells) == 2 + len(contest.teams)
     picture, words = dialog.cells[Role(TEAM, "a")]
-    assert words.text().endswith("t=tok-a") and not picture.pixmap().isNull()
+    assert words.text().endswith("t=***") and not picture.pixmap().isNull()
+    dialog.reveal.click()
+    assert words.text().endswith("t=tok-a")
     dialog.revoke(Role(TEAM, "a"), "甲")
     assert served.revoked == [Role(TEAM, "a")] and words.text().endswith("t=new-a")
     refused = CodesDialog(served, contest, confirm=lambda *_: False)
