@@ -376,6 +376,23 @@ ZH_CN: dict[str, str] = {
     "{url} has no token (?t=...): copy the whole address from the host's console": '{url} 中没有令牌（?t=...）：请从主持人控制台复制完整地址',
     "{url} is not a show address (http://HOST:PORT/?t=..., as on the host's console)": '{url} 不是比赛地址（应为 http://HOST:PORT/?t=...，见主持人控制台）',
     "show one of a served show's screens on this machine (read only)": '在本机显示网络比赛的某一屏幕（只读）',
+    # an export being written, a store refused as it lies (issue 24)
+    "the export is being written by another process: sync again when it is finished":
+        "导出库正在被另一个进程写入：请待其写完后再同步",
+    "the export was left half-written: {journal} beside it holds an unfinished transaction; sync again when its "
+    "writer has finished, or ask the platform for a new copy":
+        "导出库只写了一半：旁边的 {journal} 中有未完成的事务；请待写入它的程序完成后再同步，或向平台索取一份新的导出库",
+    "the store {store} is an empty file (0 bytes), not a finals-app store; nothing was changed: delete it to start a "
+    "new store, or restore it from a backup":
+        "本地数据库 {store} 是一个空文件（0 字节），不是本系统的数据库；未作任何更改：如要新建数据库请删除该文件，否则请从备份恢复",
+    "the store {store} is cut short: {size} bytes, where its pages need {expected}; restore it from a backup; nothing "
+    "was changed":
+        "本地数据库 {store} 不完整：只有 {size} 字节，而其页面需要 {expected} 字节；请从备份恢复；未作任何更改",
+    "the store {store} was written by a newer finals-app (store version {found}; this one reads up to {known}): use "
+    "that version or a newer one; nothing was changed":
+        "本地数据库 {store} 由更新版本的 finals-app 写入（数据库版本 {found}；本版本最高可读 {known}）：请使用该版本或更新的版本；未作任何更改",
+    "the store {store} is not a finals-app store (its tables: {tables}): check the --store option; nothing was changed":
+        "本地数据库 {store} 不是本系统的数据库（其中的表：{tables}）：请检查 --store 选项；未作任何更改",
 }
 
 # The stages of a sync, as its progress says them (not in the catalogue: a table's name is
