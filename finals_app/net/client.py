@@ -16,7 +16,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
 import aiohttp
 
-from finals_app.core.errors import FinalsError
+from finals_app.core.errors import FinalsError, remember_secret, without_secrets
 from finals_app.core.stage.clocksync import ClockSync
 from finals_app.core.stage.journal import Event
 from finals_app.core.stage.state import StageState, advance, fold
@@ -26,7 +26,11 @@ log = logging.getLogger("finals_app.follow")
 
 
 class FollowError(FinalsError):
-    """The address given to `follow` cannot be followed."""
+    """The address given to `follow` cannot be followed. Said without its token (on the
+    terminal, in a window, in the exception's own args)."""
+
+    def render(self, language: str | None = None) -> str:
+        return without_secrets(super().render(language))
 
 
 def socket_url(page_url: str, since: int, journal: str) -> str:
@@ -36,6 +40,7 @@ def socket_url(page_url: str, since: int, journal: str) -> str:
         raise FollowError("{url} is not a show address (http://HOST:PORT/?t=..., as on the host's console)",
                           url=page_url)
     token = parse_qs(parts.query).get("t", [""])[0]
+    remember_secret(token)
     if not token:
         raise FollowError("{url} has no token (?t=...): copy the whole address from the host's console",
                           url=page_url)

@@ -18,6 +18,7 @@ from pathlib import Path
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
+from finals_app.core.errors import without_secrets
 from finals_app.net.client import Follower
 from finals_app.ui import theme
 from finals_app.ui.bridge import ShowBridge
@@ -84,7 +85,7 @@ class Curtain(QLabel):
     def show_cut(self, why: str, final: bool = False) -> None:
         self.setText(ui("连接中断") + "\n" + (ui("比赛主机拒绝了此地址的令牌（已撤销？）：请使用控制台上的新地址")
                                               if final else ui("正在重新连接…")))
-        self.setToolTip(why)
+        self.setToolTip(without_secrets(why))
         self._fit()
         self.show()
         self.raise_()
@@ -115,7 +116,7 @@ class FollowerWindow:
         self.bridge = FollowerBridge(follower)
         self.screen: QWidget | None = None
         self.curtain: Curtain | None = None
-        self.waiting = QLabel(ui("正在连接比赛主机 {url} …", url=follower.url.split("?")[0]))
+        self.waiting = QLabel(ui("正在连接比赛主机 {url} …", url=without_secrets(follower.url)))
         self.waiting.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.waiting.setStyleSheet(theme.SCREEN_STYLE)
         self.waiting.setFont(theme.font(32, bold=True))
@@ -153,8 +154,8 @@ class FollowerWindow:
         if up:
             log.info("link to the kiosk up (holding %d events)", len(self.follower.events))
         if self.curtain is None:
-            self.waiting.setText((ui("正在连接比赛主机 {url} …", url=self.follower.url.split("?")[0]) if up
-                                  else ui("连接中断") + "\n" + why))
+            self.waiting.setText((ui("正在连接比赛主机 {url} …", url=without_secrets(self.follower.url)) if up
+                                  else ui("连接中断") + "\n" + without_secrets(why)))
             return
         if up:
             self.curtain.hide()
@@ -196,7 +197,7 @@ def run_follower(url: str, role: str, windowed: bool = False, display: int | Non
         await follower.stop()
         await asyncio.wait_for(task, 5)
 
-    log.info("following %s as the %s screen", url.split("?")[0], role)
+    log.info("following %s as the %s screen", without_secrets(url), role)
     from finals_app.ui.qt_loop import run_in_qt_loop
     run_in_qt_loop(app, main)
     return 0
