@@ -43,6 +43,7 @@ class SimulatedPhone:
         self.ws = None
         self.session = None
         self.replies: list[dict] = []
+        self.views: list[dict] = []  # every view the page was sent (its team's status included)
         self.pongs = 0
         self._tasks: set = set()
 
@@ -73,6 +74,8 @@ class SimulatedPhone:
                 self._later(self._answer(data["k"], self.network.delay(self.rng)))
             elif data.get("type") in ("pressed", "refused"):
                 self.replies.append(data)
+            elif data.get("type") == "view":
+                self.views.append(data)
 
     async def _answer(self, key: str, down_ms: float) -> None:
         await asyncio.sleep(down_ms / 1000)  # the ping's way here
@@ -186,6 +189,10 @@ async def run_races(count: int, rng: random.Random, jitter_rtt_ms: float = 20.0,
                     raise RuntimeError(f"race {index}: the presses did not arrive")
                 await asyncio.sleep(0.002)
             presses = {e.data["team"]: e.data for e in engine.events[before:] if e.type == "press_received"}
+            while engine.settles_at_ms() is not None:  # the race settles (the server settles it on time)
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"race {index}: the race did not settle")
+                await asyncio.sleep(0.002)
             holder, tied = engine.state.floor()
             errors = tuple(presses[t]["phone"]["mapped_ms"] - truths[t] for t in ("t1", "t2"))
             stated = tuple(presses[t]["uncertainty_us"] / 1000 for t in ("t1", "t2"))

@@ -203,7 +203,6 @@ class Kiosk:
         tokens = Tokens(journal.with_name(journal.name + ".tokens.json"), [team.id for team in self.engine.contest.teams])
         self.server = ShowServer(self.engine, tokens, host, port, to_device=self.device_time)
         await self.server.start()
-        self.bridge.settle_ms = self.server.settle_ms  # a phone's press may arrive late: let a race settle
         self.network = NetworkPanel(self.server, self.engine.contest, self.host)
         self.host.add_network_panel(self.network)
         logging.getLogger("finals_app.kiosk").info("show served on %s", self.server.base_url())

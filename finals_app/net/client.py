@@ -67,7 +67,6 @@ class Follower:
         self.sync = ClockSync(resolution_ms=0.001)
         self.reconnects = 0
         self.refused = False  # the kiosk refused the token: trying again would only be throttled
-        self.settle_ms = 0.0  # how long the kiosk lets a buzzer race settle (phones' delays)
         self._stop = False
         self._session: aiohttp.ClientSession | None = None
         self._ws = None
@@ -163,9 +162,7 @@ class Follower:
             self.sync = ClockSync(resolution_ms=0.001)  # the kiosk may have restarted on another clock
             self.connected = True
             self.on_link(True, "")
-        elif kind == "events":
-            settle = message.get("settle_ms", 0)
-            self.settle_ms = float(settle) if isinstance(settle, (int, float)) and 0 <= settle <= 1000 else 0.0
+        elif kind == "events":  # a buzzer race settles in the kiosk's journal (race_settled), as here
             self._take([record for record in message.get("events", [])])
         elif kind == "pong":
             self.sync.add(float(message["c"]), float(message["s"]), self.local_ms())

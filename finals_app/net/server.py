@@ -141,11 +141,15 @@ class ShowServer:
         self._numbers = 0
         self.disclosures = Disclosures(engine.events)
         self._view_pending = False
+        self._race: asyncio.TimerHandle | None = None  # settles a buzzer race at its deadline
         self._runner: web.AppRunner | None = None
         self._tasks: set[asyncio.Task] = set()
         self.refusals: list[tuple[str, str, str]] = []  # (address, role, what): the last few
         self.refusal_record = RefusalRecord()  # every refusal, aggregated: the console shows it
         engine.listeners.append(self._on_events)
+        # Phones' presses may arrive late: while the show is served, a buzzer race settles for as
+        # long as a connected phone's press may take to arrive (0 with none connected).
+        engine.settle_ms = self.settle_ms
 
     # ---- start, stop, addresses ----
 
@@ -176,11 +180,16 @@ class ShowServer:
             await self._close(client, 1001, "kiosk closing")
         for task in list(self._tasks):
             task.cancel()
+        if self._race is not None:
+            self._race.cancel()
+            self._race = None
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
         if self._on_events in self.engine.listeners:
             self.engine.listeners.remove(self._on_events)
+        if self.engine.settle_ms == self.settle_ms:
+            self.engine.settle_ms = lambda: 0
 
     def base_url(self) -> str:
         host = self.public_host or self.host
@@ -397,14 +406,26 @@ class ShowServer:
 
     def _on_events(self, state, events) -> None:
         self.disclosures.update(events)
-        settle = round(self.settle_ms(), 1)
         for client in list(self.clients):
             if client.feed == "events" and client.discloser is not None:
-                self._send(client, {"type": "events", "settle_ms": settle,
+                self._send(client, {"type": "events",
                                     "events": client.discloser.records(events, self.disclosures.levels)})
         if not self._view_pending and any(c.feed == "view" for c in self.clients):
             self._view_pending = True
             asyncio.get_event_loop().call_soon(self._send_views)
+        settles_at = self.engine.settles_at_ms()
+        if settles_at is not None:  # the race is settled by the engine at its deadline, kiosk window or not
+            if self._race is not None:
+                self._race.cancel()
+            self._race = asyncio.get_event_loop().call_later(max(0.0, settles_at - self.engine.now_ms()) / 1000,
+                                                             self._settle_race)
+
+    def _settle_race(self) -> None:
+        self._race = None
+        try:
+            self.engine.expire()
+        except JournalError as problem:
+            log.error("the buzzer race could not be settled: %s", problem.render("en"))
 
     def _send_views(self) -> None:
         """One view of the change for all pages: computed and encoded once per kind of page (a

@@ -145,6 +145,7 @@ class AudienceScreen(KioskScreen):
         bridge.changed.connect(self.refresh)
         bridge.tick.connect(self.countdown.show_ms)
         bridge.pressed.connect(self._on_press)
+        bridge.floor_given.connect(self._on_floor_given)
         self.refresh(bridge.state)
 
     # ---- sizing: everything follows the screen's height ----
@@ -247,13 +248,13 @@ class AudienceScreen(KioskScreen):
         self.answer.setText(answer)
 
     def _on_press(self, team: str, outcome: str) -> None:
-        if self.sounds is None:
-            return
-        holder, _ = self.bridge.state.floor()
-        if outcome == "accepted" and holder == team:
-            self.sounds.play("winner")
-        elif outcome == "foul":
+        if self.sounds is not None and outcome == "foul":
             self.sounds.play("foul")
+
+    def _on_floor_given(self, team: str) -> None:
+        """The winner's sound when a team takes the floor (once its race has settled)."""
+        if self.sounds is not None:
+            self.sounds.play("winner")
 
     # ---- the prize ceremony: one step per host key, third prize first ----
 

@@ -44,25 +44,17 @@ class ShowBridge(QObject):
     changed = Signal(object)  # the StageState after every recorded command
     refused = Signal(str)  # why a command was refused (shown to the host)
     pressed = Signal(str, str)  # team, outcome: for highlights and sounds
+    floor_given = Signal(str)  # a buzzer question's new floor holder (its race settled, or a tie decided)
     tick = Signal(int)  # remaining ms of the answer timer, ~30 times a second while it runs
     read_only = False  # a follower shows the show and can change nothing
 
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
-        # How long a buzzer race is let settle before the screens show its winner: 0 with
-        # keyboards and boxes (their presses arrive within milliseconds); with phones, as long as a
-        # phone's press may take to arrive, so an earlier press that arrives later never shows
-        # another team winning first.
-        self.settle_ms = lambda: 0
-        self._held: list = []
-        self._settle = QTimer(self)
-        self._settle.setSingleShot(True)
-        self._settle.setTimerType(Qt.TimerType.PreciseTimer)
-        self._settle.timeout.connect(self._release)
+        self._holder = None  # who held the floor at the last change (floor_given says a new one)
         self._ticker = QTimer(self)
         self._ticker.setTimerType(Qt.TimerType.PreciseTimer)
         self._ticker.setInterval(33)
-        self._ticker.timeout.connect(self._emit_tick)
+        self._ticker.timeout.connect(self._on_tick)
         self._ticker.start()
         self._last_tick = None
 
@@ -70,25 +62,18 @@ class ShowBridge(QObject):
         raise NotImplementedError
 
     def _on_events(self, state, events) -> None:
-        if self._held:
-            self._held.extend(events)  # the race is settling: everything waits its turn
-            return
-        race = any(e.type == "press_received" and e.data.get("outcome") == "accepted" for e in events)
-        hold = self.settle_ms() if race else 0
-        if hold > 0:
-            self._held = list(events)
-            self._settle.start(int(hold))
-            return
-        self._show(state, events)
-
-    def _release(self) -> None:
-        events, self._held = self._held, []
-        self._show(self.state, events)
-
-    def _show(self, state, events) -> None:
+        """Every recorded change is shown at once: a buzzer race is settled by the core (nobody
+        holds the floor while it settles), so no surface waits or guesses on its own."""
         for event in events:
             if event.type == "press_received":
                 self.pressed.emit(event.data["team"], event.data["outcome"])
+        holder = None
+        if state is not None and state.question is not None:
+            plan = state.contest.round(state.question.round)
+            holder = state.floor()[0] if plan is not None and plan.type == "buzzer" else None
+        if holder is not None and holder != self._holder:
+            self.floor_given.emit(holder)
+        self._holder = holder
         self.changed.emit(state)
         self._emit_tick()
 
@@ -104,6 +89,9 @@ class ShowBridge(QObject):
             return None
         return timer.remaining_ms(self.now_ms())
 
+    def _on_tick(self) -> None:
+        self._emit_tick()
+
     def _emit_tick(self) -> None:
         remaining = self.remaining_ms()
         value = -1 if remaining is None else remaining
@@ -117,7 +105,18 @@ class StageBridge(ShowBridge):
         super().__init__(parent)
         self.engine = engine
         self.clock = clock
+        # A settling buzzer race is settled at its deadline to the millisecond, not at the next tick.
+        self._race = QTimer(self)
+        self._race.setSingleShot(True)
+        self._race.setTimerType(Qt.TimerType.PreciseTimer)
+        self._race.timeout.connect(self._expire)
         engine.listeners.append(self._on_events)
+
+    def _on_events(self, state, events) -> None:
+        super()._on_events(state, events)
+        settles_at = self.engine.settles_at_ms()
+        if settles_at is not None:
+            self._race.start(max(0, settles_at - self.now_ms()))
 
     @property
     def state(self):
@@ -139,13 +138,18 @@ class StageBridge(ShowBridge):
             return False
         return True
 
-    def _emit_tick(self) -> None:
-        if self.state.timer is not None and self.state.timer.kind == "press":
-            try:
-                self.engine.expire()  # the press window ran out with no valid press: no answer
-            except JournalError as problem:
-                self.refused.emit(problem.render())
-        super()._emit_tick()
+    def _expire(self) -> None:
+        """What the clock decides (a settled race, a press window run out): recorded by the engine."""
+        try:
+            self.engine.expire()
+        except JournalError as problem:
+            self.refused.emit(problem.render())
+
+    def _on_tick(self) -> None:
+        # On the clock's tick, never inside another change's listeners (events keep their order).
+        if (self.state.timer is not None and self.state.timer.kind == "press") or self.engine.settles_at_ms() is not None:
+            self._expire()
+        self._emit_tick()
 
 
 class BuzzerInput(QObject):

@@ -30,10 +30,8 @@ bridge, audience, path: Path, offset: Callable[[], int] = lambda: 0) -> _PaintWa
     pending: dict = {}
     stream = open(path, "a", buffering=1)
 
-    def on_press(team: str, outcome: str) -> None:
-        holder, _ = bridge.state.floor()
-        if outcome == "accepted" and holder == team:
-            pending["press"] = bridge.state.presses[-1]
+    def on_floor(team: str) -> None:
+        pending["press"] = next(p for p in reversed(bridge.state.presses) if p.team == team)
 
     def write(press) -> None:
         stream.write(f"{press.t_ms} {press.received_mono_ms} {time.monotonic_ns() // 1_000_000} {offset() or 0}\n")
@@ -41,7 +39,7 @@ bridge, audience, path: Path, offset: Callable[[], int] = lambda: 0) -> _PaintWa
     watch = _PaintWatch(pending, write)
     watch.stream = stream
     audience.floor.installEventFilter(watch)
-    bridge.pressed.connect(on_press)
+    bridge.floor_given.connect(on_floor)
     audience._latency_watch = watch  # kept as long as the screen
     return watch
 

@@ -37,7 +37,6 @@ class FollowerBridge(ShowBridge):
     def __init__(self, follower: Follower, parent: QObject | None = None):
         super().__init__(parent)
         self.follower = follower
-        self.settle_ms = lambda: follower.settle_ms  # the kiosk's, so both show the winner alike
 
     @property
     def state(self):

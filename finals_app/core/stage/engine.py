@@ -6,6 +6,7 @@ floor is refused). Screens read `engine.state`; nothing else changes it.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -49,6 +50,11 @@ class StageEngine:
         self.clock = clock or SystemClock()
         self.journal = Journal(journal_path, durable=durable)
         self.listeners: list[Callable[[StageState, list[Event]], None]] = []
+        # How long a buzzer race settles before anyone holds the floor: 0 with keyboards and
+        # boxes (their presses arrive in order within milliseconds); with phones, as long as a
+        # phone's press may take to arrive (the server says), so a truly earlier press that
+        # arrives later is in the race before any surface shows a winner.
+        self.settle_ms: Callable[[], float] = lambda: 0
         self._probing = False
         fresh = not self.journal.events
         self.state = fold(contest, self.journal.events)
@@ -57,6 +63,7 @@ class StageEngine:
                            "torn_tail_dropped": self.journal.recovered_torn_tail,
                            **({"torn_tail": self.journal.torn_tail} if self.journal.torn_tail else {})})
         self._record([opening], operator="system")
+        self._settle_race()  # a race settling when the kiosk stopped is settled now (see state's resume)
 
     @property
     def events(self) -> list[Event]:
@@ -99,9 +106,19 @@ class StageEngine:
             self._probing = False
         return True
 
+    def settles_at_ms(self) -> int | None:
+        """The monotonic ms at which a settling buzzer race is settled (for whoever schedules
+        `expire`), or None."""
+        question = self.state.question
+        return question.settles_at_mono_ms if question is not None else None
+
     def expire(self) -> list[Event]:
-        """Close the buzzers when their press window has run out with no valid press (the kiosk
-        calls this as its clock ticks; a rehearsal script says close_buzzers instead)."""
+        """What the clock decides: a buzzer race whose settling time is over is settled, and the
+        buzzers close when their press window has run out with no valid press. The kiosk calls
+        this as its clock ticks and at the race's deadline; a rehearsal script says
+        close_buzzers instead."""
+        if self.settles_at_ms() is not None:
+            return self._settle_race()
         timer = self.state.timer
         if timer is None or timer.kind != "press" or not timer.expired(self.now_ms()):
             return []
@@ -109,6 +126,12 @@ class StageEngine:
             return self.execute({"cmd": "close_buzzers", "expired": True}, operator="system")
         except Refusal:
             return []
+
+    def _settle_race(self) -> list[Event]:
+        settles_at = self.settles_at_ms()
+        if settles_at is None or self.now_ms() < settles_at:
+            return []
+        return self._record([Pending("race_settled", {"question": self.state.question.id})], operator="system")
 
     def _record(self, pending: list[Pending], operator: str) -> list[Event]:
         if not pending:
@@ -349,6 +372,10 @@ def cmd_press(engine: StageEngine, state: StageState, command: dict) -> list[Pen
     data = {"team": team, "key": str(command.get("key") or state.contest.team(team).buzzer_key), "t_ms": t_ms,
             "received_ms": received if isinstance(received, int) else engine.now_ms(), "outcome": outcome,
             "question": question}
+    if outcome == "accepted" and not state.question.candidates:
+        settle = math.ceil(max(0.0, min(float(engine.settle_ms()), 1000.0)))
+        if settle:
+            data["settle_ms"] = settle  # the first valid press of this opening: the race settles
     t_us = command.get("t_us")
     if isinstance(t_us, int) and not isinstance(t_us, bool) and t_us // 1000 == t_ms:
         data["t_us"] = t_us  # an input device's kernel time, to the microsecond
@@ -390,6 +417,7 @@ def cmd_judge(engine: StageEngine, state: StageState, command: dict) -> list[Pen
     if tied:
         raise Refusal("{tied} pressed within {ms} ms: decide who answers first", tied=_names(state, tied),
                       ms=state.contest.tie_resolution_ms)
+    _require(not question.settling, "a buzzer race is settling: wait a moment")
     if team is None and verdict == "timeout" and plan.type == "buzzer":
         return cmd_close_buzzers(engine, state, command)  # time is up and nobody pressed: no answer
     _require(team is not None, "nobody holds the floor: there is no answer to judge")
@@ -412,6 +440,7 @@ def cmd_close_buzzers(engine: StageEngine, state: StageState, command: dict) -> 
     _require(not tied, "{tied} pressed within {ms} ms: decide who answers first", tied=_names(state, tied),
              ms=state.contest.tie_resolution_ms)
     _require(holder is None, "{team} holds the floor: judge its answer", team=team_name(state, holder))
+    _require(not question.settling, "a buzzer race is settling: wait a moment")
     why = "window" if command.get("expired") else "host"
     return [Pending("no_answer", {"question": question.id, "why": why})]
 

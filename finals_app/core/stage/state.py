@@ -88,6 +88,13 @@ class QuestionState:
     verdicts: list[tuple[str, str]] = field(default_factory=list)  # (team, verdict)
     no_answer: bool = False  # ended with no valid press (press window out, or closed by the host)
     timer_team: str | None = None  # whose answer time the timer counts
+    # While a buzzer race settles (phones' presses may arrive after a later one): the engine's
+    # monotonic ms at which it is settled. Nobody holds the floor before; None: settled.
+    settles_at_mono_ms: int | None = None
+
+    @property
+    def settling(self) -> bool:
+        return self.settles_at_mono_ms is not None
 
 
 @dataclass
@@ -154,8 +161,8 @@ class StageState:
         plan = self.contest.round(question.round)
         if plan is None or plan.type != "buzzer":
             return question.team, []
-        if question.status != "open" or not question.candidates:
-            return None, []
+        if question.status != "open" or not question.candidates or question.settling:
+            return None, []  # no race yet, or one still settling: no surface may show a winner
         ordered = sorted(question.candidates, key=lambda p: (p.device_us, p.seq))
         first = ordered[0]
         resolution_us = max(1, self.contest.tie_resolution_ms) * 1000
@@ -377,6 +384,9 @@ def _on_resumed(state: StageState, event: Event) -> None:
         left = timer.deadline_wall_ms - event.wall_ms
         timer.deadline_mono_ms = event.mono_ms + left
         timer.deadline_wall_ms = event.wall_ms + left
+    if state.question is not None and state.question.settling:
+        # whatever was on its way before the crash has arrived or is lost: settled at once
+        state.question.settles_at_mono_ms = event.mono_ms
 
 
 def _on_round_started(state: StageState, event: Event) -> None:
@@ -459,6 +469,7 @@ def _on_buzzers_opened(state: StageState, event: Event) -> None:
         question.candidates = []
         question.resolved_team = None
         question.timer_team = None
+        question.settles_at_mono_ms = None
         plan = state.contest.round(question.round)
         window = plan.press_seconds * 1000 if plan is not None else 0
         if window > 0:
@@ -487,6 +498,7 @@ def _on_no_answer(state: StageState, event: Event) -> None:
         question.status = "judged"
         question.no_answer = True
         question.candidates = []
+        question.settles_at_mono_ms = None
     state.timer = None
 
 
@@ -507,11 +519,23 @@ def _on_press_received(state: StageState, event: Event) -> None:
         return
     if press.outcome == "accepted":
         question.candidates.append(press)
+        settle = event.data.get("settle_ms")
+        if isinstance(settle, int) and settle > 0 and not question.settling:
+            question.settles_at_mono_ms = event.mono_ms + settle  # the race starts settling
         _give_answer_time(state, event)
     elif press.outcome == "foul":
         question.locked_out.append(press.team)
         plan = state.contest.round(question.round)
         _score(state, event, press.team, plan.early_press if plan else 0, "foul", "提前抢答", state.in_tiebreak)
+
+
+def _on_race_settled(state: StageState, event: Event) -> None:
+    """The race has settled: every press that could still arrive has arrived; the floor is given."""
+    question = state.question
+    if question is not None and question.id == event.data.get("question") and question.settling:
+        question.settles_at_mono_ms = None
+        if question.status == "open":
+            _give_answer_time(state, event)
 
 
 def _on_tie_resolved(state: StageState, event: Event) -> None:
@@ -602,6 +626,6 @@ _HANDLERS = {
     "tiebreak_started": _on_tiebreak_started, "tiebreak_ended": _on_tiebreak_ended,
     "prizes_assigned": _on_prizes_assigned, "judge_signed": _on_judge_signed,
     "result_finalized": _on_result_finalized, "result_reopened": _on_result_reopened,
-    "no_answer": _on_no_answer, "judge_pin_set": _on_pin_set, "pin_refused": _on_pin_refused,
+    "no_answer": _on_no_answer, "race_settled": _on_race_settled, "judge_pin_set": _on_pin_set, "pin_refused": _on_pin_refused,
     "ceremony_step": _on_ceremony_step, "ceremony_replayed": _on_ceremony_replayed,
 }
