@@ -20,3 +20,15 @@ def run_in_qt_loop(app, main: Callable[[asyncio.Event], Awaitable]):
             return loop.run_until_complete(main(finished))
     finally:
         asyncio.set_event_loop(None)
+
+
+def start_task(coroutine) -> asyncio.Task:
+    """`coroutine` as a task of the running loop (a window's qasync loop). Refused when no loop runs
+    yet: asyncio.ensure_future would then put it on a new loop of its own that nothing ever runs,
+    and what waits for it would wait for ever."""
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        coroutine.close()
+        raise RuntimeError("async work started before the event loop runs (start it from the running loop)") from None
+    return loop.create_task(coroutine)

@@ -321,7 +321,9 @@ def test_the_office_speaks_as_the_staff_read(office, sample_export, small_rules,
     office.tabs.setCurrentWidget(standings)  # opening the tab loads it: no empty table until 查询
     qtbot.waitUntil(lambda: standings.model.listing is not None, timeout=30_000)
     listing = standings.model.listing
-    first = results.standings("P1")[0]
+    shown_period = standings.period.currentData()
+    assert shown_period == results.synced_phases()[-1].id  # the latest period the store has data of
+    first = results.standings(shown_period)[0]
     assert "average_duration_ms" in listing.columns and "branch_id" not in listing.columns
     shown = {listing.columns[c]: standings.model.data(standings.model.index(0, c)) for c in range(len(listing.columns))}
     assert shown["average_duration_ms"] == f"{first['duration_ms'] / first['valid_attempts'] / 1000:.2f}秒"
@@ -341,3 +343,41 @@ def test_the_office_speaks_as_the_staff_read(office, sample_export, small_rules,
     office.tabs.setCurrentWidget(branches)
     qtbot.waitUntil(lambda: branches.model.listing is not None, timeout=30_000)
     assert "branch_id" not in branches.model.listing.columns and "name" in branches.model.listing.columns
+
+
+def test_the_tab_in_view_loads_when_the_window_is_shown_before_its_loop_runs(qapp, qtbot, export_copy, small_rules,
+                                                                               tmp_path, monkeypatch):
+    """As `finals-app office` starts: the window is shown, then its qasync loop runs. The tab in
+    view loads (it stayed on 正在查询… for ever: its query was put on a loop that never ran), and
+    every period choice opens on the latest period the store has data of (here P2 alone)."""
+    import sqlite3
+    monkeypatch.setenv("FINALS_APP_LANG", "zh_CN")
+    with sqlite3.connect(export_copy) as db:  # the platform's export of P2 only
+        db.execute("delete from attempts where started_at >= '2018-02-01' or started_at < '2018-01-01'")
+        db.execute("delete from shares where shared_at >= '2018-02-01' or shared_at < '2018-01-01'")
+    engine = open_store(f"sqlite:///{tmp_path / 'store.sqlite'}")
+    sync(engine, str(export_copy), small_rules)
+    window = OfficeWindow(engine, small_rules)
+    qtbot.addWidget(window)
+    window.show()  # no event loop runs yet
+    standings = window.listing_tabs["standings"]
+    event_loop = qasync.QEventLoop(qapp)
+    asyncio.set_event_loop(event_loop)
+
+    async def loaded() -> None:
+        while standings.model.listing is None:
+            await asyncio.sleep(0.05)
+
+    try:
+        with event_loop:
+            event_loop.run_until_complete(asyncio.wait_for(loaded(), 30))
+    except asyncio.TimeoutError:
+        pytest.fail(f"the tab in view never loaded: {standings.status.text()!r}")
+    finally:
+        asyncio.set_event_loop(None)
+        engine.dispose()
+    assert standings.model.rowCount() > 0 and standings.refresh_button.isEnabled()
+    assert standings.status.text().endswith("行")
+    combos = [tab.period for tab in (*window.listing_tabs.values(), *window.paperwork.tabs.values())]
+    assert {combo.currentData() for combo in [*combos, window.paperwork.report.period, window.chart_period]} == {"P2"}
+    assert window.listing_tabs["lottery"].day.text() == "2018-01-11"  # P2's first day

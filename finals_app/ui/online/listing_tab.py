@@ -19,6 +19,7 @@ from finals_app.reports.writers import emit
 from finals_app.ui import theme
 from finals_app.ui.texts import ui
 from finals_app.ui.online.table_model import ListingModel, ListingProxy
+from finals_app.ui.qt_loop import start_task
 
 def level_name(level: str) -> str:
     """An organisation level in the interface's language."""
@@ -83,6 +84,14 @@ def fill_periods(combo: QComboBox, rules, phases) -> None:
         combo.addItem(period_title(rules, phase.id), phase.id)
 
 
+def choose_latest(combo: QComboBox, synced: list[str]) -> None:
+    """Select the combo's latest period the store has data of (none: the choice stays)."""
+    for index in reversed(range(combo.count())):
+        if combo.itemData(index) in synced:
+            combo.setCurrentIndex(index)
+            return
+
+
 def staff_listing(results, build, params):
     """`build`'s listing as the staff read it (staff_view), with its note if it has one."""
     from finals_app.ui.online.staff_view import for_staff
@@ -126,6 +135,9 @@ class ListingTab(QWidget):
                     bar.addWidget(QLabel(label))
                 bar.addWidget(widget)
         self.refresh_button = QPushButton(ui("查询"))
+        self.refresh_button.setObjectName("query")  # object names: what diagnostics.describe reports
+        self.period.setObjectName("period")
+        self.day.setObjectName("day")
         self.refresh_button.clicked.connect(self.start_refresh)
         self.task: asyncio.Task | None = None
         self.loaded_for: object = None  # the store's data version the table shows
@@ -148,6 +160,7 @@ class ListingTab(QWidget):
         self.proxy.setSourceModel(self.model)
         self.filter.textChanged.connect(self.proxy.setFilterFixedString)
         self.view = QTableView()
+        self.view.setObjectName("table")
         self.view.setModel(self.proxy)
         # Shown in the listing's own order (rank, order of the award list) until a header is
         # clicked; Qt would otherwise sort by the first column, descending.
@@ -158,6 +171,7 @@ class ListingTab(QWidget):
         self.view.setAlternatingRowColors(True)
         layout.addWidget(self.view, 1)
         self.status = QLabel()
+        self.status.setObjectName("status")
         self.status.setWordWrap(True)
         layout.addWidget(self.status)
 
@@ -174,7 +188,7 @@ class ListingTab(QWidget):
         self.loaded_for = self.office.data_version()
         self.refresh_button.setEnabled(False)
         self.say(ui("正在查询…"))
-        self.task = asyncio.ensure_future(self._refresh_in_worker(self.params()))
+        self.task = start_task(self._refresh_in_worker(self.params()))
         return self.task
 
     async def _refresh_in_worker(self, params: Params) -> bool:

@@ -9,6 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 from collections import Counter
 
 import pyqtgraph as pg
+import shiboken6
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QInputDialog, QLabel, QMainWindow, QProgressBar, QPushButton, QTabWidget, QVBoxLayout, QWidget)
 
@@ -23,10 +24,11 @@ from finals_app.core.tables.masking import mask_name, mask_phone
 from finals_app.ui import theme
 from finals_app.ui.dialogs import ask_yes_no
 from finals_app.ui.texts import ui
-from finals_app.ui.online.listing_tab import ListingTab, fill_periods
+from finals_app.ui.online.listing_tab import ListingTab, choose_latest, fill_periods
 from finals_app.ui.online.staff_view import period_title
 from finals_app.ui.online.paperwork_tabs import PaperworkTabs
 from finals_app.ui.online.team_selection import TeamSelectionView
+from finals_app.ui.qt_loop import start_task
 
 
 class SyncProgress:
@@ -60,6 +62,10 @@ def _with_own_engine(url, job, *args):
 
 def _results_job(engine, rules, build, args):
     return build(Results(engine, rules), *args)
+
+
+def _synced_phase_ids(results) -> list[str]:
+    return [phase.id for phase in results.synced_phases()]
 
 
 class DrawCeremony(QWidget):
@@ -200,21 +206,66 @@ class OfficeWindow(QMainWindow):
         self.charts = self._charts_tab()
         self.tabs.addTab(self.charts, ui("图表"))
         self.ceremony: DrawCeremony | None = None
+        # The periods the store has data of, and the data version they were read for: the period
+        # choices open on the latest of them before any listing loads.
+        self.synced_periods: list[str] | None = None
+        self.periods_for: object = None
+        self.periods_task: asyncio.Task | None = None
         self.tabs.currentChanged.connect(self._tab_opened)
 
     def _tab_opened(self, index: int) -> None:
         """A listing loads when its tab is opened (no empty table until 查询), once the store has
-        data; a sync makes every tab load again when next opened."""
+        data and the period choices are on its latest period; a sync makes every tab load again
+        when next opened."""
+        version = self.data_version()
         tab = self.tabs.widget(index)
-        if not isinstance(tab, ListingTab) or tab.loaded_for == self.data_version() or self.data_version() is None:
+        if version is None:
+            return
+        if self.periods_for != version:  # first the periods (off the GUI thread), then this tab
+            if self.periods_task is None or self.periods_task.done():
+                if isinstance(tab, ListingTab):
+                    tab.say(ui("正在查询…"))
+                self.periods_task = start_task(self._periods_then_open())
+            return
+        if not isinstance(tab, ListingTab) or tab.loaded_for == version:
             return
         if tab.task is not None and not tab.task.done():
             return
         tab.start_refresh()
 
+    async def _periods_then_open(self) -> None:
+        await self.choose_latest_periods()
+        if shiboken6.isValid(self):  # the window may have closed meanwhile
+            self._tab_opened(self.tabs.currentIndex())
+
+    async def choose_latest_periods(self) -> None:
+        """Every period choice (and the lottery's day) on the latest period the store has data of,
+        when the window opens and when a sync brought other periods; otherwise the staff's choices
+        stay."""
+        version = self.data_version()
+        try:
+            synced = await self.in_worker(_synced_phase_ids)
+        except FinalsError:
+            synced = []  # the listings will say what is wrong with the store
+        finally:
+            self.periods_for = version
+        if synced == self.synced_periods or not shiboken6.isValid(self):
+            return
+        self.synced_periods = synced
+        tabs = [*self.listing_tabs.values(), *self.paperwork.tabs.values()]
+        for combo in [*(tab.period for tab in tabs), self.paperwork.report.period, self.chart_period]:
+            choose_latest(combo, synced)
+        days = [self.rules.phase(phase_id).first_day for phase_id in synced
+                if self.rules.phase(phase_id).kind == "preliminary"]
+        if days:
+            for tab in tabs:
+                tab.day.setText(days[-1].isoformat())
+
     def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
         super().showEvent(event)
-        self._tab_opened(self.tabs.currentIndex())
+        # Not now: a window is shown before its event loop runs (run_office), and work started
+        # now would be put on no running loop. The timer fires once the loop runs.
+        QTimer.singleShot(0, self, lambda: self._tab_opened(self.tabs.currentIndex()))
 
     # ---- the listings (same rows as the CLI) ----
 
@@ -261,7 +312,7 @@ class OfficeWindow(QMainWindow):
         self.sync_button.setEnabled(False)
         self.cancel_button.setEnabled(True)
         self.message.setText(ui("正在同步 {path} …", path=path))
-        self.task = asyncio.ensure_future(self._sync(path))
+        self.task = start_task(self._sync(path))
         return self.task
 
     def cancel_sync(self) -> None:
@@ -322,6 +373,7 @@ class OfficeWindow(QMainWindow):
         counts = ",".join(f"{name} {change.rows:,}" for name, change in summary.tables.items())
         self.message.setText((ui("导出库未变化。") if summary.unchanged else ui("同步完成。")) + counts +
                              ui("（用时 {seconds:.1f} 秒）", seconds=summary.seconds))
+        await self.choose_latest_periods()  # a sync may have brought a later period
         self.refresh_charts()
         self._tab_opened(self.tabs.currentIndex())  # the tab in view shows the new data
         return summary
@@ -498,6 +550,11 @@ def run_office(engine, rules, argv=None) -> int:
     wake.start(200)
     wake.timeout.connect(lambda: None)
     window.resize(1400, 900)
+    from pathlib import Path
+
+    from finals_app.ui.diagnostics import SCREENSHOTS_ENV, screenshots_on_signal
+    if os.environ.get(SCREENSHOTS_ENV):  # SIGUSR1 saves the window and what it says there
+        screenshots_on_signal(lambda: {"office": window}, Path(os.environ[SCREENSHOTS_ENV]))
     window.show()
     import logging
     logging.getLogger("finals_app.office").info("office window open on %s", engine.url.render_as_string(hide_password=True))

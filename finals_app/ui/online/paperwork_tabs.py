@@ -17,6 +17,7 @@ from finals_app.reports.period_report import write_report
 from finals_app.ui import theme
 from finals_app.ui.texts import ui
 from finals_app.ui.online.listing_tab import ListingTab, OrgField, fill_periods, level_name
+from finals_app.ui.qt_loop import start_task
 
 REPORT_LEVELS = ("branch", "committee", "unit")
 
@@ -172,7 +173,7 @@ class ReportTab(QWidget):
         for button in self.buttons:
             button.setEnabled(False)
         target = Path(path) if path else None
-        self.task = asyncio.ensure_future(self._in_worker(org_id, self.period.currentData(), target))
+        self.task = start_task(self._in_worker(org_id, self.period.currentData(), target))
         return self.task
 
     async def _in_worker(self, org_id: int, period: str, path: Path | None) -> dict | Path | None:
