@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
@@ -61,6 +63,114 @@ def _read_only_file_url(file: Path) -> tuple[str, Path | None]:
     return f"sqlite:///file:{quote(str(file))}?mode=ro&immutable=1&uri=true", None
 
 
+# The byte-range locks SQLite's POSIX file layer takes on a database file (os_unix.c): a writer
+# holds RESERVED from its first change on, PENDING and the SHARED range (a write lock) while it
+# writes the file itself. In WAL mode its lock is the -shm file's write lock (then checkpoint).
+PENDING_BYTE = 0x40000000
+RESERVED_BYTE = PENDING_BYTE + 1
+SHARED_SIZE = 510
+WAL_WRITE_LOCK_BYTE = 120
+JOURNAL_MAGIC = bytes.fromhex("d9d505f920a163d7")  # a rollback journal holding a transaction
+BEING_WRITTEN = "the export is being written by another process: sync again when it is finished"
+
+
+def _flock_layout() -> tuple[str, tuple[str, ...]] | None:
+    """struct flock as this system lays it out, or None where it is unknown (Windows)."""
+    if sys.platform.startswith("linux"):
+        return "hhqqi", ("type", "whence", "start", "length", "pid")
+    if sys.platform == "darwin" or "bsd" in sys.platform:
+        return "qqihh", ("start", "length", "pid", "type", "whence")
+    return None
+
+
+def _lock_held(file: Path, start: int, length: int, write: bool) -> bool:
+    """Whether another process holds a lock on these bytes of the file that would keep us from
+    taking a write lock (write=True: any lock) or a read lock (a write lock): the kernel is
+    asked (F_GETLK), nothing is locked or written, and the file is opened read-only (a
+    read-only folder, a CD). False where the system cannot say. Only SQLite's own lock bytes
+    are asked about, and this process never locks the export (it opens it immutable): closing
+    the descriptor cannot drop a lock of ours."""
+    layout = _flock_layout()
+    if layout is None or not file.exists():
+        return False
+    import fcntl
+    import struct
+    form, names = layout
+    values = {"type": fcntl.F_WRLCK if write else fcntl.F_RDLCK, "whence": os.SEEK_SET, "start": start,
+              "length": length, "pid": 0}
+    # F_OFD_GETLK (Linux) also sees a lock another connection of this process holds.
+    command = getattr(fcntl, "F_OFD_GETLK", fcntl.F_GETLK)
+    try:
+        descriptor = os.open(file, os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        answer = fcntl.fcntl(descriptor, command, struct.pack(form, *(values[name] for name in names)))
+    except OSError:
+        return False
+    finally:
+        os.close(descriptor)
+    found = dict(zip(names, struct.unpack(form, answer[:struct.calcsize(form)])))
+    return found["type"] != fcntl.F_UNLCK
+
+
+def _being_written(file: Path) -> bool:
+    """A process holds a writer's lock on the export: RESERVED or more on the file (rollback
+    journal), or the write or checkpoint lock of its -shm (WAL)."""
+    shm = file.with_name(file.name + "-shm")
+    return (_lock_held(file, RESERVED_BYTE, 1, write=True)
+            or _lock_held(file, PENDING_BYTE, 2 + SHARED_SIZE, write=False)
+            or _lock_held(shm, WAL_WRITE_LOCK_BYTE, 2, write=False))
+
+
+def _hot_journal(file: Path) -> Path | None:
+    """The -journal beside the export when it holds a transaction (a writer at work, or one
+    stopped half-way: the file as it lies has half of a transaction's pages). A journal
+    committed in PERSIST mode has its header zeroed; in TRUNCATE mode it is empty."""
+    journal = file.with_name(file.name + "-journal")
+    try:
+        with journal.open("rb") as stream:
+            return journal if stream.read(len(JOURNAL_MAGIC)) == JOURNAL_MAGIC else None
+    except OSError:
+        return None
+
+
+def _refuse_unfinished(file: Path, label: str) -> None:
+    """An export in the middle of being written is never read: `immutable=1` ignores every
+    lock, so a writer is looked for before the read (and again at its end, WrittenState)."""
+    if _being_written(file):
+        raise ExportError(BEING_WRITTEN, Location(label))
+    journal = _hot_journal(file)
+    if journal is not None:
+        raise ExportError("the export was left half-written: {journal} beside it holds an unfinished "
+                          "transaction; sync again when its writer has finished, or ask the platform for a "
+                          "new copy", Location(label), journal=journal.name)
+
+
+@dataclass(frozen=True)
+class WrittenState:
+    """What changes when a process writes the export: the file's size, time and inode (a new
+    copy moved over it), SQLite's change counter, and the size and time of its -wal."""
+
+    stats: tuple
+
+    @classmethod
+    def of(cls, file: Path) -> "WrittenState":
+        stats: list = []
+        for path in (file, file.with_name(file.name + "-wal")):
+            try:
+                status = path.stat()
+                stats.append((status.st_size, status.st_mtime_ns, status.st_ino))
+            except OSError:
+                stats.append(None)
+        try:
+            with file.open("rb") as stream:
+                stats.append(stream.read(100)[24:28])  # the file change counter
+        except OSError:
+            stats.append(None)
+        return cls(tuple(stats))
+
+
 def _describe_database_error(error: Exception) -> str:
     text = str(getattr(error, "orig", None) or error).splitlines()[0]
     if "malformed" in text or "not a database" in text or "file is encrypted" in text:
@@ -81,6 +191,16 @@ class Export:
     meta: dict[str, str]
     scratch: Path | None = None  # a private copy's folder, removed on close
     read_uri: str | None = None  # a SQLite export: the read-only URI of the file to read
+    written: WrittenState | None = None  # a file: as it was when opened
+
+    def refuse_if_written(self) -> None:
+        """The second guard against a writer (the first, on open, cannot see one that starts
+        after it): at the end of the read, before anything is kept, the export must be as it
+        was opened and no writer must hold it; else the sync is refused (rolled back)."""
+        if self.file is None or self.written is None:
+            return
+        if _being_written(self.file) or WrittenState.of(self.file) != self.written:
+            raise ExportError(BEING_WRITTEN, Location(self.label))
 
     def read_error(self, name: str, error: Exception) -> ExportError:
         """A failed read of a table, said with the table (a damaged file as such)."""
@@ -139,6 +259,7 @@ def open_export(spec: str) -> Export:
     """Open an export read-only: a path to a SQLite file, or a SQLAlchemy URL."""
     file: Path | None = None
     scratch: Path | None = None
+    written: WrittenState | None = None
     if "://" in spec:
         url, label = spec, without_passwords(spec)  # the label is printed and stored: never the password
     else:
@@ -148,6 +269,8 @@ def open_export(spec: str) -> Export:
             raise ExportError("cannot open the export: {reason}", Location(label), reason="it is a folder")
         if not file.is_file():
             raise ExportError("cannot open the export: {reason}", Location(label), reason="no such file")
+        _refuse_unfinished(file, label)
+        written = WrittenState.of(file)
         try:
             url, scratch = _read_only_file_url(file)
         except OSError as error:
@@ -180,7 +303,7 @@ def open_export(spec: str) -> Export:
         raise ExportError("unknown schema_version {value} (this version reads 1)",
                           Location(label, table="meta", field="schema_version"), value=version)
     read_uri = url.removeprefix("sqlite:///").removesuffix("&uri=true") if file is not None else None
-    return Export(engine, label, file, names, {k: str(v) for k, v in meta.items()}, scratch, read_uri)
+    return Export(engine, label, file, names, {k: str(v) for k, v in meta.items()}, scratch, read_uri, written)
 
 
 def _check_columns(connection, names: set[str], label: str) -> None:

@@ -118,6 +118,9 @@ def sync(engine, export_spec: str, rules: Rules, progress: ProgressCallback | No
                     with connection.begin():
                         summary = _sync_in_transaction(connection, export, rules, digest, watched, allow_removal,
                                                        removal_limit, attached)
+                        # A writer that started after the export was opened: refused before
+                        # the commit, so nothing of what was read is kept.
+                        export.refuse_if_written()
                 finally:
                     if attached:
                         _detach_export(connection)
