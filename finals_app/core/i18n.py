@@ -297,6 +297,7 @@ ZH_CN: dict[str, str] = {
     "the prize list changed since it was shown: look at it again": "获奖名单在您查看后已变更：请重新核对",
     "{team} holds the floor: judge its answer": "{team}已获得答题权：请判定其回答",
     "a buzzer race is settling: wait a moment": "抢答结果正在确认，请稍候",
+    "stakes must be different, and at most 12 (a key each on the console)": "风险分值不能重复，且最多 12 个（控制台每个分值一个按键）",
     "nobody answered this question: there is nothing to re-open": "本题无人作答：无需重新开放抢答",
     "not a PIN hash of the form scrypt$...: make one with 'finals-app contest pin'":
         "不是 scrypt$… 形式的密码散列：请用“finals-app contest pin”生成",

@@ -4,40 +4,26 @@ one JSON object derived from the state alone with the same words as the big scre
 events themselves."""
 from __future__ import annotations
 
-from finals_app.core.stage.engine import ceremony_steps
-from finals_app.ui.show_words import banner_for, question_content
+from finals_app.core.stage.engine import buzzer_status, ceremony_steps
+from finals_app.ui.show_words import banner_for, question_content, title_for
 from finals_app.ui.texts import ui
 
 PRIZE_NAMES = {"first": "一等奖", "second": "二等奖", "third": "三等奖"}
 
 
+STATUS_WORDS = {  # a team's buzzer status (the engine's buzzer_status) as its phone shows it
+    "wait": ("wait", "等待"), "not_playing": ("locked", "本轮不参赛"), "locked_out": ("locked", "已取消本题资格"),
+    "judged": ("wait", "本题结束"), "floor": ("floor", "获得答题权"), "tie": ("tie", "同时抢答，等待主持人裁定"),
+    "settling": ("wait", "已抢答"), "answered": ("locked", "本题已作答"), "taken": ("wait", "他队已抢答"),
+    "pressed": ("wait", "已抢答"), "open": ("open", "请抢答"), "too_early": ("wait", "请听题，抢答尚未开始"),
+}
+
+
 def team_status(state, team: str) -> tuple[str, str]:
-    """(state, words) of one team's phone buzzer: wait / open / floor / tie / locked."""
-    question = state.question
-    plan = state.contest.round(question.round) if question is not None else None
-    if question is None or plan is None or plan.type != "buzzer" or state.final:
-        return "wait", ui("等待")
-    players = state.tiebreak_teams if state.in_tiebreak else state.playing
-    holder, tied = state.floor()
-    if team not in players:
-        return "locked", ui("本轮不参赛")
-    if team in question.locked_out:
-        return "locked", ui("已取消本题资格")
-    if question.status == "judged":
-        return "wait", ui("本题结束")
-    if holder == team:
-        return "floor", ui("获得答题权")
-    if team in tied:
-        return "tie", ui("同时抢答，等待主持人裁定")
-    if team in question.answered:
-        return "locked", ui("本题已作答")
-    if question.status == "open":
-        if holder is not None or tied:
-            return "wait", ui("他队已抢答")
-        if any(p.team == team for p in question.candidates):
-            return "wait", ui("已抢答")
-        return "open", ui("请抢答")
-    return "wait", ui("请听题，抢答尚未开始")
+    """(state, words) of one team's phone buzzer: wait / open / floor / tie / locked, from the
+    engine's own reading of where that team's buzzer stands."""
+    kind, words = STATUS_WORDS[buzzer_status(state, team)]
+    return kind, ui(words)
 
 
 def show_view(state, now_ms: int, seq: int) -> dict:
@@ -49,14 +35,7 @@ def show_view(state, now_ms: int, seq: int) -> dict:
     remaining = None
     if timer is not None and state.question is not None and state.question.status != "judged":
         remaining = timer.remaining_ms(now_ms)
-    plan = state.round
-    title = contest.name
-    if plan is not None:
-        title = ui("加赛") if state.in_tiebreak else plan.title
-        shown = state.shown_per_round.get(plan.id, 0)
-        if state.question is not None and shown and not state.in_tiebreak:
-            title = ui("{round} · 第 {number} / {total} 题", round=plan.title, number=shown,
-                       total=state.round_quota(plan))
+    title = title_for(state)
     ranking = state.ranking()
     rows = []
     for row in ranking:

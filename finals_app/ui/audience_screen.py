@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QLabel, QWidget
 
 from finals_app.core.stage.engine import ceremony_steps
 from finals_app.ui import theme
-from finals_app.ui.show_words import AMBER, BLUE, GREEN, GREY, RED, banner_for, question_content  # noqa: F401
+from finals_app.ui.show_words import AMBER, BLUE, GREEN, GREY, RED, banner_for, question_content, title_for  # noqa: F401
 from finals_app.ui.texts import ui
 from finals_app.ui.widgets.countdown import Countdown
 from finals_app.ui.widgets.kiosk_screen import KioskScreen
@@ -207,7 +207,7 @@ class AudienceScreen(KioskScreen):
         for widget in (self.title, self.countdown, self.question, self.floor, self.scoreboard):
             widget.show()
         self.ceremony.hide()
-        self.title.setText(self._title(state))
+        self.title.setText(title_for(state))
         self._fit_title()
         self._question(state)
         text, background, colour = banner_for(state)
@@ -229,18 +229,6 @@ class AudienceScreen(KioskScreen):
         else:
             order = [row["team"] for row in state.ranking()]
             self.scoreboard.update_scores(dict(state.scores), order, holder if buzzer else None)
-
-    def _title(self, state) -> str:
-        plan = state.round
-        if plan is None:
-            return state.contest.name
-        if state.in_tiebreak:
-            names = ui("、").join(state.contest.team(t).name for t in state.tiebreak_teams)
-            return ui("加赛：{teams}", teams=names)
-        shown = state.shown_per_round.get(plan.id, 0)
-        if state.question is None or not shown:
-            return plan.title
-        return ui("{round} · 第 {number} / {total} 题", round=plan.title, number=shown, total=state.round_quota(plan))
 
     def _question(self, state) -> None:
         headline, stem, options, correct, answer = question_content(state)

@@ -27,6 +27,9 @@ OUTCOME_NAMES = {"accepted": "有效", "foul": "犯规（提前抢答）", "igno
                  "ignored_no_question": "无进行中的题目，忽略", "ignored_not_playing": "不参加本轮，忽略",
                  "ignored_not_buzzer_question": "非抢答题，忽略", "ignored_closed": "本题已结束，忽略",
                  "ignored_final": "结果已确认，忽略"}
+# The keys of a risk round's stakes, in the order its plan lists them (F8 and F9 are taken).
+STAKE_KEYS = ("F5", "F6", "F7", "F10", "F11", "F12", "Shift+F5", "Shift+F6", "Shift+F7", "Shift+F10", "Shift+F11",
+              "Shift+F12")
 VERDICT_NAMES = {"correct": "正确", "wrong": "错误", "timeout": "超时"}
 KIND_NAMES = {"single": "单选题", "multiple": "多选题", "judge": "判断题", "fill": "填空题", "open": "问答题"}
 
@@ -134,6 +137,8 @@ class HostConsole(QMainWindow):
         grid.addLayout(right, 1, 2, 2, 1)
 
         self.buttons: dict[str, QPushButton] = {}
+        # A key for each stake the contest's risk rounds offer (their labels follow the round).
+        self.stake_slots = max([len(r.stakes) for r in bridge.contest.rounds if r.type == "risk"] or [0])
         actions = QGridLayout()
         specs = [
             ("show", ui("出题"), "N", lambda: self.run({"cmd": "show_question"})),
@@ -150,9 +155,8 @@ class HostConsole(QMainWindow):
             ("close", ui("结束抢答（无人作答）"), "K", lambda: self.run({"cmd": "close_buzzers"})),
             ("undo", ui("撤销"), "U", self.undo),
             ("redo", ui("恢复"), "Shift+U", self.redo),
-            ("stake10", ui("风险10分"), "F5", lambda: self.choose_stake(10)),
-            ("stake20", ui("风险20分"), "F6", lambda: self.choose_stake(20)),
-            ("stake30", ui("风险30分"), "F7", lambda: self.choose_stake(30)),
+            *[(f"stake{slot}", self._stake_label(slot), STAKE_KEYS[slot], lambda _=False, slot=slot: self.choose_stake(slot))
+              for slot in range(self.stake_slots)],
             ("fix", ui("更正分数"), "F2", self.correct_score),
             ("next_round", ui("下一轮"), "Ctrl+N", self.next_round),
             ("tiebreak", ui("开始加赛"), "Ctrl+T", lambda: self.run({"cmd": "start_tiebreak"})),
@@ -240,13 +244,31 @@ class HostConsole(QMainWindow):
         if ok:
             self.run({"cmd": "resolve_tie", "team": tied[names.index(choice)]})
 
-    def choose_stake(self, stake: int) -> None:
+    def _risk_stakes(self) -> tuple[int, ...]:
+        """The stakes of the risk round being played, or else of the next one (or the first)."""
+        state = self.bridge.state
+        plan = state.round
+        if plan is not None and plan.type == "risk":
+            return plan.stakes
+        later = [r for r in self.bridge.contest.rounds[max(state.round_index, 0):] if r.type == "risk"]
+        risk = later or [r for r in self.bridge.contest.rounds if r.type == "risk"]
+        return risk[0].stakes if risk else ()
+
+    def _stake_label(self, slot: int) -> str:
+        stakes = self._risk_stakes()
+        return ui("风险{stake}分", stake=stakes[slot]) if slot < len(stakes) else ui("风险分值")
+
+    def choose_stake(self, slot: int) -> None:
+        """The stake on key `slot` of the risk round being played (its plan says which)."""
         state = self.bridge.state
         plan = state.round
         if plan is None or plan.type != "risk":
             self.show_refusal(ui("只有风险题需要选择分值"))
             return
-        self.run({"cmd": "choose_stake", "team": next_turn(state)[0], "stake": stake})
+        if slot >= len(plan.stakes):
+            self.show_refusal(ui("本轮的风险分值只有：{stakes}", stakes=ui("、").join(map(str, plan.stakes))))
+            return
+        self.run({"cmd": "choose_stake", "team": next_turn(state)[0], "stake": plan.stakes[slot]})
 
     def undo(self) -> None:
         prompt = undo_prompt(self.bridge.engine)
@@ -354,9 +376,10 @@ class HostConsole(QMainWindow):
         plan = state.round
         for name, commands in self.BUTTON_COMMANDS.items():
             self.buttons[name].setEnabled(any(c in legal for c in commands))
-        for stake in (10, 20, 30):
-            ok = "choose_stake" in legal and plan is not None and stake in plan.stakes
-            self.buttons[f"stake{stake}"].setEnabled(ok)
+        for slot in range(self.stake_slots):
+            button = self.buttons[f"stake{slot}"]
+            button.setText(f"{self._stake_label(slot)}\n[{STAKE_KEYS[slot]}]")
+            button.setEnabled("choose_stake" in legal and plan is not None and slot < len(plan.stakes))
         self.buttons["self_test"].setEnabled(self.buzzers is not None)
         self.buttons["pair"].setEnabled(getattr(self, "pairing", None) is not None)
         # Shortcuts stay live: a key pressed at the wrong moment is refused with its reason,
@@ -382,7 +405,9 @@ class HostConsole(QMainWindow):
             return ui("下一步：判定 按 C 正确 / X 错误 / T 超时")
         if step == "choose_stake":
             team = self.bridge.contest.team(next_turn(state)[0])
-            return ui("下一步：{team}选择风险分值（F5 10分 / F6 20分 / F7 30分）", team=team.name if team else "")
+            keys = ui(" / ").join(ui("{key} {stake}分", key=STAKE_KEYS[slot], stake=stake)
+                                  for slot, stake in enumerate(self._risk_stakes()))
+            return ui("下一步：{team}选择风险分值（{keys}）", team=team.name if team else "", keys=keys)
         if step == "sign_off":
             waiting = [j for j in state.contest.judges if j not in state.signoffs]
             return ui("下一步：评委签字（评委席）：{judges}", judges=ui("、").join(waiting))

@@ -3,7 +3,7 @@ banner and question zone. No Qt here: the big screen, the followers and the brow
 stream overlay, the LED walls) all say exactly the same thing."""
 from __future__ import annotations
 
-from finals_app.core.stage.engine import next_turn
+from finals_app.core.stage.engine import next_turn, round_heading
 from finals_app.ui import palette
 from finals_app.ui.texts import ui
 
@@ -83,3 +83,14 @@ def question_content(state) -> tuple[str, str, list[str], set[int], str]:
         else set()
     answer = ui("正确答案：{answer}", answer=item.answer_text()) if judged and item.answer else ""
     return headline, stem, options, correct, answer
+
+
+def title_for(state) -> str:
+    """The title band of every audience surface (the big screen, the overlay, the LED wall)."""
+    heading = round_heading(state)
+    if heading["kind"] == "tiebreak":
+        return ui("加赛：{teams}", teams=ui("、").join(heading["teams"]))
+    if heading["kind"] == "question":
+        return ui("{round} · 第 {number} / {total} 题", round=heading["title"], number=heading["number"],
+                  total=heading["total"])
+    return heading["title"]

@@ -338,6 +338,8 @@ def _round(r: TomlReader, raw, path: str, stage: dict) -> Round | None:
     stakes = tuple(item.get("stakes", stage.get("risk_stakes", [10, 20, 30]))) if kind == "risk" else ()
     if kind == "risk" and (not stakes or not all(isinstance(s, int) and s > 0 for s in stakes)):
         r.problem(f"{path}.stakes", "stakes must be positive whole numbers")
+    elif kind == "risk" and (len(set(stakes)) != len(stakes) or len(stakes) > 12):
+        r.problem(f"{path}.stakes", "stakes must be different, and at most 12 (a key each on the console)")
     early = item.get("early_press", stage.get("buzzer_early_press", -5)) if kind == "buzzer" else 0
     reopen = item.get("reopen_after_wrong", stage.get("buzzer_reopen_after_wrong", True)) if kind == "buzzer" else False
     press = item.get("press_seconds", stage.get("buzzer_press_window_seconds", 10)) if kind == "buzzer" else 0

@@ -358,6 +358,64 @@ def press_outcome(state: StageState, team: str, t_ms: int, uncertainty_ms: float
     return "accepted"
 
 
+BUZZER_STATUSES = ("wait", "not_playing", "locked_out", "judged", "floor", "tie", "settling", "answered",
+                   "taken", "pressed", "open", "too_early")
+
+
+def buzzer_status(state: StageState, team: str) -> str:
+    """Where one team's buzzer stands now, as the engine would count its press (`press_outcome`)
+    and as the floor stands: wait (no buzzer question), not_playing, locked_out (it fouled),
+    judged (the question is over), floor (it holds the floor), tie (tied: the host decides),
+    settling (its press is in a race not yet settled), answered (it answered and missed),
+    taken (another team holds the floor or is tied), pressed (it pressed; the race is decided
+    without it yet), open (a press now counts), too_early (the buzzers are not open: a press now
+    is a foul). Every surface (a team's phone, the console) asks this; none re-codes the rule."""
+    question = state.question
+    # a press at the latest instant there can be: never early once the buzzers are open
+    outcome = press_outcome(state, team, 2 ** 62)
+    if outcome == "ignored_no_question" and question is not None:
+        return "judged"
+    if outcome in ("ignored_final", "ignored_no_question", "ignored_not_buzzer_question"):
+        return "wait"
+    if outcome == "ignored_not_playing":
+        return "not_playing"
+    if outcome == "ignored_locked_out":
+        return "locked_out"
+    holder, tied = state.floor()
+    if holder == team:
+        return "floor"
+    if team in tied:
+        return "tie"
+    if outcome == "ignored_already_answered":
+        return "answered"
+    if outcome == "foul":
+        return "too_early"
+    if holder is not None or tied:
+        return "taken"
+    if outcome == "ignored_repeat":
+        return "settling" if question.settling else "pressed"
+    if outcome == "accepted":
+        return "open"
+    return "wait"  # ignored_closed: the buzzers are not open and the question was answered
+
+
+def round_heading(state: StageState) -> dict:
+    """What the title of every audience surface says (the big screen, the stream overlay, the
+    LED wall): kind `contest` (before the first round: the contest's name), `tiebreak` (the
+    teams in it), `round` (its title) or `question` (its title, the question's number, the
+    round's quota). One answer for every surface, the tie-break included."""
+    plan = state.round
+    if plan is None:
+        return {"kind": "contest", "title": state.contest.name}
+    if state.in_tiebreak:
+        return {"kind": "tiebreak", "title": plan.title,
+                "teams": [state.contest.team(t).name for t in state.tiebreak_teams]}
+    shown = state.shown_per_round.get(plan.id, 0)
+    if state.question is None or not shown:
+        return {"kind": "round", "title": plan.title}
+    return {"kind": "question", "title": plan.title, "number": shown, "total": state.round_quota(plan)}
+
+
 def cmd_press(engine: StageEngine, state: StageState, command: dict) -> list[Pending]:
     team = _team(state, command)
     t_ms = _int(command, "t_ms")
