@@ -231,17 +231,19 @@ def keep_the_show_running(message_label, log_path: Path | None):
     ends the kiosk (see run_kiosk). Returns the hook installed as sys.excepthook."""
     import logging
     import traceback
+
+    from finals_app.core.errors import without_secrets
     log = logging.getLogger("finals_app.kiosk")
 
     def hook(kind, value, trace) -> None:
         if issubclass(kind, KeyboardInterrupt):
             QApplication.exit(0)
             return
-        text = "".join(traceback.format_exception(kind, value, trace))
+        text = without_secrets("".join(traceback.format_exception(kind, value, trace)))  # no show token shown
         sys.stderr.write(text)
         log.error("interface error (the show carries on):\n%s", text)
         message_label.setText(ui("界面内部错误（{error}），已记录在 {path}；比分与比赛记录完好，可继续进行",
-                                 error=f"{kind.__name__}: {value}", path=log_path or ui("（日志不可写）")))
+                                 error=without_secrets(f"{kind.__name__}: {value}"), path=log_path or ui("（日志不可写）")))
 
     sys.excepthook = hook
     return hook

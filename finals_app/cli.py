@@ -298,7 +298,7 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr
             os.environ["FINALS_APP_LANG"] = chosen  # the one translation layer reads it
     import logging
 
-    from finals_app.logs import start_logging, without_passwords
+    from finals_app.logs import start_logging, without_secrets
     log = logging.getLogger("finals_app.cli")
     if argv is None:  # a real process (not a test calling main): log it
         start_logging("cli")
@@ -310,7 +310,7 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr
         if not args.command:
             parser.print_help(stdout)
             return EXIT_OK
-        log.info("finals-app %s", without_passwords(" ".join(arguments)))
+        log.info("finals-app %s", without_secrets(" ".join(arguments)))
         code = COMMANDS[args.command](args, stdout, stderr)
         log.info("%s: exit %s", args.command, code)
         return code
@@ -336,7 +336,7 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr
         from finals_app.logs import log_file
         log.exception("internal error")
         stderr.write(translate("internal error ({error}); the details are in {path}",
-                               error=without_passwords(f"{type(error).__name__}: {error}"), path=log_file()) + "\n")
+                               error=without_secrets(f"{type(error).__name__}: {error}"), path=log_file()) + "\n")
         return EXIT_INTERNAL
     finally:
         if previous_language is None:

@@ -12,7 +12,7 @@ import logging.handlers
 import os
 from pathlib import Path
 
-from finals_app.core.errors import without_passwords, without_secrets  # noqa: F401 - cli imports it here
+from finals_app.core.errors import without_secrets
 
 LOG_ENV = "FINALS_APP_LOG_DIR"
 LOGGER = "finals_app"
