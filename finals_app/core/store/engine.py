@@ -3,14 +3,19 @@ from __future__ import annotations
 
 import logging
 import os
+import sqlite3
 from pathlib import Path
+from urllib.parse import quote
 
 from sqlalchemy import Engine, create_engine, event, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from finals_app.core.errors import FinalsError, without_passwords
-from finals_app.core.store.location import resolve_store_url, store_wait_seconds
-from finals_app.core.store.schema import metadata, store_meta
+from finals_app.core.store.location import resolve_store_url, sqlite_file, store_wait_seconds
+from finals_app.core.store.schema import STORE_VERSION, metadata, store_meta
+
+SQLITE_MAGIC = b"SQLite format 3\0"
+DAMAGE_WORDS = ("malformed", "not a database", "encrypted", "corrupt")
 
 
 def _tune_sqlite(dbapi_connection, _record) -> None:
@@ -25,9 +30,75 @@ def _tune_sqlite(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+def _refuse_unusable_store(file: Path, shown: str) -> bool:
+    """An existing store file is looked at strictly read-only before anything writes to it (the
+    tables and columns added, the journal mode set, a -wal checkpointed into it): a store that
+    is damaged, empty, another application's database or a newer finals-app's is refused as it
+    lies, byte for byte, with no file created beside it (someone may be recovering it).
+    Returns whether the file is a new store (absent, or an SQLite database with no table)."""
+    if not file.exists():
+        return True
+    if not file.is_file():
+        return False  # a folder: SQLite says so below
+    wal = file.with_name(file.name + "-wal")
+    journal = file.with_name(file.name + "-journal")
+    beside = wal.exists() or journal.exists()  # another finals-app at work, or one stopped
+    try:
+        size = file.stat().st_size
+        if size == 0:
+            if wal.exists() and wal.stat().st_size > 0:
+                return False  # a new store whose pages are all in its -wal (still open elsewhere)
+            raise FinalsError("the store {store} is an empty file (0 bytes), not a finals-app store; nothing was "
+                              "changed: delete it to start a new store, or restore it from a backup", store=shown)
+        with file.open("rb") as stream:
+            header = stream.read(100)
+    except OSError:
+        return False  # unreadable: the open below says why
+    if not beside and len(header) == 100 and header.startswith(SQLITE_MAGIC):
+        page = int.from_bytes(header[16:18], "big")
+        page = 65536 if page == 1 else page
+        pages = int.from_bytes(header[28:32], "big")
+        if header[24:28] != header[92:96] or pages == 0:  # no valid page count (an old writer's)
+            pages = -(-size // page) if page else 0
+        if page and size < pages * page:
+            raise FinalsError("the store {store} is cut short: {size} bytes, where its pages need {expected}; "
+                              "restore it from a backup; nothing was changed",
+                              store=shown, size=f"{size:,}", expected=f"{pages * page:,}")
+    # immutable: nothing is written or created beside the file (no -wal, no -shm); with a -wal
+    # or -journal beside it, SQLite must read them too (read-only: the file is not written).
+    uri = f"file:{quote(str(file))}?mode=ro" + ("" if beside else "&immutable=1")
+    try:
+        connection = sqlite3.connect(uri, uri=True, timeout=store_wait_seconds())
+        try:
+            version = connection.execute("pragma user_version").fetchone()[0]
+            tables = sorted(name for (name,) in connection.execute(
+                "select name from sqlite_master where type = 'table' and name not like 'sqlite%'"))
+            if "store_meta" in tables:
+                connection.execute("select count(*) from store_meta").fetchone()
+        finally:
+            connection.close()
+    except sqlite3.DatabaseError as error:
+        reason = str(error)
+        if any(word in reason for word in DAMAGE_WORDS):
+            raise FinalsError("the store {store} is damaged ({reason}): restore it from a backup, or move it away "
+                              "and sync the export again; nothing was changed", store=shown, reason=reason) from None
+        return False  # busy, or cannot be opened read-only: the open below says it as before
+    if version > STORE_VERSION:
+        raise FinalsError("the store {store} was written by a newer finals-app (store version {found}; this one "
+                          "reads up to {known}): use that version or a newer one; nothing was changed",
+                          store=shown, found=version, known=STORE_VERSION)
+    if tables and "store_meta" not in tables:
+        raise FinalsError("the store {store} is not a finals-app store (its tables: {tables}): check the --store "
+                          "option; nothing was changed", store=shown,
+                          tables=", ".join(tables[:10]) + (" …" if len(tables) > 10 else ""))
+    return not tables
+
+
 def open_store(url: str | None = None) -> Engine:
     """Connect to the store and create its tables when they are missing."""
     resolved = resolve_store_url(url)
+    file = sqlite_file(resolved)
+    new = file is not None and _refuse_unusable_store(file, _safe(resolved))
     try:
         if resolved.startswith("sqlite:///") and resolved != "sqlite:///:memory:":
             Path(resolved.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
@@ -53,6 +124,8 @@ def open_store(url: str | None = None) -> Engine:
                         # Once per store and index; on a province's store this takes a while.
                         logging.getLogger("finals_app.store").info("adding index %s to the store", index.name)
                         index.create(connection)
+            if new:
+                connection.exec_driver_sql(f"PRAGMA user_version = {STORE_VERSION}")
     except (SQLAlchemyError, OSError, ValueError) as error:
         reason = str(getattr(error, "orig", None) or error).splitlines()[0]
         if "malformed" in reason or "not a database" in reason:

@@ -6,6 +6,11 @@ from sqlalchemy import (BigInteger, Column, Index, Integer, MetaData, String, Ta
 
 metadata = MetaData()
 
+# The store's format, kept in SQLite's user_version (stamped on a new store; 0 in a store made
+# before it was kept). Raised when a store this version writes cannot be used by the versions
+# before it: those then refuse the store instead of writing to it (engine.open_store).
+STORE_VERSION = 1
+
 # A 64-bit id; on SQLite an INTEGER PRIMARY KEY, which is the rowid itself (no second index).
 Id = BigInteger().with_variant(Integer(), "sqlite")
 
