@@ -251,7 +251,7 @@ def test_a_sync_on_a_terminal_draws_live_progress(cli, sample_export):
     class Terminal(io.StringIO):
         def isatty(self):
             return True
-    from finals_app.cli import Progress
+    from finals_app.cli.progress import Progress
     screen = Terminal()
     progress = Progress(screen)
     for done in range(0, 101, 20):
