@@ -9,23 +9,24 @@ from sqlalchemy import Float, case, cast, func, select
 
 from finals_app.core.errors import UsageError
 from finals_app.core.online.draws import current_draw, draw_history
+from finals_app.core.online.queries import ResultQueries
 from finals_app.core.online.results import Results
 from finals_app.core.rules import Phase
 from finals_app.core.store.schema import (org_branches, organizations, participants,
                                           phase_totals)
 
 
-def excellent_organisations(results: Results, period_id: str) -> list[dict]:
+def excellent_organisations(queries: ResultQueries, period_id: str) -> list[dict]:
     """The committees with the highest participation rate (party members with a valid attempt ÷
     registered party members, over every branch below), then committee score, then id; only
     committees with at least `min_branches` branches below them."""
-    rules = results.rules
-    phase = results.phase(period_id, preliminary_only=True)
+    rules = queries.rules
+    phase = queries.phase(period_id, preliminary_only=True)
     ob = org_branches.c
     committee = organizations.alias("committee")
     branches_below = (select(ob.ancestor_id, func.count().label("branches")).group_by(ob.ancestor_id)
                       .subquery("branches_below"))
-    members = results.committee_aggregates(phase, None).subquery("members")
+    members = queries.committee_aggregates(phase, None).subquery("members")
     m, b = members.c, branches_below.c
     rate = cast(m.participants, Float) / m.party_members
     score = cast(m.total, Float) / m.party_members
@@ -36,33 +37,33 @@ def excellent_organisations(results: Results, period_id: str) -> list[dict]:
               .join(branches_below, b.ancestor_id == m.org_id)
               .where(b.branches >= rules.excellent_org_min_branches, m.party_members > 0)
               .order_by("rank").limit(rules.excellent_org_count))
-    with results.engine.connect() as connection:
+    with queries.connect() as connection:
         return [dict(row._mapping) for row in connection.execute(ranked)]
 
 
-def _known_org(results: Results, org_id: int, levels: tuple[str, ...]):
-    with results.engine.connect() as connection:
+def _known_org(queries: ResultQueries, org_id: int, levels: tuple[str, ...]):
+    with queries.connect() as connection:
         row = connection.execute(select(organizations).where(organizations.c.id == org_id)).first()
     if row is None or row.level not in levels:
         raise UsageError("no {kind} with id {id}", kind="/".join(levels), id=org_id)
     return row
 
 
-def organisation_choices(results: Results, levels: tuple[str, ...]) -> list[tuple[int, str, str]]:
+def organisation_choices(queries: ResultQueries, levels: tuple[str, ...]) -> list[tuple[int, str, str]]:
     """(id, name, level) of every organisation of those levels, by name: what a staff member
     picks from instead of remembering ids."""
     o = organizations.c
-    with results.engine.connect() as connection:
+    with queries.connect() as connection:
         return [tuple(row) for row in connection.execute(
             select(o.id, o.name, o.level).where(o.level.in_(levels)).order_by(o.name, o.id))]
 
 
-def organisation_name(results: Results, org_id: int) -> str:
-    with results.engine.connect() as connection:
+def organisation_name(queries: ResultQueries, org_id: int) -> str:
+    with queries.connect() as connection:
         return connection.execute(select(organizations.c.name).where(organizations.c.id == org_id)).scalar() or str(org_id)
 
 
-def resolve_organisation(results: Results, text: str, levels: tuple[str, ...]) -> int:
+def resolve_organisation(queries: ResultQueries, text: str, levels: tuple[str, ...]) -> int:
     """An organisation's id from what a person typed: the id, `name (id)` as the completer
     offers it, or the exact name when it is unique among those levels."""
     import re
@@ -70,11 +71,11 @@ def resolve_organisation(results: Results, text: str, levels: tuple[str, ...]) -
     typed = (text or "").strip()
     match = re.fullmatch(r"(?:.*\()?\s*(\d+)\s*\)?", typed)
     if match:
-        return _known_org(results, int(match.group(1)), levels).id
+        return _known_org(queries, int(match.group(1)), levels).id
     if not typed:
         raise UsageError("give an organisation's name or id")
     o = organizations.c
-    with results.engine.connect() as connection:
+    with queries.connect() as connection:
         found = connection.execute(select(o.id).where(o.name == typed, o.level.in_(levels)).limit(6)).scalars().all()
     if not found:
         raise UsageError("no {kind} named {name}", kind="/".join(levels), name=typed)
@@ -84,7 +85,7 @@ def resolve_organisation(results: Results, text: str, levels: tuple[str, ...]) -
     return found[0]
 
 
-def ledger_members(results: Results, branch_id: int, phase) -> list[dict]:
+def ledger_members(queries: ResultQueries, branch_id: int, phase) -> list[dict]:
     p, pt = participants.c, phase_totals.c
     query = (select(p.id.label("participant_id"), p.name, p.phone,
                     func.coalesce(pt.valid_attempts, 0).label("valid_attempts"),
@@ -93,15 +94,15 @@ def ledger_members(results: Results, branch_id: int, phase) -> list[dict]:
                     case((pt.participant_id.is_not(None), 1), else_=0).label("took_part"))
              .select_from(participants.outerjoin(phase_totals, (pt.participant_id == p.id) & (pt.phase == phase.id)))
              .where(p.branch_id == branch_id, p.is_party_member == 1).order_by(p.id))
-    with results.engine.connect() as connection:
+    with queries.connect() as connection:
         return [dict(row._mapping) for row in connection.execute(query)]
 
 
-def ledger(results: Results, branch_id: int, period_id: str) -> list[dict]:
+def ledger(queries: ResultQueries, branch_id: int, period_id: str) -> list[dict]:
     """Every registered party member of a branch with their attempts in the period."""
-    phase = results.phase(period_id)
-    _known_org(results, branch_id, ("branch",))
-    rows = ledger_members(results, branch_id, phase)
+    phase = queries.phase(period_id)
+    _known_org(queries, branch_id, ("branch",))
+    rows = ledger_members(queries, branch_id, phase)
     if not rows:
         raise UsageError("branch {id} has no registered party members", id=branch_id)
     return rows
@@ -119,16 +120,16 @@ def _redraws(connection, names: list[str]) -> list[dict]:
     return found
 
 
-def member_archive(results: Results, participant_id: int) -> list[dict]:
+def member_archive(queries: ResultQueries, participant_id: int) -> list[dict]:
     """One row per phase synced so far: valid attempts, total, rank, titles."""
-    rules = results.rules
+    rules = queries.rules
     pt = phase_totals.c
-    with results.engine.connect() as connection:
+    with queries.connect() as connection:
         person = connection.execute(select(participants).where(participants.c.id == participant_id)).first()
         if person is None:
             raise UsageError("no participant with id {id}", id=participant_id)
         rows = []
-        for phase in results.synced_phases():
+        for phase in queries.synced_phases():
             total = connection.execute(select(pt.valid_attempts, pt.score, pt.rank).where(
                 pt.phase == phase.id, pt.participant_id == participant_id)).first()
             title = ""
@@ -146,28 +147,28 @@ def member_archive(results: Results, participant_id: int) -> list[dict]:
     return rows
 
 
-def branch_archive(results: Results, branch_id: int) -> tuple[list[dict], list[str]]:
+def branch_archive(queries: ResultQueries, branch_id: int) -> tuple[list[dict], list[str]]:
     """One row per preliminary period synced so far: members, participants, rate, score, rank,
     title holders; and the periods whose random draw has not been run (their title holders are
     the top of the ranking only, and the rank may still move on that tie-breaker)."""
-    _known_org(results, branch_id, ("branch",))
+    _known_org(queries, branch_id, ("branch",))
     p = participants.c
-    with results.engine.connect() as connection:
+    with queries.connect() as connection:
         if connection.execute(select(p.id).where(p.branch_id == branch_id, p.is_party_member == 1).limit(1)).first() \
                 is None:
             raise UsageError("branch {id} has no registered party members", id=branch_id)
     rows, undrawn = [], []
-    synced = [phase for phase in results.synced_phases() if phase.kind == "preliminary"]
-    with results.engine.connect() as connection:
-        recorded = {phase.id: current_draw(connection, results.rules.pioneer_draw(phase.id)) for phase in synced}
+    synced = [phase for phase in queries.synced_phases() if phase.kind == "preliminary"]
+    with queries.connect() as connection:
+        recorded = {phase.id: current_draw(connection, queries.rules.pioneer_draw(phase.id)) for phase in synced}
     for phase in synced:
         draw = recorded[phase.id]
         if draw is None:
             undrawn.append(phase.id)
-        ranking = results.branch_ranking(phase, draw)
+        ranking = queries.branch_ranking(phase, draw)
         row = next((r for r in ranking if r["branch_id"] == branch_id), None)
         if row is None:  # fewer registered party members than a ranked branch needs
-            members = ledger_members(results, branch_id, phase)
+            members = ledger_members(queries, branch_id, phase)
             took = [m for m in members if m["took_part"]]
             row = {"party_members": len(members), "participants": len(took),
                    "participation_rate": len(took) / len(members) if members else 0.0,
@@ -188,7 +189,8 @@ def due_date(rules, phase: Phase) -> date:
 def payouts(results: Results, period_id: str | None, seed: str | None, final: bool,
             run: bool = True) -> tuple[list[dict], list[str]]:
     """Who is paid what, to which phone, by when; and the days whose lottery was not drawn yet.
-    `run=False` (the office): the recorded draw only, never a new one."""
+    Given a seed for a period whose random draw is not recorded yet, the draw is run and
+    recorded first (results.recorder); `run=False` (the office): the recorded draw only."""
     rules = results.rules
     rows: list[dict] = []
     missing: list[str] = []
@@ -206,7 +208,7 @@ def payouts(results: Results, period_id: str | None, seed: str | None, final: bo
         rows.append({"award": row["award"], "order": row["order"], "participant_id": row["participant_id"],
                      "name": row["name"], "phone": row["phone"], "amount_yuan": row["amount_yuan"],
                      "prize": "话费", "due_date": due})
-    with results.engine.connect() as connection:
+    with results.connect() as connection:
         for day in phase.days():
             drawn = current_draw(connection, rules.lottery_draw(day))
             if drawn is None:
@@ -222,13 +224,13 @@ def payouts(results: Results, period_id: str | None, seed: str | None, final: bo
     return rows, missing
 
 
-def period_report_data(results: Results, org_id: int, period_id: str) -> dict:
+def period_report_data(queries: ResultQueries, org_id: int, period_id: str) -> dict:
     """Everything the period report (汇报材料) of a committee or a branch shows."""
-    rules = results.rules
-    phase = results.phase(period_id, preliminary_only=True)
-    org = _known_org(results, org_id, ("branch", "committee", "unit"))
+    rules = queries.rules
+    phase = queries.phase(period_id, preliminary_only=True)
+    org = _known_org(queries, org_id, ("branch", "committee", "unit"))
     p, pt, o = participants.c, phase_totals.c, organizations.c
-    with results.engine.connect() as connection:
+    with queries.connect() as connection:
         if org.level == "branch":
             branch_ids = [org.id]
         else:
@@ -266,7 +268,7 @@ def period_report_data(results: Results, org_id: int, period_id: str) -> dict:
                          "score": sum(m.score or 0 for m in took) / len(own)})
     took_part = [m for m in members if m.valid_attempts]
     pioneers = [m for m in took_part if m.rank <= rules.pioneer_top_count or m.id in winners]
-    excellent = next((row for row in excellent_organisations(results, period_id) if row["committee_id"] == org.id),
+    excellent = next((row for row in excellent_organisations(queries, period_id) if row["committee_id"] == org.id),
                      None)
     return {
         "competition": rules.competition_name, "period": phase.id, "first_day": phase.first_day,

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
-from finals_app.core.online.results import Results
+from finals_app.core.online.queries import ResultQueries
 from finals_app.core.store.schema import draw_winners, draws, organizations, participants, phase_totals
 
 
@@ -39,13 +39,13 @@ class TeamProposal:
     missing_draws: list[str]  # periods with results whose random draw has not been run
 
 
-def propose_teams(results: Results) -> TeamProposal:
-    rules = results.rules
+def propose_teams(queries: ResultQueries) -> TeamProposal:
+    rules = queries.rules
     pt, p, o = phase_totals.c, participants.c, organizations.c
     titles: dict[int, set[str]] = {}
     best: dict[int, int] = {}
     missing: list[str] = []
-    with results.engine.connect() as connection:
+    with queries.connect() as connection:
         for period in rules.periods:
             has_results = connection.execute(select(func.count()).select_from(phase_totals).where(
                 pt.phase == period.id)).scalar()
