@@ -11,12 +11,12 @@ from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QComboBox, QGroupBox, QHBoxLayout, QLabel, QMessageBox
 
+from finals_app.core.i18n import _, N_
 from finals_app.core.clock import SystemClock
 from finals_app.core.errors import FinalsError
 from finals_app.core.stage.contest import Contest
 from finals_app.core.stage.engine import StageEngine
 from finals_app.ui import theme
-from finals_app.ui.texts import ui
 from finals_app.ui.audience_screen import AudienceScreen
 from finals_app.ui.bridge import BuzzerInput, DeviceBuzzers, StageBridge
 from finals_app.ui.buzzer_screen import BuzzerScreen
@@ -25,7 +25,7 @@ from finals_app.ui.judges_view import JudgesView
 from finals_app.ui.sounds import Sounds
 from finals_app.ui.timer_screen import TimerScreen
 
-ROLES = {"audience": "观众大屏", "timer": "计时屏", "buzzer": "抢答屏", "judges": "评委席"}
+ROLES = {"audience": N_("Audience screen"), "timer": N_("Timer screen"), "buzzer": N_("Buzzer screen"), "judges": N_("Judges")}
 WINDOW, OFF = "window", "off"
 
 
@@ -85,18 +85,18 @@ class ScreenManager:
             self.place(role)
 
     def panel(self, parent) -> QGroupBox:
-        box = QGroupBox(ui("屏幕（选择后立即生效，并记住本机设置）"), parent)
+        box = QGroupBox(_("Screens (applied at once and remembered on this machine)"), parent)
         layout = QHBoxLayout(box)
         for role, title in ROLES.items():
-            title = ui(title)
+            title = _(title)
             combo = QComboBox(box)
-            combo.addItem(ui("窗口"), WINDOW)
-            combo.addItem(ui("关闭"), OFF)
+            combo.addItem(_("Window"), WINDOW)
+            combo.addItem(_("Off"), OFF)
             for index, screen in enumerate(self.displays()):
                 size = screen.geometry()
-                combo.addItem(ui("显示器 {number}（{width}×{height}）", number=index + 1, width=size.width(), height=size.height()), str(index))
+                combo.addItem(_("Display {number} ({width}×{height})", number=index + 1, width=size.width(), height=size.height()), str(index))
             combo.setCurrentIndex(max(0, combo.findData(self.choice(role))))
-            combo.currentIndexChanged.connect(lambda _, r=role, c=combo: self.assign(r, c.currentData()))
+            combo.currentIndexChanged.connect(lambda _ignored, r=role, c=combo: self.assign(r, c.currentData()))
             layout.addWidget(QLabel(title))
             layout.addWidget(combo)
         return box
@@ -144,9 +144,9 @@ class Kiosk:
             if len(self.devices.paired()) == len(contest.teams):
                 self.buzzers = self.devices  # every team's box is known: the keyboard is no buzzer
             else:
-                self.keys.reason = ui("输入设备可读：按 F8 配对后改用设备模式")
+                self.keys.reason = _("Input devices can be read: pair them (F8) to use device mode")
         else:
-            self.keys.reason = ui("无法读取输入设备（{reason}），改用按键模式", reason=source.reason)
+            self.keys.reason = _("Input devices cannot be read ({reason}): key capture", reason=source.reason)
         self.windows = {
             "audience": AudienceScreen(self.bridge, self.sounds),
             "timer": TimerScreen(self.bridge, self.sounds),
@@ -206,7 +206,7 @@ class Kiosk:
         self.network = NetworkPanel(self.server, self.engine.contest, self.host)
         self.host.add_network_panel(self.network)
         logging.getLogger("finals_app.kiosk").info("show served on %s", self.server.base_url())
-        sys.stdout.write(ui("网络服务已开启：{url}", url=self.server.base_url()) + "\n")
+        sys.stdout.write(_("Show served at {url}", url=self.server.base_url()) + "\n")
         sys.stdout.flush()
         return self.server
 
@@ -242,8 +242,8 @@ def keep_the_show_running(message_label, log_path: Path | None):
         text = without_secrets("".join(traceback.format_exception(kind, value, trace)))  # no show token shown
         sys.stderr.write(text)
         log.error("interface error (the show carries on):\n%s", text)
-        message_label.setText(ui("界面内部错误（{error}），已记录在 {path}；比分与比赛记录完好，可继续进行",
-                                 error=without_secrets(f"{kind.__name__}: {value}"), path=log_path or ui("（日志不可写）")))
+        message_label.setText(_("Interface error ({error}), logged in {path}; the scores and the journal are intact, carry on",
+                                 error=without_secrets(f"{kind.__name__}: {value}"), path=log_path or _("(the log cannot be written)")))
 
     sys.excepthook = hook
     return hook
@@ -272,10 +272,10 @@ def run_kiosk(contest: Contest, journal: Path, argv: list[str] | None = None, se
         kiosk = Kiosk(contest, journal)
     except FinalsError as error:
         sys.stderr.write(error.render() + "\n")
-        QMessageBox.critical(None, ui("无法开始"), error.render())
+        QMessageBox.critical(None, _("Cannot start"), error.render())
         return 2
 
-    def end_cleanly(*_) -> None:
+    def end_cleanly(*_ignored) -> None:
         """Ctrl+C in the terminal (or a stop from the system): close every screen and the
         journal; nothing is lost, a restart resumes."""
         logging.getLogger("finals_app.kiosk").info("stopped by a signal: closing")
@@ -310,7 +310,7 @@ def run_kiosk(contest: Contest, journal: Path, argv: list[str] | None = None, se
                 server = await kiosk.serve(serve)
             except FinalsError as error:  # the address was free a moment ago (checked before any window)
                 sys.stderr.write(error.render() + "\n")
-                kiosk.host.message.setText(ui("无法开启网络服务：{reason}", reason=error.render()))
+                kiosk.host.message.setText(_("Cannot serve the show: {reason}", reason=error.render()))
                 return 2
         await finished.wait()
         if server is not None:

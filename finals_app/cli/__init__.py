@@ -80,13 +80,3 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr
         else:
             os.environ["FINALS_APP_LANG"] = previous_language
 
-
-def __getattr__(name: str):
-    # finals_app.demo takes these from here (imported when asked, not at every command).
-    if name == "Progress":
-        from finals_app.cli.progress import Progress
-        return Progress
-    if name == "format_summary":
-        from finals_app.cli.sync import format_summary
-        return format_summary
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,22 +1,29 @@
-"""argparse's own words (usage, error, options) in the language the rest of the command speaks."""
+"""argparse's own words (usage, error, options) in the language the rest of the command speaks.
+
+argparse looks its words up with the standard library's gettext, in the process's text domain
+(its documented way of being translated): our catalogue is made that domain, in the user's
+language. No argparse internals are touched; its words are in our catalogue like any other."""
 from __future__ import annotations
 
-import argparse
+import gettext
+import os
 
-# argparse's own words in Chinese, as the rest of the CLI speaks.
-ARGPARSE_ZH = {
-    "usage: ": "用法：", "options": "选项", "positional arguments": "位置参数",
-    "show this help message and exit": "显示帮助并退出", "show program's version number and exit": "显示版本号并退出",
-    "%(prog)s: error: %(message)s\n": "%(prog)s：错误：%(message)s\n",
-    "the following arguments are required: %s": "缺少必需的参数：%s", "unrecognized arguments: %s": "无法识别的参数：%s",
-    "invalid choice: %(value)r (choose from %(choices)s)": "无效的选择：%(value)r（可选：%(choices)s）",
-    "argument %(argument_name)s: %(message)s": "参数 %(argument_name)s：%(message)s",
-    "expected one argument": "需要一个参数", "invalid %(type)s value: %(value)r": "无效的 %(type)s 值：%(value)r",
-    "not allowed with argument %s": "不能与参数 %s 同时使用", "one of the arguments %s is required": "必须给出参数 %s 之一",
-    "ambiguous option: %(option)s could match %(matches)s": "有歧义的选项：%(option)s 可匹配 %(matches)s",
-}
+from finals_app.core.i18n import DOMAIN, LOCALE_DIR, N_
+
+# The words of argparse a user of this command line meets, for the catalogue (argparse itself
+# asks for them by these English texts).
+ARGPARSE_WORDS = (
+    N_("usage: "), N_("options"), N_("positional arguments"), N_("show this help message and exit"),
+    N_("show program's version number and exit"), N_("%(prog)s: error: %(message)s\n"),
+    N_("the following arguments are required: %s"), N_("unrecognized arguments: %s"),
+    N_("invalid choice: %(value)r (choose from %(choices)s)"), N_("argument %(argument_name)s: %(message)s"),
+    N_("expected one argument"), N_("invalid %(type)s value: %(value)r"), N_("not allowed with argument %s"),
+    N_("one of the arguments %s is required"), N_("ambiguous option: %(option)s could match %(matches)s"),
+)
 
 
 def argparse_speaks(language: str) -> None:
-    """argparse says its words in `language` from now on (it looks up its module's `_`)."""
-    argparse._ = (lambda text: ARGPARSE_ZH.get(text, text)) if language == "zh_CN" else (lambda text: text)
+    """argparse says its words in `language` from now on."""
+    gettext.bindtextdomain(DOMAIN, str(LOCALE_DIR))
+    gettext.textdomain(DOMAIN)
+    os.environ["LANGUAGE"] = language  # gettext's own choice of language (before LC_ALL and LANG)

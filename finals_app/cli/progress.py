@@ -4,7 +4,7 @@ from __future__ import annotations
 import time
 from typing import TextIO
 
-from finals_app.core.i18n import stage_title, translate
+from finals_app.core.i18n import N_, stage_title, translate
 
 
 class Progress:
@@ -51,7 +51,7 @@ class Progress:
 
     def _end_stage(self, now: float, completed: bool = True) -> None:
         if self.stage is not None and not self.tty:
-            template = "{stage}: done in {seconds:.1f} s" if completed else "{stage}: stopped after {seconds:.1f} s"
+            template = N_("{stage}: done in {seconds:.1f} s") if completed else N_("{stage}: stopped after {seconds:.1f} s")
             self._line(translate(template, stage=stage_title(self.stage), seconds=now - self.started))
 
     def _line(self, text: str) -> None:

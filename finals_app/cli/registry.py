@@ -7,6 +7,7 @@ import importlib
 from typing import NamedTuple
 
 from finals_app.cli.command import Command
+from finals_app.core.i18n import N_
 
 
 class CommandInfo(NamedTuple):
@@ -17,40 +18,40 @@ class CommandInfo(NamedTuple):
 
 # In the order `finals-app --help` lists them.
 COMMANDS: dict[str, CommandInfo] = {
-    "sync": CommandInfo("sync", "Sync", "sync the platform's export into the store"),
-    "validate": CommandInfo("listings", "Validate", "list invalid attempts with their reason"),
-    "standings": CommandInfo("listings", "Standings", "personal ranking of a period"),
-    "awards": CommandInfo("listings", "Awards", "top 500 and the random 1,500 of a period (runs and records the draw)"),
-    "lottery": CommandInfo("listings", "Lottery", "the daily participation lottery of one day"),
-    "branches": CommandInfo("listings", "Branches", "branch ranking of a period"),
-    "committees": CommandInfo("listings", "Committees", "committee ranking of a period"),
+    "sync": CommandInfo("sync", "Sync", N_("sync the platform's export into the store")),
+    "validate": CommandInfo("listings", "Validate", N_("list invalid attempts with their reason")),
+    "standings": CommandInfo("listings", "Standings", N_("personal ranking of a period")),
+    "awards": CommandInfo("listings", "Awards", N_("top 500 and the random 1,500 of a period (runs and records the draw)")),
+    "lottery": CommandInfo("listings", "Lottery", N_("the daily participation lottery of one day")),
+    "branches": CommandInfo("listings", "Branches", N_("branch ranking of a period")),
+    "committees": CommandInfo("listings", "Committees", N_("committee ranking of a period")),
     "final-standings": CommandInfo("listings", "FinalStandings",
-                                   "ranking of the online final with the exemplar tiers"),
+                                   N_("ranking of the online final with the exemplar tiers")),
     "draw": CommandInfo("draws", "Draw",
-                        "run a period's pioneer draw or a day's lottery: an official act, recorded once"),
-    "draw-verify": CommandInfo("draws", "DrawVerify", "recompute recorded draws (or a published one) and compare"),
-    "rules": CommandInfo("rules", "Rules", "the rules in force"),
+                        N_("run a period's pioneer draw or a day's lottery: an official act, recorded once")),
+    "draw-verify": CommandInfo("draws", "DrawVerify", N_("recompute recorded draws (or a published one) and compare")),
+    "rules": CommandInfo("rules", "Rules", N_("the rules in force")),
     "excellent-orgs": CommandInfo("paperwork", "ExcellentOrgs",
-                                  "the excellent organisation award (committees) of a period"),
+                                  N_("the excellent organisation award (committees) of a period")),
     "archive": CommandInfo("paperwork", "Archive",
-                           "learning archive of a party member or a branch across every period synced"),
-    "ledger": CommandInfo("paperwork", "Ledger", "participation ledger of a branch in a period"),
+                           N_("learning archive of a party member or a branch across every period synced")),
+    "ledger": CommandInfo("paperwork", "Ledger", N_("participation ledger of a branch in a period")),
     "payouts": CommandInfo("paperwork", "Payouts",
-                           "payout list of a period (or --final): full phone numbers, for the organisers"),
+                           N_("payout list of a period (or --final): full phone numbers, for the organisers")),
     "report": CommandInfo("paperwork", "Report",
-                          "the period report (汇报材料) of a committee or a branch, as PDF or XLSX"),
+                          N_("the period report (汇报材料) of a committee or a branch, as PDF or XLSX")),
     "teams": CommandInfo("listings", "Teams",
-                         "each unit's proposed stage team (party members with a pioneer or exemplar title)"),
-    "contest": CommandInfo("stage", "Contest", "check a contest file (teams, rounds, questions, banks)"),
-    "rehearse": CommandInfo("stage", "Rehearse", "run stage commands headless on a contest and its journal"),
-    "office": CommandInfo("windows", "Office", "the organisers' office window: sync, tables, charts, the draw ceremony"),
+                         N_("each unit's proposed stage team (party members with a pioneer or exemplar title)")),
+    "contest": CommandInfo("stage", "Contest", N_("check a contest file (teams, rounds, questions, banks)")),
+    "rehearse": CommandInfo("stage", "Rehearse", N_("run stage commands headless on a contest and its journal")),
+    "office": CommandInfo("windows", "Office", N_("the organisers' office window: sync, tables, charts, the draw ceremony")),
     "certificates": CommandInfo("stage", "Certificates",
-                                "after the judges' sign-off: one certificate page per prize-winning member (PDF)"),
+                                N_("after the judges' sign-off: one certificate page per prize-winning member (PDF)")),
     "results": CommandInfo("stage", "Results",
-                           "after the judges' sign-off: the results report (PDF or XLSX)"),
-    "stage": CommandInfo("stage", "Stage", "open the stage kiosk on a contest (resuming its journal if it exists)"),
-    "follow": CommandInfo("windows", "Follow", "show one of a served show's screens on this machine (read only)"),
-    "demo": CommandInfo("stage", "Demo", "the stage kiosk on the bundled demo contest, with a fresh journal"),
+                           N_("after the judges' sign-off: the results report (PDF or XLSX)")),
+    "stage": CommandInfo("stage", "Stage", N_("open the stage kiosk on a contest (resuming its journal if it exists)")),
+    "follow": CommandInfo("windows", "Follow", N_("show one of a served show's screens on this machine (read only)")),
+    "demo": CommandInfo("stage", "Demo", N_("the stage kiosk on the bundled demo contest, with a fresh journal")),
 }
 
 

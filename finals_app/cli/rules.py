@@ -11,6 +11,7 @@ class Rules(Command):
 
     def run(self, args, stdout, stderr) -> int:
         rules = rules_of(args)
-        stdout.write(f"# {translate('rules in force')}: {rules.source} (sha256 {rules.digest[:16]})\n")
+        title = translate("rules in force")
+        stdout.write(f"# {title}: {rules.source} (sha256 {rules.digest[:16]})\n")
         stdout.write(rules.text if rules.text.endswith("\n") else rules.text + "\n")
         return EXIT_OK

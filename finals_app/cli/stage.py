@@ -7,7 +7,8 @@ from pathlib import Path
 
 from finals_app.cli.command import EXIT_MISMATCH, EXIT_OK, Command, rules_of
 from finals_app.core.errors import FinalsError, Location
-from finals_app.core.i18n import translate
+from finals_app.core.i18n import _, translate
+from finals_app.core.stage.words import prize_name
 from finals_app.core.tables import listings
 from finals_app.reports.writers import write_atomically
 
@@ -110,25 +111,25 @@ class Rehearse(Command):
 
 
 def _rehearsal_text(summary: dict) -> str:
-    t = translate
     names = {team["id"]: team["name"] for team in summary["teams"]}
-    lines = [f"{summary['contest']}  ({t('{count} events', count=summary['events'])})"]
+    events = _("{count} events", count=summary["events"])
+    lines = [f"{summary['contest']}  ({events})"]
     torn = summary.get("torn_tail")
     if torn:
         from finals_app.core.stage.journal import torn_tail_message
         lines.append(torn_tail_message(torn))
     for row in summary["ranking"]:
-        prize = t(row["prize"]) if row["prize"] else ""
+        prize = prize_name(row["prize"])
         lines.append(f"  {row['rank']:>2}. {listings.pad(names[row['team']], 28)} {row['score']:>5}"
                      f"{'  +' + str(row['tiebreak']) if row['tiebreak'] else ''}  {prize}")
     for group in summary["open_ties"]:
-        lines.append(t("open tie across a prize boundary: {teams}", teams=", ".join(names[x] for x in group)))
+        lines.append(_("open tie across a prize boundary: {teams}", teams=", ".join(names[x] for x in group)))
     if summary["prizes"]:
         for level, teams in summary["prizes"].items():
-            lines.append(f"  {t(level)}: {', '.join(names[x] for x in teams)}")
-    lines.append(t("result is final") if summary["final"] else t("result is not final"))
+            lines.append(f"  {prize_name(level)}: {', '.join(names[x] for x in teams)}")
+    lines.append(_("result is final") if summary["final"] else _("result is not final"))
     for refusal in summary["refusals"]:
-        lines.append(t("line {line}: {cmd} refused: {reason}", line=refusal["line"], cmd=refusal["cmd"],
+        lines.append(_("line {line}: {cmd} refused: {reason}", line=refusal["line"], cmd=refusal["cmd"],
                        reason=refusal["reason"]))
     return "\n".join(lines) + "\n"
 
@@ -157,7 +158,7 @@ class Demo(Command):
 
     def run(self, args, stdout, stderr) -> int:
         if args.online:
-            from finals_app.demo import run_demo
+            from finals_app.cli.online_demo import run_demo
             return run_demo(args, stdout, stderr)
         from datetime import datetime
         from importlib import resources
@@ -206,7 +207,7 @@ class _StageDocument(Command):
         if not Path(args.journal).exists():
             raise FinalsError("cannot read {path}: {reason}", Location(args.journal), path=args.journal,
                               reason="no such file")
-        events, _, _ = read_events(Path(args.journal))  # read only: the kiosk may still be running
+        events = read_events(Path(args.journal))[0]  # read only: the kiosk may still be running
         state = fold(contest, events)
         target = write_atomically(Path(args.out), lambda temporary: write(state, temporary), Path(args.out).suffix)
         stdout.write(f"{target}\n")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from finals_app.cli.command import EXIT_OK, Command, rules_of, store_of
 from finals_app.core.errors import FinalsError
-from finals_app.core.i18n import current_language, translate
+from finals_app.core.i18n import _, translate
 from finals_app.core.tables import listings
 
 
@@ -37,27 +37,25 @@ class Sync(Command):
 
 
 def format_summary(summary) -> str:
-    t = translate
-    lines = [t("Synced {source} in {seconds:.1f} s", source=summary.source, seconds=summary.seconds)]
+    lines = [_("Synced {source} in {seconds:.1f} s", source=summary.source, seconds=summary.seconds)]
     if summary.unchanged:
-        lines.append(t("The export is unchanged since the last sync: nothing was written."))
-    lines.append(t("table            rows       added    changed    missing"))
+        lines.append(_("The export is unchanged since the last sync: nothing was written."))
+    lines.append(_("table            rows       added    changed    missing"))
     for name, change in summary.tables.items():
         lines.append(f"{name:<14}{change.rows:>9,}{change.added:>11,}{change.changed:>11,}{change.missing:>11,}")
         if change.missing:
             shown = ", ".join(map(str, change.missing_ids))
             more = "" if change.missing <= len(change.missing_ids) else " …"
-            lines.append("  " + t("gone from the export (removed here, listed in missing_rows): {ids}",
+            lines.append("  " + _("gone from the export (removed here, listed in missing_rows): {ids}",
                                   ids=shown + more))
     if summary.invalid:
-        lines.append(t("Invalid attempts per period and reason:"))
-        chinese = current_language() == "zh_CN"
+        lines.append(_("Invalid attempts per period and reason:"))
         for phase, reasons in summary.invalid.items():
             for reason, count in reasons.items():
-                label = listings.REASONS_ZH.get(reason, reason) if chinese else reason
+                label = listings.coded_word("invalid reason", reason)
                 lines.append(f"  {phase:<6} {listings.pad(label, 36)} {count:>9,}")
     else:
-        lines.append(t("No invalid attempts."))
+        lines.append(_("No invalid attempts."))
     for warning in summary.warnings:
-        lines.append(t("warning") + ": " + warning)
+        lines.append(_("warning") + ": " + warning)
     return "\n".join(lines) + "\n"

@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from finals_app.core.errors import Location, Problem
+from finals_app.core.i18n import N_
 
 
 class TomlReader:
@@ -58,8 +59,8 @@ class TomlReader:
 
 
 def type_name(kind: type) -> str:
-    return {int: "integer", str: "text", bool: "true/false", list: "array", dict: "table",
-            float: "number"}.get(kind, kind.__name__)
+    return {int: N_("integer"), str: N_("text"), bool: N_("true/false"), list: N_("array"), dict: N_("table"),
+            float: N_("number")}.get(kind, kind.__name__)
 
 
 def kind_name(value: Any) -> str:

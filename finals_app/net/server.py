@@ -31,6 +31,7 @@ from typing import Callable
 
 from aiohttp import WSMsgType, web
 
+from finals_app.core.i18n import _
 from finals_app.core.errors import FinalsError
 from finals_app.core.stage.clocksync import ClockSync
 from finals_app.core.stage.engine import Refusal, StageEngine
@@ -38,7 +39,6 @@ from finals_app.core.stage.journal import JournalError
 from finals_app.core.stage.wire import PROTOCOL, Discloser, Disclosures, public_contest
 from finals_app.net.security import FOLLOWER, JUDGES, TEAM, RefusalRecord, Role, Throttle, Tokens
 from finals_app.net.view import show_view, team_status
-from finals_app.ui.texts import ui
 
 log = logging.getLogger("finals_app.net")
 
@@ -62,7 +62,7 @@ class ServeError(FinalsError):
 
 
 def parse_address(text: str) -> tuple[str, int]:
-    host, _, port = str(text).rpartition(":")
+    host, _ignored, port = str(text).rpartition(":")
     if not host or not port.isdigit() or not 0 <= int(port) <= 65535:
         raise ServeError("--serve wants HOST:PORT (for example 0.0.0.0:8765), not {text}", text=text)
     return host.strip("[]"), int(port)
@@ -77,7 +77,7 @@ def check_address(host: str, port: int) -> None:
     except socket.gaierror as error:
         raise ServeError("cannot serve the show on {host}:{port}: {reason}", host=host, port=port,
                          reason=error.strerror) from None
-    family, kind, proto, _, address = infos[0]
+    family, kind, proto, _ignored, address = infos[0]
     probe = socket.socket(family, kind, proto)
     try:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -354,7 +354,7 @@ class ShowServer:
         if client.role.kind == TEAM:
             team = self.engine.contest.team(client.role.team)
             status, words = team_status(self.engine.state, team.id)
-            button = {"floor": ui("获得答题权"), "open": ui("请抢答")}.get(status, ui("抢答"))
+            button = {"floor": _("You have the floor"), "open": _("Buzz now")}.get(status, _("Buzz"))
             view["me"] = {"team": team.id, "name": team.name, "color": team.color, "status": status, "words": words,
                           "button": button}
         if client.role.kind != JUDGES:
@@ -447,7 +447,7 @@ class ShowServer:
     def _malformed(self, client: Client, what: str) -> None:
         client.malformed += 1
         self._refused(client.address, client.role.kind, what)
-        self._send(client, {"type": "error", "reason": ui("无法识别的消息")})
+        self._send(client, {"type": "error", "reason": _("Message not understood")})
         if client.malformed >= MALFORMED_LIMIT:
             self._end(client, 1008, "too many malformed messages")
 
@@ -486,35 +486,35 @@ class ShowServer:
             self._sign_off(client, message)
         else:
             self._refused(client.address, client.role.kind, f"a command {kind!r}")
-            self._send(client, {"type": "refused", "reason": ui("此连接不能执行“{command}”", command=kind[:40])})
+            self._send(client, {"type": "refused", "reason": _("This connection cannot do \"{command}\"", command=kind[:40])})
 
     def _press(self, client: Client, message: dict, arrival: float) -> None:
         role = client.role
         if role.kind != TEAM:
             self._refused(client.address, role.kind, "a press without a team token")
-            self._send(client, {"type": "refused", "reason": ui("只有代表队的手机抢答器可以抢答")})
+            self._send(client, {"type": "refused", "reason": _("Only a team's phone buzzer can press")})
             return
         if "team" in message and message["team"] != role.team:
             self._refused(client.address, role.kind, f"a press for another team ({str(message['team'])[:20]})")
-            self._send(client, {"type": "refused", "reason": ui("只能为本队抢答")})
+            self._send(client, {"type": "refused", "reason": _("You can press for your own team only")})
             return
         phone_ms = message.get("p")
         if not _number(phone_ms):
             self._malformed(client, "a press without the phone's time")
             return
         if arrival - client.last_press < PRESS_GAP_MS:  # no finger presses faster: a stuck or hostile page
-            self._send(client, {"type": "refused", "reason": ui("按得太快")})
+            self._send(client, {"type": "refused", "reason": _("Pressed too fast")})
             return
         client.last_press = arrival
         mapping = client.sync.to_local(float(phone_ms), arrival) if client.sync.ready(arrival) else None
         if mapping is None:
-            self._send(client, {"type": "refused", "reason": ui("手机时钟尚未同步，请稍候再按")})
+            self._send(client, {"type": "refused", "reason": _("The phone's clock is not measured yet: press again in a moment")})
             return
         mapped = min(mapping.local_ms, arrival)  # a press cannot have happened after it arrived
         device_ms = self.to_device(mapped)
         t_us = math.floor(device_ms * 1000)
         uncertainty_us = max(1, math.ceil(mapping.uncertainty_ms * 1000))
-        offset, _ = client.sync.estimate(arrival)
+        offset, _ignored = client.sync.estimate(arrival)
         evidence = {"phone_ms": round(float(phone_ms), 3), "mapped_ms": round(mapped, 3),
                     "uncertainty_ms": round(mapping.uncertainty_ms, 3), "arrival_ms": round(arrival, 3),
                     "offset_ms": round(offset, 3), "rtt_ms": round(client.sync.best_rtt(arrival) or 0, 3),
@@ -533,10 +533,10 @@ class ShowServer:
     def _sign_off(self, client: Client, message: dict) -> None:
         if client.role.kind != JUDGES:
             self._refused(client.address, client.role.kind, "a sign-off without the judges' token")
-            self._send(client, {"type": "refused", "reason": ui("只有评委席可以签字")})
+            self._send(client, {"type": "refused", "reason": _("Only the judges' tablet can sign")})
             return
         if self.pin_throttle.blocked(client.address):
-            self._send(client, {"type": "refused", "reason": ui("PIN 错误次数过多，请一分钟后再试")})
+            self._send(client, {"type": "refused", "reason": _("Too many wrong PINs: try again in a minute")})
             return
         judge, pin, prizes = message.get("judge"), message.get("pin"), message.get("prizes")
         if not isinstance(judge, str) or not isinstance(pin, str) or not isinstance(prizes, dict):
@@ -595,7 +595,7 @@ class ShowServer:
             if client.sync is None or client.closing or not client.sync.ready(now):
                 continue
             slow = client.sync.slow_rtt(now) or 0.0
-            _, uncertainty = client.sync.estimate(now)
+            _ignored, uncertainty = client.sync.estimate(now)
             longest = max(longest, slow / 2 + uncertainty + 5.0)
         return min(150.0, longest)
 

@@ -1,21 +1,21 @@
 """The show as the browser pages draw it (stream overlay, LED wall, phone buzzer, judges' tablet):
 one JSON object derived from the state alone with the same words as the big screen
-(`show_words`). Browsers cannot run the fold, so they get its result; Python followers get the
+(`core.stage.display`). Browsers cannot run the fold, so they get its result; Python followers get the
 events themselves."""
 from __future__ import annotations
 
+from finals_app.core.i18n import N_, _
 from finals_app.core.stage.engine import buzzer_status, ceremony_steps
-from finals_app.ui.show_words import banner_for, question_content, title_for
-from finals_app.ui.texts import ui
-
-PRIZE_NAMES = {"first": "一等奖", "second": "二等奖", "third": "三等奖"}
-
+from finals_app.core.stage.words import prize_name
+from finals_app.core.stage.display import banner_for, question_content, title_for
 
 STATUS_WORDS = {  # a team's buzzer status (the engine's buzzer_status) as its phone shows it
-    "wait": ("wait", "等待"), "not_playing": ("locked", "本轮不参赛"), "locked_out": ("locked", "已取消本题资格"),
-    "judged": ("wait", "本题结束"), "floor": ("floor", "获得答题权"), "tie": ("tie", "同时抢答，等待主持人裁定"),
-    "settling": ("wait", "已抢答"), "answered": ("locked", "本题已作答"), "taken": ("wait", "他队已抢答"),
-    "pressed": ("wait", "已抢答"), "open": ("open", "请抢答"), "too_early": ("wait", "请听题，抢答尚未开始"),
+    "wait": ("wait", N_("Wait")), "not_playing": ("locked", N_("Not playing this round")),
+    "locked_out": ("locked", N_("Locked out of this question")), "judged": ("wait", N_("Question closed")),
+    "floor": ("floor", N_("You have the floor")), "tie": ("tie", N_("Pressed together: the host decides")),
+    "settling": ("wait", N_("Pressed")), "answered": ("locked", N_("Already answered this question")),
+    "taken": ("wait", N_("Another team pressed")), "pressed": ("wait", N_("Pressed")), "open": ("open", N_("Buzz now")),
+    "too_early": ("wait", N_("Listen to the question: buzzing has not opened")),
 }
 
 
@@ -23,7 +23,7 @@ def team_status(state, team: str) -> tuple[str, str]:
     """(state, words) of one team's phone buzzer: wait / open / floor / tie / locked, from the
     engine's own reading of where that team's buzzer stands."""
     kind, words = STATUS_WORDS[buzzer_status(state, team)]
-    return kind, ui(words)
+    return kind, _(words)
 
 
 def show_view(state, now_ms: int, seq: int) -> dict:
@@ -43,7 +43,7 @@ def show_view(state, now_ms: int, seq: int) -> dict:
         rows.append({"team": team.id, "name": team.name, "unit": team.unit, "color": team.color,
                      "score": row["score"], "tiebreak": row["tiebreak"], "rank": row["rank"],
                      # a prize only once the judges' list is assigned (a standing is not a prize)
-                     "prize": ui(PRIZE_NAMES[row["prize"]]) if row["prize"] and state.prizes is not None else "",
+                     "prize": prize_name(row["prize"]) if row["prize"] and state.prizes is not None else "",
                      "tied": row["tied"],
                      "holder": team.id == holder})
     proposed = state.proposed_prizes()
@@ -51,7 +51,7 @@ def show_view(state, now_ms: int, seq: int) -> dict:
     if state.final and state.prizes:
         for level, team_id in ceremony_steps(state)[:state.ceremony_step]:
             team = contest.team(team_id)
-            ceremony.append({"prize": ui(PRIZE_NAMES[level]), "name": team.name, "members": list(team.members)})
+            ceremony.append({"prize": prize_name(level), "name": team.name, "members": list(team.members)})
     return {
         "type": "view", "seq": seq, "contest": contest.name, "title": title,
         "banner": {"text": text, "background": background, "color": colour},
@@ -61,7 +61,7 @@ def show_view(state, now_ms: int, seq: int) -> dict:
                                                  "kind": timer.kind},
         "scoreboard": rows,
         "ties": [[contest.team(t).name for t in group] for group in state.open_ties()],
-        "proposed": {ui(PRIZE_NAMES[level]): [contest.team(t).name for t in teams] for level, teams in proposed.items()},
+        "proposed": {prize_name(level): [contest.team(t).name for t in teams] for level, teams in proposed.items()},
         "prizes": state.prizes,
         # needs_pin: no PIN yet (none in the contest file, none set): the first sign-in sets it
         "judges": [{"name": judge, "signed": judge in state.signoffs, "chief": judge == contest.chief_judge,

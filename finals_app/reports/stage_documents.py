@@ -9,11 +9,11 @@ from pathlib import Path
 from finals_app.core.errors import FinalsError
 from finals_app.core.online.times import format_instant
 from finals_app.core.stage.state import PRIZE_LEVELS, StageState
+from finals_app.core.stage.words import prize_name
 from finals_app.reports.chinese import chinese_date, chinese_numeral_date
 from finals_app.reports.paginate import cjk, Heading, Lines, Table, write_document
 from finals_app.reports.qt import qt_application
 
-PRIZE_NAMES = {"first": "一等奖", "second": "二等奖", "third": "三等奖"}
 
 
 def require_final(state: StageState) -> None:
@@ -127,7 +127,7 @@ def write_certificates(state: StageState, path: Path) -> int:
                         (f"　　在{contest.name}中，作为", 20, 44, False, black, left),
                         (f"{team.unit}　{team.name}", 22, 46, True, black, centre),
                         ("队员，荣获", 20, 40, False, black, centre),
-                        (PRIZE_NAMES[level], 42, 72, True, red, centre),
+                        (prize_name(level, "zh_CN"), 42, 72, True, red, centre),
                         ("　　特发此证，以资鼓励。", 20, 46, False, black, left),
                     ]
                     top = inner.top()
@@ -171,7 +171,7 @@ def results_blocks(state: StageState) -> list:
     rounds = tables["rounds"]
     signed = "、".join(f"{judge}（{format_instant(at)[:16]}）" for judge, at in state.signoffs.items())
     scores = [[row["rank"], row["team"].name, *[row["by_round"][r][row["team"].id] for r, _ in rounds],
-               row["score"], PRIZE_NAMES.get(row["prize"], "")] for row in tables["rows"]]
+               row["score"], prize_name(row["prize"], "zh_CN")] for row in tables["rows"]]
     corrections = [[format_instant(c.wall_ms)[:19], contest.team(c.team).name, f"{c.delta:+d}", c.reason, c.operator]
                    for c in tables["corrections"]]
     evidence = [[t.name, tables["evidence"][t.id]["accepted"], tables["evidence"][t.id]["foul"],
@@ -214,7 +214,7 @@ def _results_xlsx(state: StageState, path: Path) -> None:
     sheet.append(["名次", "代表队", *[title for _, title in tables["rounds"]], "总分", "奖项"])
     for row in tables["rows"]:
         sheet.append([row["rank"], row["team"].name, *[row["by_round"][r][row["team"].id] for r, _ in tables["rounds"]],
-                      row["score"], PRIZE_NAMES.get(row["prize"], "")])
+                      row["score"], prize_name(row["prize"], "zh_CN")])
     corrections = workbook.create_sheet("分数更正")
     corrections.append(["时间", "代表队", "分数", "理由", "操作人"])
     for c in tables["corrections"]:

@@ -12,17 +12,21 @@ from typing import TextIO
 
 from finals_app.core.errors import FinalsError, Location
 from finals_app.core.i18n import current_language, translate
-from finals_app.core.tables.listings import (HEADERS_EN, HEADERS_ZH, Listing, display_width, percent,
-                                             shown_as, two_places)
+from finals_app.core.tables.listings import (Listing, column_title, display_width, percent, shown_as,
+                                             two_places)
 
 FORMATS = ("table", "csv", "json", "xlsx")
 XLSX_MAX_ROWS = 1_048_575  # Excel's limit, less the header row
 
 
 def column_headers(listing: Listing, language: str | None = None) -> dict[str, str]:
-    if (language or current_language()) != "zh_CN":
-        return HEADERS_EN
-    return {**HEADERS_ZH, **(listing.headers_zh or {})}
+    """Each column's title in `language` (the contract's names in English)."""
+    language = language or current_language()
+    if language != "zh_CN":
+        return {column: column for column in listing.columns}
+    titles = listing.titles or {}
+    return {column: translate(titles[column], language) if column in titles else column_title(column, language)
+            for column in listing.columns}
 
 
 def _cell(value) -> str:

@@ -13,15 +13,15 @@ from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QColor, QFontMetrics, QPainter
 from PySide6.QtWidgets import QLabel, QWidget
 
+from finals_app.core.i18n import _, pgettext
 from finals_app.core.stage.engine import ceremony_steps
+from finals_app.core.stage.words import prize_name
 from finals_app.ui import theme
-from finals_app.ui.show_words import AMBER, BLUE, GREEN, GREY, RED, banner_for, question_content, title_for  # noqa: F401
-from finals_app.ui.texts import ui
+from finals_app.core.stage.display import AMBER, BLUE, GREEN, GREY, RED, banner_for, question_content, title_for  # noqa: F401
 from finals_app.ui.widgets.countdown import Countdown
 from finals_app.ui.widgets.kiosk_screen import KioskScreen
 from finals_app.ui.widgets.scoreboard import Scoreboard
 
-PRIZE_NAMES = {"first": "一等奖", "second": "二等奖", "third": "三等奖"}
 TOP, QUESTION, BANNER = 0.15, 0.47, 0.09  # fractions of H; the scoreboard takes the rest
 MIN_TEXT = 0.03  # no text smaller than 0.03 H on an audience screen
 WRAP = int(Qt.TextFlag.TextWordWrap)
@@ -124,7 +124,7 @@ class QuestionPanel(QWidget):
 
 class AudienceScreen(KioskScreen):
     def __init__(self, bridge, sounds=None, parent=None):
-        super().__init__(ui("观众大屏"), parent)
+        super().__init__(_("Audience screen"), parent)
         self.bridge = bridge
         self.sounds = sounds
         self.title = QLabel(self)
@@ -219,13 +219,13 @@ class AudienceScreen(KioskScreen):
         if self.floor.text() != getattr(self, "_drawn_floor", None):
             self._drawn_floor = self.floor.text()
             self.floor.repaint()  # the buzzer winner is drawn now, not at the next frame
-        holder, _ = state.floor()
+        holder, _ignored = state.floor()
         question = state.question
         buzzer = question is not None and contest.round(question.round).type == "buzzer"
         if state.in_tiebreak:  # head to head: only the tied teams, with their tie-break points
             teams = list(state.tiebreak_teams)
             self.scoreboard.update_scores({t: state.tiebreak_scores[t] for t in teams}, teams,
-                                          holder if buzzer else None, caption=ui("加赛得分"))
+                                          holder if buzzer else None, caption=_("Tie-break points"))
         else:
             order = [row["team"] for row in state.ranking()]
             self.scoreboard.update_scores(dict(state.scores), order, holder if buzzer else None)
@@ -254,12 +254,12 @@ class AudienceScreen(KioskScreen):
         step = state.ceremony_step
         contest = state.contest
         if step == 0:
-            self._ceremony_text = (ui("{contest}\n颁奖典礼", contest=contest.name), theme.ACCENT, theme.BACKGROUND)
+            self._ceremony_text = (_("{contest}\nPrize ceremony", contest=contest.name), theme.ACCENT, theme.BACKGROUND)
         else:
             level, team_id = steps[step - 1]
             team = contest.team(team_id)
-            text = ui("{prize}\n{unit}\n{team}\n{members}\n总分 {score} 分", prize=ui(PRIZE_NAMES[level]), unit=team.unit,
-                      team=team.name, members=ui("、").join(team.members), score=state.scores[team_id])
+            text = _("{prize}\n{unit}\n{team}\n{members}\n{score} points", prize=prize_name(level), unit=team.unit,
+                      team=team.name, members=pgettext("punctuation", ", ").join(team.members), score=state.scores[team_id])
             self._ceremony_text = (text, theme.BACKGROUND, team.color)
         self._fit_ceremony()
 

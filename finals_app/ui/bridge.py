@@ -10,11 +10,11 @@ from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (QAbstractSpinBox, QApplication, QComboBox, QDialog, QLineEdit, QPlainTextEdit,
                                QTextEdit, QWidget)
 
+from finals_app.core.i18n import _
 from finals_app.core.clock import Clock
 from finals_app.core.stage.devices import DeviceEvent, DeviceReader, PairingStore
 from finals_app.core.stage.engine import Refusal, StageEngine
 from finals_app.core.stage.journal import JournalError
-from finals_app.ui.texts import ui
 
 TEXT_FIELDS = (QLineEdit, QAbstractSpinBox, QTextEdit, QPlainTextEdit)
 
@@ -177,7 +177,7 @@ class BuzzerInput(QObject):
     def describe(self, team_id: str) -> tuple[str, str]:
         """(device, key) of a team's buzzer, for the self-test."""
         team = self.bridge.contest.team(team_id)
-        return ui("键盘"), team.buzzer_key
+        return _("keyboard"), team.buzzer_key
 
     def device_now_ms(self) -> int | None:
         return None if self.offset_ms is None else self.bridge.now_ms() - self.offset_ms
@@ -252,7 +252,7 @@ class DeviceBuzzers(QObject):
 
     def describe(self, team_id: str) -> tuple[str, str]:
         binding = self.reader.bindings.get(team_id)
-        return (binding.name or binding.device, binding.key) if binding else (ui("未配对"), "")
+        return (binding.name or binding.device, binding.key) if binding else (_("not paired"), "")
 
     def pair(self, team_id: str, event: DeviceEvent) -> None:
         from finals_app.core.stage.devices import Binding

@@ -4,14 +4,14 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QVBoxLayout
 
+from finals_app.core.i18n import _, pgettext
 from finals_app.ui import theme
-from finals_app.ui.texts import ui
 from finals_app.ui.widgets.kiosk_screen import KioskScreen
 
 
 class BuzzerScreen(KioskScreen):
     def __init__(self, bridge, parent=None):
-        super().__init__(ui("抢答屏"), parent)
+        super().__init__(_("Buzzer screen"), parent)
         self.bridge = bridge
         layout = QVBoxLayout(self)
         self.status = QLabel()
@@ -41,20 +41,20 @@ class BuzzerScreen(KioskScreen):
             text = ""
         elif holder:
             team = contest.team(holder)
-            text = ui("{team}\n获得答题权", team=team.name)
+            text = _("{team}\nhas the floor", team=team.name)
             style = f"color: {theme.BACKGROUND}; background-color: {team.color};"
         elif tied:
-            text = ui("同时抢答\n请等待主持人裁定")
+            text = _("Simultaneous buzz\nwait for the host")
             style = f"color: {theme.ACCENT};"
         elif question.status == "open":
-            text = ui("请抢答")
+            text = _("Buzz now")
             style = f"color: {theme.GOOD};"
         elif question.status == "shown":
-            text = ui("请听题，抢答尚未开始")
+            text = _("Listen to the question: buzzing has not opened")
         else:
-            text = ui("本题结束")
+            text = _("Question closed")
         self.status.setText(text)
         self.status.setStyleSheet(style)
         fouled = [contest.team(team).name for team in question.locked_out] if question else []
-        self.fouls.setText((ui("违规提前抢答：") + ui("、").join(fouled)) if fouled else "")
+        self.fouls.setText((_("Buzzed too early: ") + pgettext("punctuation", ", ").join(fouled)) if fouled else "")
         self.fouls.setStyleSheet(f"color: {theme.DANGER};")

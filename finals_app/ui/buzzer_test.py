@@ -6,8 +6,8 @@ from __future__ import annotations
 import statistics
 
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout
+from finals_app.core.i18n import _, pgettext
 
-from finals_app.ui.texts import ui
 
 
 def _team_table(layout: QVBoxLayout, rows: int, headers: list[str]) -> QTableWidget:
@@ -31,12 +31,12 @@ class BuzzerSelfTest(QDialog):
         super().__init__(parent)
         self.bridge = bridge
         self.buzzers = buzzers
-        self.setWindowTitle(ui("抢答器自检"))
+        self.setWindowTitle(_("Buzzer self-test"))
         self.samples: dict[str, list[int]] = {team.id: [] for team in bridge.contest.teams}
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(ui("请各代表队依次按下抢答器。每个抢答器按下后显示“正常”及其延迟。")))
+        layout.addWidget(QLabel(_("Each team presses its buzzer in turn; each shows OK and its delay once pressed.")))
         self.table = _team_table(layout, len(bridge.contest.teams),
-                                 [ui("代表队"), ui("设备"), ui("抢答键"), ui("状态"), ui("延迟（毫秒）")])
+                                 [_("Team"), _("Device"), _("Key"), _("Status"), _("Delay (ms)")])
         self.summary = QLabel()
         layout.addWidget(self.summary)
         _close_button(self, layout, 560)
@@ -52,13 +52,13 @@ class BuzzerSelfTest(QDialog):
     def _refresh(self) -> None:
         for row, team in enumerate(self.bridge.contest.teams):
             got = self.samples[team.id]
-            latency = ui("{median:.1f}（最大 {max:.1f}）", median=statistics.median(got), max=max(got)) if got else ""
+            latency = _("{median:.1f} (max {max:.1f})", median=statistics.median(got), max=max(got)) if got else ""
             device, key = self.buzzers.describe(team.id)
-            for column, text in enumerate((team.name, device, key, ui("正常") if got else ui("未测试"), latency)):
+            for column, text in enumerate((team.name, device, key, _("OK") if got else _("not tested"), latency)):
                 self.table.setItem(row, column, QTableWidgetItem(text))
         self.table.resizeColumnsToContents()
         missing = [t.name for t in self.bridge.contest.teams if not self.samples[t.id]]
-        self.summary.setText(ui("全部抢答器正常") if not missing else ui("尚未测试：") + ui("、").join(missing))
+        self.summary.setText(_("Every buzzer works") if not missing else _("Not tested yet: ") + pgettext("punctuation", ", ").join(missing))
 
     def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
         super().showEvent(event)
@@ -79,14 +79,14 @@ class BuzzerPairing(QDialog):
         self.bridge = bridge
         self.devices = devices
         self.when_done = finished
-        self.setWindowTitle(ui("抢答器配对"))
+        self.setWindowTitle(_("Pair buzzers"))
         self.teams = [team.id for team in bridge.contest.teams]
         self.index = 0
         layout = QVBoxLayout(self)
         self.prompt = QLabel()
         self.prompt.setFont(self.prompt.font())
         layout.addWidget(self.prompt)
-        self.table = _team_table(layout, len(self.teams), [ui("代表队"), ui("设备"), ui("抢答键")])
+        self.table = _team_table(layout, len(self.teams), [_("Team"), _("Device"), _("Key")])
         _close_button(self, layout, 640)
         self._refresh()
 
@@ -110,10 +110,10 @@ class BuzzerPairing(QDialog):
     def _refresh(self) -> None:
         contest = self.bridge.contest
         if self.index < len(self.teams):
-            self.prompt.setText(ui("请{team}按下抢答器（{done}/{total}）", team=contest.team(self.teams[self.index]).name,
+            self.prompt.setText(_("{team}, press your buzzer ({done}/{total})", team=contest.team(self.teams[self.index]).name,
                                    done=self.index, total=len(self.teams)))
         else:
-            self.prompt.setText(ui("全部抢答器已配对，已记住本机设置；主持人键盘不再作为抢答器"))
+            self.prompt.setText(_("Every buzzer is paired and remembered on this machine; the host's keyboard is no buzzer"))
         for row, team_id in enumerate(self.teams):
             device, key = self.devices.describe(team_id)
             for column, text in enumerate((contest.team(team_id).name, device, key)):

@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 from PySide6.QtWidgets import QMessageBox
+from finals_app.core.i18n import _
 
-from finals_app.ui.texts import ui
 
 
 def ask_yes_no(parent, text: str) -> bool:
-    answer = QMessageBox.question(parent, ui("请确认"), text,
+    answer = QMessageBox.question(parent, _("Please confirm"), text,
                                   QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
                                   QMessageBox.StandardButton.No)
     return answer == QMessageBox.StandardButton.Yes

@@ -18,11 +18,11 @@ from pathlib import Path
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
+from finals_app.core.i18n import _
 from finals_app.core.errors import without_secrets
 from finals_app.net.client import Follower
 from finals_app.ui import theme
 from finals_app.ui.bridge import ShowBridge
-from finals_app.ui.texts import ui
 
 log = logging.getLogger("finals_app.follow")
 SCREENS = ("audience", "timer", "buzzer", "judges")
@@ -50,7 +50,7 @@ class FollowerBridge(ShowBridge):
         return int(self.follower.kiosk_ms())  # the kiosk's clock, on which its timers run
 
     def execute(self, command: dict) -> bool:
-        self.refused.emit(ui("这是跟随屏，只显示比赛，不能操作"))
+        self.refused.emit(_("This is a follower: it shows the show and cannot change it"))
         return False
 
     def take(self, state, events) -> None:
@@ -82,8 +82,8 @@ class Curtain(QLabel):
         self.raise_()
 
     def show_cut(self, why: str, final: bool = False) -> None:
-        self.setText(ui("连接中断") + "\n" + (ui("比赛主机拒绝了此地址的令牌（已撤销？）：请使用控制台上的新地址")
-                                              if final else ui("正在重新连接…")))
+        self.setText(_("Connection lost") + "\n" + (_("The kiosk refused this address's token (revoked?): use the new address on the console")
+                                              if final else _("Reconnecting…")))
         self.setToolTip(without_secrets(why))
         self._fit()
         self.show()
@@ -115,11 +115,11 @@ class FollowerWindow:
         self.bridge = FollowerBridge(follower)
         self.screen: QWidget | None = None
         self.curtain: Curtain | None = None
-        self.waiting = QLabel(ui("正在连接比赛主机 {url} …", url=without_secrets(follower.url)))
+        self.waiting = QLabel(_("Connecting to the kiosk {url} …", url=without_secrets(follower.url)))
         self.waiting.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.waiting.setStyleSheet(theme.SCREEN_STYLE)
         self.waiting.setFont(theme.font(32, bold=True))
-        self.waiting.setWindowTitle(ui("跟随屏"))
+        self.waiting.setWindowTitle(_("Follower"))
         follower.on_change = self._changed
         follower.on_link = self._link
         self.painted = None  # for the latency benchmark (FINALS_APP_LATENCY_LOG)
@@ -138,7 +138,7 @@ class FollowerWindow:
     def _changed(self, state, events) -> None:
         if self.screen is None and state is not None:
             self.screen = build_screen(self.role, self.bridge)
-            self.screen.setWindowTitle(ui("跟随屏 — {title}", title=self.screen.windowTitle()))
+            self.screen.setWindowTitle(_("Follower — {title}", title=self.screen.windowTitle()))
             if hasattr(self.screen, "kiosk"):
                 self.screen.kiosk = False
             self.curtain = Curtain(self.screen)
@@ -153,8 +153,8 @@ class FollowerWindow:
         if up:
             log.info("link to the kiosk up (holding %d events)", len(self.follower.events))
         if self.curtain is None:
-            self.waiting.setText((ui("正在连接比赛主机 {url} …", url=without_secrets(self.follower.url)) if up
-                                  else ui("连接中断") + "\n" + without_secrets(why)))
+            self.waiting.setText((_("Connecting to the kiosk {url} …", url=without_secrets(self.follower.url)) if up
+                                  else _("Connection lost") + "\n" + without_secrets(why)))
             return
         if up:
             self.curtain.hide()

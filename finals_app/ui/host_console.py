@@ -13,25 +13,25 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout
                                QPushButton, QSpinBox, QTableWidget, QTableWidgetItem, QVBoxLayout,
                                QWidget)
 
+from finals_app.core.i18n import _, N_, pgettext
 from finals_app.core.online.times import format_instant
 from finals_app.core.stage.engine import ceremony_steps, next_turn
 from finals_app.core.stage.guide import guide, redo_prompt, undo_prompt
 from finals_app.core.stage.journal import torn_tail_message
+from finals_app.core.stage.words import prize_name, question_kind
 from finals_app.ui import theme
 from finals_app.ui.dialogs import ask_yes_no
-from finals_app.ui.texts import ui
 from finals_app.ui.widgets.countdown import Countdown
 
-OUTCOME_NAMES = {"accepted": "有效", "foul": "犯规（提前抢答）", "ignored_locked_out": "已取消资格，忽略",
-                 "ignored_already_answered": "已答过，忽略", "ignored_repeat": "重复按键，忽略",
-                 "ignored_no_question": "无进行中的题目，忽略", "ignored_not_playing": "不参加本轮，忽略",
-                 "ignored_not_buzzer_question": "非抢答题，忽略", "ignored_closed": "本题已结束，忽略",
-                 "ignored_final": "结果已确认，忽略"}
+OUTCOME_NAMES = {"accepted": N_("accepted"), "foul": N_("foul (too early)"), "ignored_locked_out": N_("locked out, ignored"),
+                 "ignored_already_answered": N_("already answered, ignored"), "ignored_repeat": N_("repeat, ignored"),
+                 "ignored_no_question": N_("no question open, ignored"), "ignored_not_playing": N_("not in this round, ignored"),
+                 "ignored_not_buzzer_question": N_("not a buzzer question, ignored"), "ignored_closed": N_("question closed, ignored"),
+                 "ignored_final": N_("result final, ignored")}
 # The keys of a risk round's stakes, in the order its plan lists them (F8 and F9 are taken).
 STAKE_KEYS = ("F5", "F6", "F7", "F10", "F11", "F12", "Shift+F5", "Shift+F6", "Shift+F7", "Shift+F10", "Shift+F11",
               "Shift+F12")
-VERDICT_NAMES = {"correct": "正确", "wrong": "错误", "timeout": "超时"}
-KIND_NAMES = {"single": "单选题", "multiple": "多选题", "judge": "判断题", "fill": "填空题", "open": "问答题"}
+VERDICT_NAMES = {"correct": N_("Correct"), "wrong": N_("Wrong"), "timeout": N_("Time out")}
 
 
 class CorrectionDialog(QDialog):
@@ -39,7 +39,7 @@ class CorrectionDialog(QDialog):
 
     def __init__(self, contest, parent=None):
         super().__init__(parent)
-        self.setWindowTitle(ui("更正分数"))
+        self.setWindowTitle(_("Correct a score"))
         form = QFormLayout(self)
         self.team = QComboBox()
         for team in contest.teams:
@@ -48,10 +48,10 @@ class CorrectionDialog(QDialog):
         self.delta.setRange(-100, 100)
         self.delta.setSingleStep(5)
         self.reason = QLineEdit()
-        self.reason.setPlaceholderText(ui("必填：更正理由"))
-        form.addRow(ui("代表队"), self.team)
-        form.addRow(ui("加减分"), self.delta)
-        form.addRow(ui("理由"), self.reason)
+        self.reason.setPlaceholderText(_("Required: the reason"))
+        form.addRow(_("Team"), self.team)
+        form.addRow(_("Points"), self.delta)
+        form.addRow(_("Reason"), self.reason)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
@@ -71,7 +71,7 @@ class HostConsole(QMainWindow):
         self.screens = screens
         self.confirm = confirm
         self.allow_close = False
-        self.setWindowTitle(ui("主持人控制台 — {contest}", contest=bridge.contest.name))
+        self.setWindowTitle(_("Host console — {contest}", contest=bridge.contest.name))
         self.setFont(theme.font(16))
         central = QWidget()
         self.setCentralWidget(central)
@@ -95,7 +95,7 @@ class HostConsole(QMainWindow):
         top.setColumnStretch(1, 1)
         grid.addLayout(top, 0, 0, 1, 3)
 
-        question_box = QGroupBox(ui("当前题目（答案仅主持人可见）"))
+        question_box = QGroupBox(_("Current question (answer seen by the host only)"))
         question_layout = QVBoxLayout(question_box)
         self.question = QLabel()
         self.question.setWordWrap(True)
@@ -117,7 +117,7 @@ class HostConsole(QMainWindow):
         self.countdown = Countdown(normal_colour="#13294b")  # dark on the console's light background
         self.countdown.setFont(theme.font(64, bold=True))
         self.teams = QTableWidget(len(bridge.contest.teams), 4)
-        self.teams.setHorizontalHeaderLabels([ui("代表队"), ui("抢答键"), ui("得分"), ui("加赛")])
+        self.teams.setHorizontalHeaderLabels([_("Team"), _("Key"), _("Score"), _("Tie-break")])
         self.teams.verticalHeader().setVisible(False)
         self.teams.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         middle.addWidget(self.floor)
@@ -127,11 +127,11 @@ class HostConsole(QMainWindow):
 
         right = QVBoxLayout()
         self.right = right  # the network panel goes on top when the show is served
-        right.addWidget(QLabel(ui("计分记录（含更正与撤销）")))
+        right.addWidget(QLabel(_("Score log (corrections and undos included)")))
         self.audit = QListWidget()
         self.audit.setWordWrap(True)  # an undone mark is never off-screen
         right.addWidget(self.audit, 2)
-        right.addWidget(QLabel(ui("本题抢答记录（按设备时间）")))
+        right.addWidget(QLabel(_("Buzzes on this question (by device time)")))
         self.evidence = QListWidget()
         right.addWidget(self.evidence, 1)
         grid.addLayout(right, 1, 2, 2, 1)
@@ -141,32 +141,32 @@ class HostConsole(QMainWindow):
         self.stake_slots = max([len(r.stakes) for r in bridge.contest.rounds if r.type == "risk"] or [0])
         actions = QGridLayout()
         specs = [
-            ("show", ui("出题"), "N", lambda: self.run({"cmd": "show_question"})),
-            ("reveal", ui("上大屏"), "R", lambda: self.run({"cmd": "reveal"})),
-            ("open", ui("开放抢答"), "B", self.open_buzzers),
-            ("timer", ui("开始计时"), "S", lambda: self.run({"cmd": "start_timer"})),
-            ("pause", ui("暂停/继续"), "P", self.pause_or_resume),
-            ("add", ui("加时10秒"), "A", lambda: self.run({"cmd": "add_time", "seconds": 10})),
-            ("correct", ui("正确"), "C", lambda: self.run({"cmd": "correct"})),
-            ("wrong", ui("错误"), "X", lambda: self.run({"cmd": "wrong"})),
-            ("timeout", ui("超时"), "T", lambda: self.run({"cmd": "timeout"})),
-            ("reopen", ui("重新开放抢答"), "O", self.reopen),
-            ("tie", ui("裁定同时抢答"), "J", self.resolve_tie),
-            ("close", ui("结束抢答（无人作答）"), "K", lambda: self.run({"cmd": "close_buzzers"})),
-            ("undo", ui("撤销"), "U", self.undo),
-            ("redo", ui("恢复"), "Shift+U", self.redo),
-            *[(f"stake{slot}", self._stake_label(slot), STAKE_KEYS[slot], lambda _=False, slot=slot: self.choose_stake(slot))
+            ("show", _("Next question"), "N", lambda: self.run({"cmd": "show_question"})),
+            ("reveal", _("Show on screen"), "R", lambda: self.run({"cmd": "reveal"})),
+            ("open", _("Open buzzers"), "B", self.open_buzzers),
+            ("timer", _("Start timer"), "S", lambda: self.run({"cmd": "start_timer"})),
+            ("pause", _("Pause/resume"), "P", self.pause_or_resume),
+            ("add", _("+10 s"), "A", lambda: self.run({"cmd": "add_time", "seconds": 10})),
+            ("correct", _("Correct"), "C", lambda: self.run({"cmd": "correct"})),
+            ("wrong", _("Wrong"), "X", lambda: self.run({"cmd": "wrong"})),
+            ("timeout", _("Time out"), "T", lambda: self.run({"cmd": "timeout"})),
+            ("reopen", _("Reopen buzzers"), "O", self.reopen),
+            ("tie", _("Decide a simultaneous buzz"), "J", self.resolve_tie),
+            ("close", _("Close buzzers (no answer)"), "K", lambda: self.run({"cmd": "close_buzzers"})),
+            ("undo", _("Undo"), "U", self.undo),
+            ("redo", _("Redo"), "Shift+U", self.redo),
+            *[(f"stake{slot}", self._stake_label(slot), STAKE_KEYS[slot], lambda _checked=False, slot=slot: self.choose_stake(slot))
               for slot in range(self.stake_slots)],
-            ("fix", ui("更正分数"), "F2", self.correct_score),
-            ("next_round", ui("下一轮"), "Ctrl+N", self.next_round),
-            ("tiebreak", ui("开始加赛"), "Ctrl+T", lambda: self.run({"cmd": "start_tiebreak"})),
-            ("end_tiebreak", ui("结束加赛"), "Ctrl+E", lambda: self.run({"cmd": "end_tiebreak"})),
-            ("prizes", ui("确定奖项"), "Ctrl+P", self.assign_prizes),
-            ("self_test", ui("抢答器自检"), "F9", self.buzzer_self_test),
-            ("pair", ui("抢答器配对"), "F8", self.pair_buzzers),
-            ("ceremony", ui("颁奖下一步"), "G", lambda: self.run({"cmd": "ceremony_next"})),
-            ("replay", ui("重放颁奖"), "Shift+G", lambda: self.run({"cmd": "ceremony_replay"})),
-            ("quit", ui("结束并退出"), "Ctrl+Q", self.close),
+            ("fix", _("Correct a score"), "F2", self.correct_score),
+            ("next_round", _("Next round"), "Ctrl+N", self.next_round),
+            ("tiebreak", _("Start tie-break"), "Ctrl+T", lambda: self.run({"cmd": "start_tiebreak"})),
+            ("end_tiebreak", _("End tie-break"), "Ctrl+E", lambda: self.run({"cmd": "end_tiebreak"})),
+            ("prizes", _("Set prizes"), "Ctrl+P", self.assign_prizes),
+            ("self_test", _("Buzzer self-test"), "F9", self.buzzer_self_test),
+            ("pair", _("Pair buzzers"), "F8", self.pair_buzzers),
+            ("ceremony", _("Next prize"), "G", lambda: self.run({"cmd": "ceremony_next"})),
+            ("replay", _("Replay ceremony"), "Shift+G", lambda: self.run({"cmd": "ceremony_replay"})),
+            ("quit", _("End and quit"), "Ctrl+Q", self.close),
         ]
         self.keys: dict[str, str] = {}
         self.shortcuts: dict[str, QShortcut] = {}
@@ -220,7 +220,7 @@ class HostConsole(QMainWindow):
         return self.bridge.execute(command)
 
     def show_refusal(self, text: str) -> None:
-        self.message.setText(ui("未执行：{reason}", reason=text))
+        self.message.setText(_("Not done: {reason}", reason=text))
 
     def open_buzzers(self) -> None:
         device_now = self.buzzers.device_now_ms() if self.buzzers else None
@@ -235,12 +235,12 @@ class HostConsole(QMainWindow):
         self.run({"cmd": "pause_timer" if timer and timer.running else "resume_timer"})
 
     def resolve_tie(self) -> None:
-        _, tied = self.bridge.state.floor()
+        _ignored, tied = self.bridge.state.floor()
         if not tied:
-            self.show_refusal(ui("没有需要裁定的同时抢答"))
+            self.show_refusal(_("No simultaneous buzz to decide"))
             return
         names = [self.bridge.contest.team(t).name for t in tied]
-        choice, ok = QInputDialog.getItem(self, ui("裁定同时抢答"), ui("由哪支代表队作答？"), names, 0, False)
+        choice, ok = QInputDialog.getItem(self, _("Decide a simultaneous buzz"), _("Which team answers?"), names, 0, False)
         if ok:
             self.run({"cmd": "resolve_tie", "team": tied[names.index(choice)]})
 
@@ -256,17 +256,17 @@ class HostConsole(QMainWindow):
 
     def _stake_label(self, slot: int) -> str:
         stakes = self._risk_stakes()
-        return ui("风险{stake}分", stake=stakes[slot]) if slot < len(stakes) else ui("风险分值")
+        return _("Stake {stake}", stake=stakes[slot]) if slot < len(stakes) else _("Stake")
 
     def choose_stake(self, slot: int) -> None:
         """The stake on key `slot` of the risk round being played (its plan says which)."""
         state = self.bridge.state
         plan = state.round
         if plan is None or plan.type != "risk":
-            self.show_refusal(ui("只有风险题需要选择分值"))
+            self.show_refusal(_("Only a risk question takes a stake"))
             return
         if slot >= len(plan.stakes):
-            self.show_refusal(ui("本轮的风险分值只有：{stakes}", stakes=ui("、").join(map(str, plan.stakes))))
+            self.show_refusal(_("This round's stakes are only: {stakes}", stakes=pgettext("punctuation", ", ").join(map(str, plan.stakes))))
             return
         self.run({"cmd": "choose_stake", "team": next_turn(state)[0], "stake": plan.stakes[slot]})
 
@@ -276,7 +276,7 @@ class HostConsole(QMainWindow):
             self.run({"cmd": "undo"})  # refused, with the reason
             return
         if self.confirm(self, prompt):
-            self.run({"cmd": "undo", "reason": ui("主持人撤销")})
+            self.run({"cmd": "undo", "reason": _("undone by the host")})
 
     def redo(self) -> None:
         prompt = redo_prompt(self.bridge.engine)
@@ -287,7 +287,7 @@ class HostConsole(QMainWindow):
         pairing = getattr(self, "pairing", None)
         if pairing is None:
             self.show_refusal(self.buzzers.reason if self.buzzers is not None and self.buzzers.reason
-                              else ui("没有可读取的抢答器输入设备"))
+                              else _("No buzzer input device can be read"))
             return
         pairing()
 
@@ -307,16 +307,16 @@ class HostConsole(QMainWindow):
         state = self.bridge.state
         plan = state.round
         if plan is not None and state.shown_per_round.get(plan.id, 0) < state.round_quota(plan):
-            if not self.confirm(self, ui("{round}尚未答完，确定结束本轮、进入下一轮？", round=plan.title)):
+            if not self.confirm(self, _("{round} is not finished: end it and go to the next round?", round=plan.title)):
                 return
         self.run({"cmd": "next_round"})
 
     def assign_prizes(self) -> None:
-        if self.confirm(self, ui("按当前排名确定奖项，提交评委签字？")):
+        if self.confirm(self, _("Set the prizes from the current ranking and pass them to the judges to sign?")):
             self.run({"cmd": "assign_prizes"})
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt's name
-        if self.allow_close or self.confirm(self, ui("确定结束比赛并关闭所有屏幕？（比赛记录已保存，重新启动即可继续）")):
+        if self.allow_close or self.confirm(self, _("End the show and close every screen? (The journal is saved; start again to resume.)")):
             self.allow_close = True
             event.accept()
             if self.screens is not None:
@@ -339,11 +339,11 @@ class HostConsole(QMainWindow):
             sign = f"{change.delta:+d}"
             undone = ""
             if change.undone:
-                undone = ui("【已撤销：{who} {time}】", who=change.undone_by,
+                undone = _("[undone by {who} at {time}] ", who=change.undone_by,
                             time=format_instant(change.undone_wall_ms)[11:19])
-            kind = {"answer": ui("答题"), "foul": ui("犯规"), "correction": ui("更正")}.get(change.kind, change.kind)
-            reason = ui(VERDICT_NAMES[change.reason]) if change.reason in VERDICT_NAMES else change.reason
-            self.audit.insertItem(0, undone + ui("{time} {team} {delta} {kind}:{reason} 〔{operator}〕{undone}",
+            kind = {"answer": _("answer"), "foul": _("foul"), "correction": _("correction")}.get(change.kind, change.kind)
+            reason = _(VERDICT_NAMES[change.reason]) if change.reason in VERDICT_NAMES else change.reason
+            self.audit.insertItem(0, undone + _("{time} {team} {delta} {kind}: {reason} [{operator}]{undone}",
                                                  time=format_instant(change.wall_ms)[11:19],
                                                  team=contest.team(change.team).name, delta=sign, kind=kind,
                                                  reason=reason, operator=change.operator, undone=""))
@@ -365,10 +365,10 @@ class HostConsole(QMainWindow):
                        "ceremony": ("ceremony_next",), "replay": ("ceremony_replay",)}
     @staticmethod
     def next_words() -> dict[str, str]:
-        return {"next_round": ui("进入下一轮"), "show_question": ui("出题"), "reveal": ui("题目上大屏"),
-                  "open_buzzers": ui("开放抢答"), "start_timer": ui("开始计时"), "resolve_tie": ui("裁定同时抢答"),
-                  "close_buzzers": ui("结束本题（无人作答）"), "timeout": ui("判超时"), "start_tiebreak": ui("开始加赛"),
-                  "end_tiebreak": ui("结束加赛"), "assign_prizes": ui("确定奖项")}
+        return {"next_round": _("start the next round"), "show_question": _("Next question"), "reveal": _("put the question on the big screen"),
+                  "open_buzzers": _("Open buzzers"), "start_timer": _("Start timer"), "resolve_tie": _("Decide a simultaneous buzz"),
+                  "close_buzzers": _("end the question (no answer)"), "timeout": _("call time up"), "start_tiebreak": _("Start tie-break"),
+                  "end_tiebreak": _("End tie-break"), "assign_prizes": _("Set prizes")}
 
     def _refresh_actions(self, state) -> None:
         advice = guide(self.bridge.engine)
@@ -392,36 +392,36 @@ class HostConsole(QMainWindow):
         if state.final and step == "ceremony_next":
             steps = ceremony_steps(state)
             level, team = steps[state.ceremony_step]
-            prize = {"first": ui("一等奖"), "second": ui("二等奖"), "third": ui("三等奖")}[level]
-            return ui("下一步：按 G 揭晓{prize}：{team}（{done}/{total}）", prize=prize,
+            prize = prize_name(level)
+            return _("Next: press G to announce the {prize}: {team} ({done}/{total})", prize=prize,
                       team=state.contest.team(team).name, done=state.ceremony_step + 1, total=len(steps))
         if state.final:
-            return ui("颁奖完毕（Shift+G 重放）") if state.ceremony_step else ui("比赛结果已由评委签字确认")
+            return _("The ceremony is over (Shift+G replays it)") if state.ceremony_step else _("The result is signed by the judges")
         if step is None:
             if state.question is not None and state.question.status == "open":
-                return ui("等待抢答……（无人抢答可按 K 结束本题）")
-            return ui("下一步：等待")
+                return _("Waiting for a press… (K ends the question if nobody presses)")
+            return _("Next: wait")
         if step == "correct":
-            return ui("下一步：判定 按 C 正确 / X 错误 / T 超时")
+            return _("Next: the verdict: C correct / X wrong / T time up")
         if step == "choose_stake":
             team = self.bridge.contest.team(next_turn(state)[0])
-            keys = ui(" / ").join(ui("{key} {stake}分", key=STAKE_KEYS[slot], stake=stake)
+            keys = pgettext("punctuation", " / ").join(_("{key} {stake}", key=STAKE_KEYS[slot], stake=stake)
                                   for slot, stake in enumerate(self._risk_stakes()))
-            return ui("下一步：{team}选择风险分值（{keys}）", team=team.name if team else "", keys=keys)
+            return _("Next: {team} chooses its stake ({keys})", team=team.name if team else "", keys=keys)
         if step == "sign_off":
             waiting = [j for j in state.contest.judges if j not in state.signoffs]
-            return ui("下一步：评委签字（评委席）：{judges}", judges=ui("、").join(waiting))
+            return _("Next: the judges sign (judges' view): {judges}", judges=pgettext("punctuation", ", ").join(waiting))
         name = next(n for n, commands in self.BUTTON_COMMANDS.items() if step in commands)
-        return ui("下一步：按 {key} {action}", key=self.keys[name], action=self.next_words()[step])
+        return _("Next: press {key} to {action}", key=self.keys[name], action=self.next_words()[step])
 
     def add_network_panel(self, panel: QWidget) -> None:
         self.right.insertWidget(0, panel)
 
     def _mode_text(self) -> str:
         if getattr(self.buzzers, "mode", "keys") == "devices":
-            return ui("抢答器：设备模式（{count} 支代表队已配对）", count=len(self.buzzers.paired()))
+            return _("Buzzers: input devices ({count} teams paired)", count=len(self.buzzers.paired()))
         reason = f"\n{self.buzzers.reason}" if self.buzzers.reason else ""
-        return ui("抢答器：按键模式（键盘）") + reason
+        return _("Buzzers: key capture (keyboard)") + reason
 
     def refresh(self, state) -> None:
         self._refresh_actions(state)
@@ -433,38 +433,39 @@ class HostConsole(QMainWindow):
             marker = "▶ " if (plan is item and not state.in_tiebreak) else ""
             steps.append(f"{marker}{item.title} {done}/{state.round_quota(item)}")
         if state.in_tiebreak:
-            steps.append(ui("▶ 加赛：") + ui("、").join(contest.team(t).name for t in state.tiebreak_teams))
+            steps.append(_("▶ Tie-break: ") + pgettext("punctuation", ", ").join(contest.team(t).name for t in state.tiebreak_teams))
         if state.final:
-            steps.append(ui("结果已签字确认"))
+            steps.append(_("The result is signed"))
         elif plan is None and not state.in_tiebreak:
-            steps.insert(0, ui("比赛尚未开始：按 Ctrl+N 进入第一轮"))
+            steps.insert(0, _("Not started: press Ctrl+N for the first round"))
         self.plan.setText("   |   ".join(steps))
         question = state.question
         if question is None:
-            self.question.setText(ui("（尚未出题）"))
+            self.question.setText(_("(no question yet)"))
             self.answer.setText("")
         else:
             item = contest.question(question.id)
-            head = f"[{ui(KIND_NAMES[item.kind]) if item.kind in KIND_NAMES else item.kind}·{item.source or ui('题库')}] {item.id}"
+            source = item.source or _("bank")
+            head = f"[{question_kind(item.kind)}·{source}] {item.id}"
             if question.team:
                 team = contest.team(question.team)
-                head += ui("  答题：{team}", team=team.name)
+                head += _("  answering: {team}", team=team.name)
                 if question.member:
                     head += f" {team.members[question.member - 1]}"
                 if question.stake:
-                    head += ui("  风险分值 {stake}", stake=question.stake)
+                    head += _("  stake {stake}", stake=question.stake)
             options = "\n".join(f"{chr(65 + i)}. {o}" for i, o in enumerate(item.options))
-            shown = ui("已上大屏") if question.revealed else ui("未上大屏")
+            shown = _("on screen") if question.revealed else _("not on screen")
             self.question.setText(f"{head}  ({shown})\n\n{item.stem}\n{options}")
-            self.answer.setText(ui("答案：{answer}", answer=item.answer_text())
-                                + (ui("\n解析：{explanation}", explanation=item.explanation) if item.explanation else ""))
+            self.answer.setText(pgettext("console", "Answer: {answer}", answer=item.answer_text())
+                                + (_("\nExplanation: {explanation}", explanation=item.explanation) if item.explanation else ""))
         holder, tied = state.floor()
         if tied:
-            self.floor.setText(ui("同时抢答：") + ui("、").join(contest.team(t).name for t in tied) + ui("（按 J 裁定）"))
+            self.floor.setText(_("Simultaneous buzz: ") + pgettext("punctuation", ", ").join(contest.team(t).name for t in tied) + _(" (press J to decide)"))
         elif holder and question is not None and question.status != "judged":
-            self.floor.setText(ui("答题权：{team}", team=contest.team(holder).name))
+            self.floor.setText(_("Floor: {team}", team=contest.team(holder).name))
         elif question is not None and question.status == "open":
-            self.floor.setText(ui("抢答已开放"))
+            self.floor.setText(_("Buzzers open"))
         else:
             self.floor.setText("")
         for row, team in enumerate(contest.teams):
@@ -481,12 +482,12 @@ class HostConsole(QMainWindow):
             presses = sorted((p for p in state.presses if p.question == question.id), key=lambda p: (p.t_ms, p.seq))
             first = presses[0].t_ms if presses else 0
             for press in presses:
-                outcome = ui(OUTCOME_NAMES[press.outcome]) if press.outcome in OUTCOME_NAMES else press.outcome
+                outcome = _(OUTCOME_NAMES[press.outcome]) if press.outcome in OUTCOME_NAMES else press.outcome
                 if press.device == "phone":
-                    self.evidence.addItem(ui("{team} 手机 映射时间 {t_ms} (+{gap} ms，±{u:.1f} ms) {outcome}",
+                    self.evidence.addItem(_("{team} phone, mapped time {t_ms} (+{gap} ms, ±{u:.1f} ms) {outcome}",
                                              team=contest.team(press.team).name, t_ms=press.t_ms,
                                              gap=press.t_ms - first, u=press.uncertainty_us / 1000, outcome=outcome))
                     continue
-                self.evidence.addItem(ui("{team} 键{key} 设备时间 {t_ms} (+{gap} ms) {outcome}",
+                self.evidence.addItem(_("{team} key {key} device time {t_ms} (+{gap} ms) {outcome}",
                                          team=contest.team(press.team).name, key=press.key, t_ms=press.t_ms,
                                          gap=press.t_ms - first, outcome=outcome))

@@ -8,11 +8,11 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QInputDialog, QLabel,
                                QLineEdit, QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
+from finals_app.core.i18n import _, pgettext
 from finals_app.core.online.times import format_instant
+from finals_app.core.stage.words import prize_name
 from finals_app.ui import theme
-from finals_app.ui.texts import ui
 
-PRIZE_NAMES = {"first": "一等奖", "second": "二等奖", "third": "三等奖", None: ""}
 
 
 def prize_lines(state) -> str:
@@ -21,9 +21,9 @@ def prize_lines(state) -> str:
     for level in ("first", "second", "third"):
         teams = (state.prizes or {}).get(level, [])
         if teams:
-            names = ui("、").join(ui("{team}（{score} 分）", team=state.contest.team(t).name, score=state.scores[t])
+            names = pgettext("punctuation", ", ").join(_("{team} ({score} points)", team=state.contest.team(t).name, score=state.scores[t])
                                  for t in teams)
-            lines.append(ui("{prize}：{teams}", prize=ui(PRIZE_NAMES[level]), teams=names))
+            lines.append(_("{prize}: {teams}", prize=prize_name(level), teams=names))
     return "\n".join(lines)
 
 
@@ -33,7 +33,7 @@ class PinDialog(QDialog):
 
     def __init__(self, parent, judge: str, text: str, first_time: bool):
         super().__init__(parent)
-        self.setWindowTitle(ui("{judge} 签字确认", judge=judge))
+        self.setWindowTitle(_("{judge}: sign", judge=judge))
         form = QFormLayout(self)
         shown = QLabel(text)
         shown.setWordWrap(True)
@@ -43,10 +43,10 @@ class PinDialog(QDialog):
         self.pin.setEchoMode(QLineEdit.EchoMode.Password)
         self.again = QLineEdit()
         self.again.setEchoMode(QLineEdit.EchoMode.Password)
-        form.addRow(ui("设置密码（4 至 12 位数字）") if first_time else ui("密码"), self.pin)
+        form.addRow(_("Choose a PIN (4 to 12 digits)") if first_time else _("PIN"), self.pin)
         self.first_time = first_time
         if first_time:
-            form.addRow(ui("再次输入密码"), self.again)
+            form.addRow(_("PIN again"), self.again)
         self.problem = QLabel()
         self.problem.setStyleSheet(f"color: {theme.DANGER};")
         form.addRow(self.problem)
@@ -57,7 +57,7 @@ class PinDialog(QDialog):
 
     def _check(self) -> None:
         if self.first_time and self.pin.text() != self.again.text():
-            self.problem.setText(ui("两次输入的密码不一致"))
+            self.problem.setText(_("The two PINs differ"))
             return
         self.accept()
 
@@ -72,7 +72,7 @@ class JudgesView(QWidget):
         super().__init__(parent)
         self.bridge = bridge
         self.ask = ask
-        self.setWindowTitle(ui("评委席 — {contest}", contest=bridge.contest.name))
+        self.setWindowTitle(_("Judges — {contest}", contest=bridge.contest.name))
         self.setFont(theme.font(16))
         layout = QVBoxLayout(self)
         self.status = QLabel()
@@ -80,7 +80,7 @@ class JudgesView(QWidget):
         self.status.setWordWrap(True)
         layout.addWidget(self.status)
         self.ranking = QTableWidget(0, 5)
-        self.ranking.setHorizontalHeaderLabels([ui("名次"), ui("代表队"), ui("总分"), ui("加赛"), ui("拟获奖项")])
+        self.ranking.setHorizontalHeaderLabels([_("Rank"), _("Team"), _("Total"), _("Tie-break"), _("Proposed prize")])
         self.ranking.verticalHeader().setVisible(False)
         self.ranking.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         layout.addWidget(self.ranking, 1)
@@ -89,11 +89,11 @@ class JudgesView(QWidget):
         self.ties.setStyleSheet(f"color: {theme.DANGER};")
         layout.addWidget(self.ties)
         actions = QHBoxLayout()
-        self.tiebreak_button = QPushButton(ui("开始加赛"))
+        self.tiebreak_button = QPushButton(_("Start tie-break"))
         self.tiebreak_button.clicked.connect(lambda: self.bridge.execute({"cmd": "start_tiebreak"}))
-        self.prizes_button = QPushButton(ui("确定获奖名单"))
+        self.prizes_button = QPushButton(_("Set the prize list"))
         self.prizes_button.clicked.connect(lambda: self.bridge.execute({"cmd": "assign_prizes"}))
-        self.reopen_button = QPushButton(ui("重新开启（评委会主任）"))
+        self.reopen_button = QPushButton(_("Reopen (chief judge)"))
         self.reopen_button.clicked.connect(self.reopen)
         for button in (self.tiebreak_button, self.prizes_button, self.reopen_button):
             actions.addWidget(button)
@@ -101,8 +101,8 @@ class JudgesView(QWidget):
         signing = QHBoxLayout()
         self.sign_buttons = {}
         for judge in bridge.contest.judges:
-            button = QPushButton(ui("{judge} 签字确认", judge=judge))
-            button.clicked.connect(lambda _=False, j=judge: self.sign(j))
+            button = QPushButton(_("{judge}: sign", judge=judge))
+            button.clicked.connect(lambda _checked=False, j=judge: self.sign(j))
             signing.addWidget(button)
             self.sign_buttons[judge] = button
         layout.addLayout(signing)
@@ -125,17 +125,17 @@ class JudgesView(QWidget):
         if state.prizes is None:
             return
         shown = dict(state.prizes)
-        text = ui("本人确认以下比赛结果：") + "\n" + prize_lines(state)
+        text = _("I confirm this result:") + "\n" + prize_lines(state)
         pin = self.ask(self, judge, text, self._first_time(judge))
         if pin is not None:
             self.bridge.execute({"cmd": "sign_off", "judge": judge, "pin": pin, "prizes": shown, "operator": judge})
 
     def reopen(self) -> None:
-        reason, ok = QInputDialog.getText(self, ui("重新开启比赛结果"), ui("理由（必填）："))
+        reason, ok = QInputDialog.getText(self, _("Reopen the result"), _("Reason (required):"))
         if not ok:
             return
         chief = self.bridge.contest.chief_judge
-        pin = self.ask(self, chief, ui("重新开启已确认的比赛结果，理由：{reason}", reason=reason), self._first_time(chief))
+        pin = self.ask(self, chief, _("Reopen the confirmed result, reason: {reason}", reason=reason), self._first_time(chief))
         if pin is not None:
             self.bridge.execute({"cmd": "reopen_result", "judge": chief, "reason": reason, "pin": pin,
                                  "operator": chief})
@@ -152,7 +152,7 @@ class JudgesView(QWidget):
             if state.prizes is not None:
                 prize = next((level for level, teams in state.prizes.items() if item["team"] in teams), None)
             cells = [str(item["rank"]), team.name, str(item["score"]), str(item["tiebreak"] or ""),
-                     ui(PRIZE_NAMES[prize]) + (ui("（并列待加赛）") if item["team"] in tied else "")]
+                     prize_name(prize) + (_(" (tied, tie-break pending)") if item["team"] in tied else "")]
             for column, text in enumerate(cells):
                 cell = QTableWidgetItem(text)
                 cell.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -161,23 +161,23 @@ class JudgesView(QWidget):
                 self.ranking.setItem(row, column, cell)
         self.ranking.resizeColumnsToContents()
         groups = state.open_ties()
-        self.ties.setText(ui("跨奖项并列，须加赛决出：") + ";".join(ui("、").join(contest.team(t).name for t in g)
+        self.ties.setText(_("Tied across a prize boundary, a tie-break must decide: ") + ";".join(pgettext("punctuation", ", ").join(contest.team(t).name for t in g)
                                                            for g in groups) if groups else "")
         if state.final:
             signed = ",".join(f"{judge} {format_instant(at)[:16]}" for judge, at in state.signoffs.items())
-            self.status.setText(ui("比赛结果已确认（已冻结）。签字：{signed}", signed=signed))
+            self.status.setText(_("The result is final (frozen). Signed: {signed}", signed=signed))
         elif state.prizes is not None:
             waiting = [j for j in contest.judges if j not in state.signoffs]
-            self.status.setText(ui("获奖名单待评委签字：") + ui("、").join(waiting))
+            self.status.setText(_("Prize list awaiting the judges' signatures: ") + pgettext("punctuation", ", ").join(waiting))
         elif state.in_tiebreak:
-            self.status.setText(ui("加赛进行中：") + ui("、").join(contest.team(t).name for t in state.tiebreak_teams))
+            self.status.setText(_("Tie-break under way: ") + pgettext("punctuation", ", ").join(contest.team(t).name for t in state.tiebreak_teams))
         else:
-            self.status.setText(ui("比赛进行中") if not state.rounds_done else ui("各轮已结束：请确定获奖名单"))
+            self.status.setText(_("The contest is under way") if not state.rounds_done else _("Every round is over: set the prize list"))
         self.tiebreak_button.setEnabled(bool(groups) and state.rounds_done and not state.in_tiebreak and not state.final)
         self.prizes_button.setEnabled(state.rounds_done and not groups and state.prizes is None and not state.final)
         self.reopen_button.setEnabled(state.final)
         for judge, button in self.sign_buttons.items():
             signed_at = state.signoffs.get(judge)
             button.setEnabled(state.prizes is not None and signed_at is None and not state.final)
-            button.setText(ui("{judge} 已签字 {time}", judge=judge, time=format_instant(signed_at)[11:16]) if signed_at
-                           else ui("{judge} 签字确认", judge=judge))
+            button.setText(_("{judge} signed {time}", judge=judge, time=format_instant(signed_at)[11:16]) if signed_at
+                           else _("{judge}: sign", judge=judge))

@@ -15,10 +15,10 @@ from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton, QScrollArea,
                                QVBoxLayout, QWidget)
 
+from finals_app.core.i18n import _, N_
 from finals_app.core.errors import without_secrets
 from finals_app.net.security import FOLLOWER, JUDGES, TEAM, Role
 from finals_app.ui.dialogs import ask_yes_no
-from finals_app.ui.texts import ui
 
 
 REVEAL_S = 30
@@ -26,14 +26,14 @@ REVEAL_S = 30
 
 def reveal_button(parent, refresh) -> QPushButton:
     """显示令牌: the addresses' tokens as text until pressed again, or for REVEAL_S at most."""
-    button = QPushButton(ui("显示令牌"), parent)
+    button = QPushButton(_("Show tokens"), parent)
     button.setCheckable(True)
     timer = QTimer(button)
     timer.setSingleShot(True)
     timer.timeout.connect(lambda: button.setChecked(False))
 
     def toggled(shown: bool) -> None:
-        button.setText(ui("隐藏令牌") if shown else ui("显示令牌"))
+        button.setText(_("Hide tokens") if shown else _("Show tokens"))
         if shown:
             timer.start(REVEAL_S * 1000)
         else:
@@ -59,7 +59,7 @@ def qr_pixmap(text: str, size: int) -> QPixmap:
 
 class NetworkPanel(QGroupBox):
     def __init__(self, server, contest, parent=None, confirm=ask_yes_no):
-        super().__init__(ui("网络（跟随屏、直播页、手机抢答器、评委平板）"), parent)
+        super().__init__(_("Network (followers, stream page, phone buzzers, judges' tablets)"), parent)
         self.server = server
         self.contest = contest
         self.confirm = confirm
@@ -82,7 +82,7 @@ class NetworkPanel(QGroupBox):
         self.refusals.setWordWrap(True)
         self.refusals.setTextFormat(Qt.TextFormat.RichText)
         column.addWidget(self.refusals)
-        self.codes = QPushButton(ui("全部二维码与撤销…"))
+        self.codes = QPushButton(_("All QR codes, revoke…"))
         self.codes.clicked.connect(self.open_codes)
         column.addWidget(self.codes)
         layout.addLayout(column, 1)
@@ -97,7 +97,7 @@ class NetworkPanel(QGroupBox):
         if getattr(self, "_shown_url", None) != url:
             self._shown_url = url
             self.qr.setPixmap(qr_pixmap(url, 132))
-        self.address.setText(ui("跟随屏与直播页地址：{url}　（已连接 {count} 个）", url=shown_url(url, self.reveal),
+        self.address.setText(_("Followers and stream page: {url}  ({count} connected)", url=shown_url(url, self.reveal),
                                 count=self.server.followers()))
         lines = []
         for team_id, status in self.server.phones().items():
@@ -105,16 +105,16 @@ class NetworkPanel(QGroupBox):
             if status.connected:
                 self.seen.add(team_id)
                 if status.uncertainty_ms is None:
-                    words, colour = ui("已连接，正在校准时钟"), "#b26b00"
+                    words, colour = _("connected, measuring its clock"), "#b26b00"
                 elif not status.responsive:
-                    words, colour = ui("无响应！"), "#c62828"
+                    words, colour = _("not answering!"), "#c62828"
                 else:
-                    words, colour = ui("已连接（时钟误差 ±{ms:.1f} 毫秒）", ms=status.uncertainty_ms), "#1b7f3b"
+                    words, colour = _("connected (clock within ±{ms:.1f} ms)", ms=status.uncertainty_ms), "#1b7f3b"
             elif team_id in self.seen:
-                words, colour = ui("已断开！"), "#c62828"
+                words, colour = _("disconnected!"), "#c62828"
             else:
-                words, colour = ui("未连接"), "#6b7280"
-            lines.append(f'<span style="color:{colour}">' + ui("<b>{team}</b> 手机抢答器：{words}", team=team.name,
+                words, colour = _("not connected"), "#6b7280"
+            lines.append(f'<span style="color:{colour}">' + _("<b>{team}</b> phone buzzer: {words}", team=team.name,
                                                                   words=words) + "</span>")
         self.phones.setText("<br>".join(lines))
         self.refusals.setText(refusal_lines(self.server))
@@ -125,8 +125,8 @@ class NetworkPanel(QGroupBox):
 
 
 REFUSED_SHOWN = 5
-WHO = {"wrong token": "错误或已撤销的令牌", "no token": "没有令牌", "team": "手机抢答器", "follower": "跟随屏",
-       "judges": "评委平板"}
+WHO = {"wrong token": N_("wrong or revoked token"), "no token": N_("no token"), "team": N_("phone buzzer"), "follower": N_("Follower"),
+       "judges": N_("Judges' tablet")}
 
 
 def refusal_lines(server) -> str:
@@ -137,16 +137,16 @@ def refusal_lines(server) -> str:
     entries = record.summary() if record is not None else []
     if not entries:
         return ""
-    lines = [ui("<b>被拒绝的连接</b>（共 {count} 次）", count=record.total())]
+    lines = [_("<b>Refused</b> ({count} in all)", count=record.total())]
     for entry in entries[:REFUSED_SHOWN]:
-        who = ui(WHO[entry.who]) if entry.who in WHO else entry.who
-        line = ui("{address}（{who}）{what}：{count} 次，最近 {time}", address=entry.address, who=who,
+        who = _(WHO[entry.who]) if entry.who in WHO else entry.who
+        line = _("{address} ({who}) {what}: {count} times, last at {time}", address=entry.address, who=who,
                   what=entry.what, count=entry.count, time=time.strftime("%H:%M:%S", time.localtime(entry.last)))
         if server.throttle.blocked(entry.address) and entry.who in ("wrong token", "no token"):
-            line += ui("（错误令牌已暂时封锁）")
+            line += _(" (its bad tokens are blocked for now)")
         lines.append('<span style="color:#b26b00">' + html.escape(line) + "</span>")
     if len(entries) > REFUSED_SHOWN:
-        lines.append(ui("……另有 {count} 类", count=len(entries) - REFUSED_SHOWN))
+        lines.append(_("… and {count} more kinds", count=len(entries) - REFUSED_SHOWN))
     return "<br>".join(lines)
 
 
@@ -158,7 +158,7 @@ class CodesDialog(QDialog):
         self.server = server
         self.contest = contest
         self.confirm = confirm
-        self.setWindowTitle(ui("二维码与令牌"))
+        self.setWindowTitle(_("QR codes and tokens"))
         outer = QVBoxLayout(self)
         self.reveal = reveal_button(self, lambda: self.refresh() if hasattr(self, "cells") else None)
         outer.addWidget(self.reveal, 0, Qt.AlignmentFlag.AlignLeft)
@@ -173,16 +173,16 @@ class CodesDialog(QDialog):
         outer.addWidget(close)
         self.resize(1100, 800)
         self.cells: dict[Role, tuple[QLabel, QLabel]] = {}
-        roles = [(Role(FOLLOWER), ui("跟随屏 / 直播页（只读）")), (Role(JUDGES), ui("评委平板"))]
-        roles += [(Role(TEAM, team.id), ui("{team} 手机抢答器", team=team.name)) for team in contest.teams]
+        roles = [(Role(FOLLOWER), _("Followers / stream page (read only)")), (Role(JUDGES), _("Judges' tablet"))]
+        roles += [(Role(TEAM, team.id), _("{team} phone buzzer", team=team.name)) for team in contest.teams]
         for index, (role, title) in enumerate(roles):
             box = QGroupBox(title)
             column = QVBoxLayout(box)
             picture, words = QLabel(), QLabel()
             words.setWordWrap(True)
             words.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            revoke = QPushButton(ui("撤销并换新令牌"))
-            revoke.clicked.connect(lambda _=False, r=role, t=title: self.revoke(r, t))
+            revoke = QPushButton(_("Revoke and make a new token"))
+            revoke.clicked.connect(lambda _checked=False, r=role, t=title: self.revoke(r, t))
             column.addWidget(picture, 0, Qt.AlignmentFlag.AlignCenter)
             column.addWidget(words)
             column.addWidget(revoke)
@@ -197,6 +197,6 @@ class CodesDialog(QDialog):
             words.setText(shown_url(url, self.reveal))
 
     def revoke(self, role: Role, title: str) -> None:
-        if self.confirm(self, ui("撤销“{title}”的令牌？正在使用它的设备会立即断开，需要扫描新的二维码。", title=title)):
+        if self.confirm(self, _("Revoke the token of \"{title}\"? Devices using it are disconnected at once and must scan the new QR code.", title=title)):
             self.server.revoke(role)
             self.refresh()

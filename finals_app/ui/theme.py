@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtGui import QColor, QFont
 
-from finals_app.ui.palette import ACCENT, BACKGROUND, DANGER, GOOD, MUTED, PANEL, TEXT  # noqa: F401
+from finals_app.core.stage.palette import ACCENT, BACKGROUND, DANGER, GOOD, MUTED, PANEL, TEXT  # noqa: F401
 
 FONT_FAMILY = "Noto Sans CJK SC"
 

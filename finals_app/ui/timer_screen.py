@@ -5,15 +5,15 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QVBoxLayout
 
+from finals_app.core.i18n import _
 from finals_app.ui import theme
-from finals_app.ui.texts import ui
 from finals_app.ui.widgets.countdown import Countdown
 from finals_app.ui.widgets.kiosk_screen import KioskScreen
 
 
 class TimerScreen(KioskScreen):
     def __init__(self, bridge, sounds=None, parent=None):
-        super().__init__(ui("计时屏"), parent)
+        super().__init__(_("Timer screen"), parent)
         self.bridge = bridge
         self.sounds = sounds
         layout = QVBoxLayout(self)
@@ -45,7 +45,7 @@ class TimerScreen(KioskScreen):
         self._last_second = second
 
     def refresh(self, state) -> None:
-        holder, _ = state.floor()
+        holder, _ignored = state.floor()
         team = state.contest.team(holder) if holder else None
-        self.who.setText(ui("{team} 答题", team=team.name) if team else "")
+        self.who.setText(_("{team} answering", team=team.name) if team else "")
         self.who.setStyleSheet(f"color: {team.color};" if team else "")

@@ -10,8 +10,8 @@ import logging
 import aiohttp
 
 from benchmarks.phone_sim import Network, SimulatedPhone
+from finals_app.core.i18n import _
 from finals_app.net.security import FOLLOWER, JUDGES, TEAM, Role, Throttle, Tokens
-from finals_app.ui.texts import ui
 
 from .conftest import eventually, served
 
@@ -83,7 +83,7 @@ def test_repeated_bad_tokens_are_throttled_and_logged(live_engine, caplog):
 def test_the_throttle_forgets_after_its_window():
     now = [0.0]
     throttle = Throttle(limit=3, window_s=10, clock=lambda: now[0])
-    for _ in range(3):
+    for _ignored in range(3):
         throttle.failed("10.0.0.9", "a bad token")
     assert throttle.blocked("10.0.0.9") and not throttle.blocked("10.0.0.8")
     now[0] = 11.0
@@ -103,7 +103,7 @@ def test_a_follower_can_neither_press_nor_sign(live_engine):
                 assert (await next_of(ws, "refused"))["reason"]
             await ws.close()
             assert journal_types(live_engine) == before
-            assert any("press without a team token" in what for _, _, what in server.refusals)
+            assert any("press without a team token" in what for _ignored, _ignored, what in server.refusals)
 
     asyncio.run(scenario())
 
@@ -117,9 +117,9 @@ def test_a_team_token_presses_for_its_own_team_only_and_only_once_its_clock_is_k
         async with served(engine) as server, aiohttp.ClientSession() as session:
             raw = await socket(session, server, server.tokens.teams["a"])
             await raw.send_str(json.dumps({"type": "press", "p": 5.0}))  # no pong answered: no clock
-            assert (await next_of(raw, "refused"))["reason"] == ui("手机时钟尚未同步，请稍候再按")
+            assert (await next_of(raw, "refused"))["reason"] == _("The phone's clock is not measured yet: press again in a moment")
             await raw.send_str(json.dumps({"type": "press", "p": 5.0, "team": "b"}))
-            assert (await next_of(raw, "refused"))["reason"] == ui("只能为本队抢答")
+            assert (await next_of(raw, "refused"))["reason"] == _("You can press for your own team only")
             await raw.close()
             before = len(engine.events)
             url = server.url(Role(TEAM, "b")).replace("/phone?", "/ws?") + "&feed=view"
@@ -141,7 +141,7 @@ def test_a_team_token_presses_for_its_own_team_only_and_only_once_its_clock_is_k
             await eventually(lambda: engine.state.floor() == ("b", []), what="the race settled")
             # A stuck or hostile page pressing again and again fills no journal.
             before = len(engine.events)
-            for _ in range(20):
+            for _ignored in range(20):
                 await phone.ws.send_str(json.dumps({"type": "press", "p": phone.phone_ms(), "n": 2}))
             await eventually(lambda: sum(r["type"] == "refused" for r in phone.replies) >= 19, what="the refusals")
             assert len(engine.events) - before <= 1
@@ -169,7 +169,7 @@ def test_a_wrong_pin_from_the_tablet_is_evidence_and_repeated_ones_are_throttled
                 await ws.send_str(json.dumps({"type": "sign_off", "judge": "甲评委", "pin": f"000{attempt}",
                                               "prizes": view["prizes"]}))
                 reason = (await next_of(ws, "refused"))["reason"]
-            assert reason == ui("PIN 错误次数过多，请一分钟后再试")  # the sixth is throttled, not tried
+            assert reason == _("Too many wrong PINs: try again in a minute")  # the sixth is throttled, not tried
             assert journal_types(engine).count("pin_refused") == 5
             assert all("000" not in json.dumps(e.data) for e in engine.events)  # a PIN is never journalled
             await ws.close()
@@ -222,11 +222,11 @@ def test_two_hundred_connections_at_once(live_engine):
                 return 101, ws
 
             results = await asyncio.gather(*(one(token) for token in tokens))
-            assert [code for code, _ in results] == [101] * 200
+            assert [code for code, _ignored in results] == [101] * 200
             strangers = await asyncio.gather(*(one(f"guess{n}") for n in range(20)))
-            assert {code for code, _ in strangers} == {403, 429}  # refused, then throttled
+            assert {code for code, _ignored in strangers} == {403, 429}  # refused, then throttled
             live_engine.execute({"cmd": "next_round"})
-            sockets = [ws for _, ws in results if ws is not None]
+            sockets = [ws for _ignored, ws in results if ws is not None]
             async def started(ws) -> bool:
                 while True:
                     message = await next_of(ws, "events")

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from finals_app.core.i18n import _
 from finals_app.core.stage.wire import Discloser, Disclosures, public_contest
 from finals_app.net.client import Follower
 from finals_app.ui.follower import FollowerWindow, build_screen
-from finals_app.ui.texts import ui
 
 
 @pytest.fixture(autouse=True)
@@ -38,7 +38,7 @@ def test_the_followed_screens_show_the_show_and_change_nothing(qtbot, engine):
     refused = []
     window.bridge.refused.connect(refused.append)
     assert not window.bridge.execute({"cmd": "undo"})
-    assert refused == [ui("这是跟随屏，只显示比赛，不能操作")]
+    assert refused == [_("This is a follower: it shows the show and cannot change it")]
     assert engine.state.scores["a"] == 10  # nothing reached the kiosk
     window._link(False, "cannot reach the kiosk")
     assert window.curtain.isVisible() and window.curtain.text().startswith("连接中断")

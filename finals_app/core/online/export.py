@@ -13,6 +13,7 @@ from urllib.parse import quote
 from sqlalchemy import Engine, column, create_engine, func, inspect, select, table
 from sqlalchemy.exc import SQLAlchemyError
 
+from finals_app.core.i18n import N_
 from finals_app.core.errors import without_passwords, ExportError, Location, Problem
 from finals_app.core.online.times import parse_instant
 from finals_app.core.tables.masking import mask_name, mask_phone
@@ -29,7 +30,7 @@ REQUIRED_COLUMNS = {
 OPTIONAL_COLUMNS = {
     "questions": ("id", "kind", "stem", "options", "answer", "source"),
 }
-LEVELS = ("unit", "committee", "branch")
+LEVELS = (N_("unit"), N_("committee"), N_("branch"))  # also named in messages: in the catalogue
 INT64 = 2 ** 63  # what the store (and SQLite, and PostgreSQL's bigint) can hold
 
 
@@ -71,7 +72,7 @@ RESERVED_BYTE = PENDING_BYTE + 1
 SHARED_SIZE = 510
 WAL_WRITE_LOCK_BYTE = 120
 JOURNAL_MAGIC = bytes.fromhex("d9d505f920a163d7")  # a rollback journal holding a transaction
-BEING_WRITTEN = "the export is being written by another process: sync again when it is finished"
+BEING_WRITTEN = N_("the export is being written by another process: sync again when it is finished")
 
 
 def _flock_layout() -> tuple[str, tuple[str, ...]] | None:
@@ -333,7 +334,7 @@ class RowChecker:
         self.problems: list[Problem] = []
         self.extra = 0
 
-    def report(self, template: str, table_name: str, row, field: str | None = None, **values) -> None:
+    def row_problem(self, template: str, table_name: str, row, field: str | None = None, **values) -> None:
         if len(self.problems) < MAX_PROBLEMS:
             self.problems.append(Problem(template, Location(self.label, table=table_name, row=row, field=field), values))
         else:
@@ -355,21 +356,22 @@ class RowChecker:
             elif isinstance(value, float) and value.is_integer():
                 value = int(value)
             else:
-                template = "must be a positive integer id, found {value!r}" if positive else "must be an integer, found {value!r}"
-                self.report(template, table_name, row, field, value=value)
+                template = (N_("must be a positive integer id, found {value!r}") if positive
+                            else N_("must be an integer, found {value!r}"))
+                self.row_problem(template, table_name, row, field, value=value)
                 return None
         if positive and value <= 0:
-            self.report("must be a positive integer id, found {value!r}", table_name, row, field, value=value)
+            self.row_problem("must be a positive integer id, found {value!r}", table_name, row, field, value=value)
             return None
         if not -INT64 <= value < INT64:
-            self.report("is out of range for a whole number: {value!r}", table_name, row, field, value=value)
+            self.row_problem("is out of range for a whole number: {value!r}", table_name, row, field, value=value)
             return None
         return value
 
     def _time(self, value, table_name, row, field):
         instant = parse_instant(value, self.offset_hours)
         if instant is None:
-            self.report("time does not parse: {value!r}", table_name, row, field, value=value)
+            self.row_problem("time does not parse: {value!r}", table_name, row, field, value=value)
         return instant
 
     def convert(self, table_name: str, rows: list[tuple], previous_id: int | None,
@@ -380,10 +382,10 @@ class RowChecker:
             row_id = self._int(raw[0], table_name, raw[0], "id", positive=True)
             for index, value in enumerate(raw):
                 if isinstance(value, BadText):
-                    self.report("is not valid UTF-8 text: {value}", table_name, row_id if row_id is not None else raw[0],
+                    self.row_problem("is not valid UTF-8 text: {value}", table_name, row_id if row_id is not None else raw[0],
                                 columns[index] if index < len(columns) else None, value=value[:60])
             if row_id is not None and row_id == previous_id:
-                self.report("duplicate id {value} in the export", table_name, row_id, "id", value=row_id)
+                self.row_problem("duplicate id {value} in the export", table_name, row_id, "id", value=row_id)
             previous_id = row_id if row_id is not None else previous_id
             converted = convert(row_id, raw)
             if converted is not None and row_id is not None:
@@ -394,19 +396,19 @@ class RowChecker:
         _, parent_id, name, level = raw
         parent = self._int(parent_id, "organizations", row_id, "parent_id", positive=True, nullable=True)
         if level not in LEVELS:
-            self.report("unknown level {value!r} (unit, committee or branch)", "organizations", row_id, "level", value=level)
+            self.row_problem("unknown level {value!r} (unit, committee or branch)", "organizations", row_id, "level", value=level)
         if name is None or not str(name).strip():
-            self.report("must not be empty", "organizations", row_id, "name")
+            self.row_problem("must not be empty", "organizations", row_id, "name")
         return (row_id, parent, str(name or ""), level, None)
 
     def _participants(self, row_id, raw):
         _, name, phone, is_member, branch_id = raw
         member = self._int(is_member, "participants", row_id, "is_party_member")
         if member is not None and member not in (0, 1):
-            self.report("is_party_member must be 0 or 1, found {value!r}", "participants", row_id, "is_party_member", value=is_member)
+            self.row_problem("is_party_member must be 0 or 1, found {value!r}", "participants", row_id, "is_party_member", value=is_member)
         branch = self._int(branch_id, "participants", row_id, "branch_id", positive=True)
         if name is None:
-            self.report("must not be empty", "participants", row_id, "name")
+            self.row_problem("must not be empty", "participants", row_id, "name")
         phone_text = (None if phone is None else str(phone).strip()) or None
         text = str(name or "")
         return (row_id, text, phone_text, member, branch, mask_name(text), mask_phone(phone_text))
@@ -429,19 +431,19 @@ class RowChecker:
     def _questions(self, row_id, raw):
         _, kind, stem, options, answer, source = raw
         if kind not in QUESTION_KINDS:
-            self.report("must be one of {allowed}", "questions", row_id, "kind", allowed=", ".join(QUESTION_KINDS))
+            self.row_problem("must be one of {allowed}", "questions", row_id, "kind", allowed=", ".join(QUESTION_KINDS))
         if options is not None:
             try:
                 parsed = json.loads(options)
                 if not isinstance(parsed, list):
                     raise ValueError
             except ValueError:
-                self.report("expected {expected}, found {found}", "questions", row_id, "options",
+                self.row_problem("expected {expected}, found {found}", "questions", row_id, "options",
                              expected="JSON array", found=str(options)[:40])
         if not stem:
-            self.report("must not be empty", "questions", row_id, "stem")
+            self.row_problem("must not be empty", "questions", row_id, "stem")
         if answer is None or str(answer) == "":
-            self.report("must not be empty", "questions", row_id, "answer")
+            self.row_problem("must not be empty", "questions", row_id, "answer")
         return (row_id, kind, str(stem or ""), options, str(answer or ""), source)
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from finals_app.core.errors import FinalsError, Location, Problem
+from finals_app.core.i18n import N_
 from finals_app.core.rules import Rules, load_rules
 from finals_app.core.stage.pins import well_formed
 from finals_app.core.tomlcheck import TomlReader
@@ -285,8 +286,8 @@ def _build(r: TomlReader, data: dict, source: str, folder: Path, rules: Rules, d
                       round=plan.id, need=need, have=have)
     if not any(q.round == TIEBREAK_ROUND for q in questions):
         r.problem("questions", "no tie-break questions (round = \"tiebreak\"): a prize tie could not be played off")
-    if sum(count for _, count in prizes) > len(teams) and teams:
-        r.problem("prizes", "more prizes ({prizes}) than teams ({teams})", prizes=sum(c for _, c in prizes),
+    if sum(count for _level, count in prizes) > len(teams) and teams:
+        r.problem("prizes", "more prizes ({prizes}) than teams ({teams})", prizes=sum(c for _level, c in prizes),
                   teams=len(teams))
     if r.problems or not (name and judges and chief and tiebreak):
         if not r.problems:
@@ -363,7 +364,7 @@ def _toml_question(r: TomlReader, raw, path: str, index: int) -> Question | None
     answer_raw = r.get(item, path, "answer", str)
     options = item.get("options", [])
     if not isinstance(options, list) or not all(isinstance(o, str) for o in options):
-        r.problem(f"{path}.options", "expected {expected}, found {found}", expected="array", found="?")
+        r.problem(f"{path}.options", "expected {expected}, found {found}", expected=N_("array"), found="?")
         options = []
     if kind is not None and kind not in QUESTION_KINDS:
         r.problem(f"{path}.kind", "must be one of {allowed}", allowed=", ".join(QUESTION_KINDS))
@@ -434,7 +435,7 @@ def read_bank(path: Path, default_round: str | None, problems: list[Problem]) ->
         if kind is None:
             problems.append(Problem("unknown question type {value}", Location(label, line, field="题型"), {"value": cell("kind")}))
             continue
-        options = tuple(row[p] for _, p in option_columns if p < len(row) and row[p])
+        options = tuple(row[p] for _name, p in option_columns if p < len(row) and row[p])
         stem = cell("stem")
         if not stem:
             problems.append(Problem("must not be empty", Location(label, line, field="题干")))

@@ -3,7 +3,7 @@
 actions and shows the next step large; `rehearse --json` prints the same."""
 from __future__ import annotations
 
-from finals_app.core.i18n import translate
+from finals_app.core.i18n import N_, translate
 from finals_app.core.stage.engine import StageEngine, next_turn, redo_target, team_name, undo_target
 from finals_app.core.stage.journal import Event
 
@@ -90,7 +90,7 @@ def guide(engine: StageEngine) -> dict:
     return {"next": next_step(engine, legal), "legal": legal}
 
 
-VERDICT_WORDS = {"correct": "correct", "wrong": "wrong", "timeout": "time up"}
+VERDICT_WORDS = {"correct": N_("correct"), "wrong": N_("wrong"), "timeout": N_("time up")}
 
 
 def describe_action(engine: StageEngine, event: Event) -> str:

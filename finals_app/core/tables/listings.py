@@ -6,34 +6,43 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Callable
 
-from finals_app.core.i18n import current_language
+from finals_app.core.i18n import NP_, current_language, pgettext, translate
 from finals_app.core.tables.masking import mask_name, mask_phone
 
-HEADERS_ZH = {
-    "rank": "名次", "participant_id": "参赛者ID", "name": "姓名", "phone": "手机号",
-    "branch_id": "党支部ID", "score": "得分", "duration_ms": "用时（毫秒）",
-    "valid_attempts": "有效答题次数", "perfect_attempts": "满分次数", "award": "奖项",
-    "order": "序号", "is_party_member": "党员", "title": "称号", "amount_yuan": "金额（元）",
-    "attempt_id": "答题ID", "participation_rate": "参与率", "title_holders": "获称号人数",
-    "party_members": "党员人数", "committee_id": "党委ID", "attempts": "答题次数", "tier": "档次",
-    "period": "期次", "reason": "原因",
-    "draw": "抽奖", "seed": "种子", "eligible_count": "参与人数/票数", "winners": "中奖数",
-    "eligible_digest": "名单摘要", "result": "核验结果", "created_at": "记录时间",
-    "unit_id": "单位ID", "unit_name": "单位", "slot": "顺位", "final_rank": "决赛名次",
-    "best_prelim_total": "初赛最好成绩", "titles": "称号", "flag": "标记", "branches": "下属党支部数",
-    "participants": "参与人数", "share_bonus_attempts": "分享获赠答题次数", "took_part": "是否参与",
-    "prize": "奖品", "due_date": "发放截止日期", "replaces_seed": "被替换的抽取种子",
-}
-HEADERS_EN = {key: key for key in HEADERS_ZH}
+# Every column's title (the CLI contract's names are the English titles; the catalogue has the
+# Chinese), and the coded values a person reads as words: each defined once, in the catalogue.
+COLUMN_TITLES = (
+    NP_("column", "rank"), NP_("column", "participant_id"), NP_("column", "name"), NP_("column", "phone"),
+    NP_("column", "branch_id"), NP_("column", "score"), NP_("column", "duration_ms"),
+    NP_("column", "valid_attempts"), NP_("column", "perfect_attempts"), NP_("column", "award"),
+    NP_("column", "order"), NP_("column", "is_party_member"), NP_("column", "title"), NP_("column", "amount_yuan"),
+    NP_("column", "attempt_id"), NP_("column", "participation_rate"), NP_("column", "title_holders"),
+    NP_("column", "party_members"), NP_("column", "committee_id"), NP_("column", "attempts"), NP_("column", "tier"),
+    NP_("column", "period"), NP_("column", "reason"), NP_("column", "draw"), NP_("column", "seed"),
+    NP_("column", "eligible_count"), NP_("column", "winners"), NP_("column", "eligible_digest"),
+    NP_("column", "result"), NP_("column", "created_at"), NP_("column", "unit_id"), NP_("column", "unit_name"),
+    NP_("column", "slot"), NP_("column", "final_rank"), NP_("column", "best_prelim_total"), NP_("column", "titles"),
+    NP_("column", "flag"), NP_("column", "branches"), NP_("column", "participants"),
+    NP_("column", "share_bonus_attempts"), NP_("column", "took_part"), NP_("column", "prize"),
+    NP_("column", "due_date"), NP_("column", "replaces_seed"),
+)
+INVALID_REASONS = (NP_("invalid reason", "finish_before_start"), NP_("invalid reason", "wrong_question_count"),
+                   NP_("invalid reason", "correct_count_out_of_range"), NP_("invalid reason", "score_mismatch"),
+                   NP_("invalid reason", "over_daily_allowance"))
+AWARD_KINDS = (NP_("award", "top"), NP_("award", "random"))  # the count is the rules file's
+TEAM_FLAGS = (NP_("team flag", "short"), NP_("team flag", "alternate"), NP_("team flag", "no_eligible_members"),
+              NP_("team flag", "proposed"))  # proposed: a slot with no flag
 
-REASONS_ZH = {
-    "finish_before_start": "结束时间早于开始时间",
-    "wrong_question_count": "题目数量不符",
-    "correct_count_out_of_range": "答对题数超出范围",
-    "score_mismatch": "得分与答对题数不符",
-    "over_daily_allowance": "超出每日答题次数（无可用分享机会）",
-}
-AWARDS_ZH = {"top": "排名前列", "random": "满分随机抽取"}  # the count is the rules file's
+
+def coded_word(context: str, code, language: str | None = None) -> str:
+    """A coded value (an invalid attempt's reason, an award's kind, a team slot's flag) as the
+    words of `language` (the code itself in English)."""
+    return translate(NP_(context, str(code)), language)
+
+
+def column_title(column: str, language: str | None = None) -> str:
+    """A column's title: its contract name in English, its words in Chinese."""
+    return translate(NP_("column", column), language)
 
 
 @dataclass(frozen=True)
@@ -46,8 +55,8 @@ class Listing:
     rows: list[tuple]
     # How the human-readable table shows a value (CSV/JSON/XLSX keep the raw value).
     display: dict[str, Callable[[object], str]]
-    # Chinese headers that differ from the shared ones (an organisation's name is 名称).
-    headers_zh: dict[str, str] | None = None
+    # Titles that differ from the shared ones (an organisation's name is 党委名称 in Chinese).
+    titles: dict[str, str] | None = None
 
 
 def display_width(text: str) -> int:
@@ -68,7 +77,7 @@ def two_places(value) -> str:
 
 
 def _yes_no(value) -> str:
-    return "是" if value else "否"
+    return pgettext("yes or no", "yes") if value else pgettext("yes or no", "no")
 
 
 NUMBER_DISPLAYS = (percent, two_places)
@@ -125,7 +134,6 @@ MEMBER_ARCHIVE = ("period", "valid_attempts", "score", "rank", "title")
 BRANCH_ARCHIVE = ("period", "party_members", "participants", "participation_rate", "score", "rank", "title_holders")
 LEDGER = ("participant_id", "name", "phone", "valid_attempts", "share_bonus_attempts", "score", "took_part")
 PAYOUTS = ("award", "order", "participant_id", "name", "phone", "amount_yuan", "prize", "due_date")
-FLAGS_ZH = {"short": "不足三人", "alternate": "候补", "no_eligible_members": "无符合条件人员", "": "推荐"}
 
 
 def standings(rows, payout: bool = False, layout: tuple[str, ...] | None = None) -> Listing:
@@ -142,7 +150,7 @@ def final_standings(rows, payout: bool = False, layout: tuple[str, ...] | None =
 def awards(rows: list[dict], payout: bool = False) -> Listing:
     # An award list for publication: full names, masked phones.
     return Listing("awards", AWARDS, publish(rows, AWARDS, mask_names=False, full_data=payout),
-                   {"award": lambda v: AWARDS_ZH.get(v, str(v)), "is_party_member": _yes_no})
+                   {"award": lambda v: coded_word("award", v), "is_party_member": _yes_no})
 
 
 def lottery(rows: list[dict], payout: bool = False) -> Listing:
@@ -151,23 +159,23 @@ def lottery(rows: list[dict], payout: bool = False) -> Listing:
 
 def branches(rows: list[dict]) -> Listing:
     return Listing("branches", BRANCHES, publish(rows, BRANCHES, mask_names=False, full_data=True),
-                   {"score": two_places, "participation_rate": percent}, {"name": "党支部名称"})
+                   {"score": two_places, "participation_rate": percent}, {"name": NP_("column", "branch name")})
 
 
 def committees(rows: list[dict]) -> Listing:
     return Listing("committees", COMMITTEES, publish(rows, COMMITTEES, mask_names=False, full_data=True),
-                   {"score": two_places, "participation_rate": percent}, {"name": "党委名称"})
+                   {"score": two_places, "participation_rate": percent}, {"name": NP_("column", "committee name")})
 
 
 def teams(rows: list[dict]) -> Listing:
     # For the organisers and the units: full names, masked phones.
     return Listing("teams", TEAMS, publish(rows, TEAMS, mask_names=False, full_data=False),
-                   {"flag": lambda v: FLAGS_ZH.get(v, str(v))})
+                   {"flag": lambda v: coded_word("team flag", v or "proposed")})
 
 
 def excellent_orgs(rows: list[dict]) -> Listing:
     return Listing("excellent-orgs", EXCELLENT_ORGS, publish(rows, EXCELLENT_ORGS, mask_names=False, full_data=True),
-                   {"score": two_places, "participation_rate": percent}, {"name": "党委名称"})
+                   {"score": two_places, "participation_rate": percent}, {"name": NP_("column", "committee name")})
 
 
 def member_archive(rows: list[dict]) -> Listing:
@@ -187,10 +195,10 @@ def ledger(rows: list[dict]) -> Listing:
 def payouts(rows: list[dict]) -> Listing:
     # For the organisers and the operator only: full phone numbers.
     return Listing("payouts", PAYOUTS, publish(rows, PAYOUTS, mask_names=False, full_data=True),
-                   {"award": lambda v: AWARDS_ZH.get(v, str(v))})
+                   {"award": lambda v: coded_word("award", v)})
 
 
 def invalid_attempts(rows: list[dict]) -> Listing:
     return Listing("validate", INVALID, publish(rows, INVALID, mask_names=False, full_data=True),
-                   {"reason": lambda v: REASONS_ZH.get(v, str(v))})
+                   {"reason": lambda v: coded_word("invalid reason", v)})
 

@@ -12,18 +12,18 @@ from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QCompleter, QFileDialog, QHBoxLayout, QLabel, QLineEdit,
                                QPushButton, QTableView, QVBoxLayout, QWidget)
 
+from finals_app.core.i18n import _, pgettext
 from finals_app.core.errors import FinalsError
 from finals_app.core.online import paperwork
 from finals_app.core.tables.listings import Listing
 from finals_app.reports.writers import emit
 from finals_app.ui import theme
-from finals_app.ui.texts import ui
 from finals_app.ui.online.table_model import ListingModel, ListingProxy
 from finals_app.ui.qt_loop import start_task
 
 def level_name(level: str) -> str:
     """An organisation level in the interface's language."""
-    return {"branch": ui("党支部"), "committee": ui("党委"), "unit": ui("单位")}.get(level, level)
+    return {"branch": _("Branch"), "committee": _("Committee"), "unit": _("Unit")}.get(level, level)
 
 
 @dataclass(frozen=True)
@@ -46,7 +46,7 @@ class OrgField(QLineEdit):
         super().__init__()
         self.office = office
         self.levels = levels
-        self.setPlaceholderText(ui("名称或 ID（输入名称的一部分可选择）"))
+        self.setPlaceholderText(_("Name or ID (type part of the name to choose)"))
         self.setMinimumWidth(320)
         self.loaded_for: object = None
 
@@ -117,24 +117,24 @@ class ListingTab(QWidget):
         self.period = QComboBox()
         fill_periods(self.period, office.rules, office.rules.phases if "phase" in needs else office.rules.periods)
         self.seed = QLineEdit()
-        self.seed.setPlaceholderText(ui("随机种子（公布的）"))
+        self.seed.setPlaceholderText(_("Seed (as published)"))
         self.day = QLineEdit(office.rules.periods[0].first_day.isoformat())
         self.org = OrgField(office, levels)
         self.member = QLineEdit()
-        self.member.setPlaceholderText(ui("参赛者 ID"))
+        self.member.setPlaceholderText(_("Participant ID"))
         self.member.setValidator(QRegularExpressionValidator(r"\d{1,19}", self.member))
-        self.final = QCheckBox(ui("线上决赛"))
+        self.final = QCheckBox(_("Online final"))
         self.final.toggled.connect(lambda checked: self.period.setEnabled(not checked))
         self.final.toggled.connect(lambda checked: self.seed.setEnabled(not checked))
-        org_label = ui("党支部") if levels == ("branch",) else ui("组织")
-        for key, widget, label in (("org", self.org, org_label), ("member", self.member, ui("参赛者")),
-                                   ("period", self.period, ui("期次")), ("phase", self.period, ui("期次")),
-                                   ("seed", self.seed, ui("种子")), ("day", self.day, ui("日期")), ("final", self.final, "")):
+        org_label = _("Branch") if levels == ("branch",) else _("Organisation")
+        for key, widget, label in (("org", self.org, org_label), ("member", self.member, _("Participant")),
+                                   ("period", self.period, _("Period")), ("phase", self.period, _("Period")),
+                                   ("seed", self.seed, _("Seed")), ("day", self.day, _("Day")), ("final", self.final, "")):
             if key in needs:
                 if label:
                     bar.addWidget(QLabel(label))
                 bar.addWidget(widget)
-        self.refresh_button = QPushButton(ui("查询"))
+        self.refresh_button = QPushButton(_("Show"))
         self.refresh_button.setObjectName("query")  # object names: what diagnostics.describe reports
         self.period.setObjectName("period")
         self.day.setObjectName("day")
@@ -145,9 +145,9 @@ class ListingTab(QWidget):
         for field in (self.seed, self.day, self.org, self.member):
             field.returnPressed.connect(self.start_refresh)
         self.filter = QLineEdit()
-        self.filter.setPlaceholderText(ui("筛选（任意列）"))
+        self.filter.setPlaceholderText(_("Filter (any column)"))
         bar.addWidget(self.filter, 1)
-        self.export_button = QPushButton(ui("导出 XLSX/CSV"))
+        self.export_button = QPushButton(_("Export XLSX/CSV"))
         self.export_button.clicked.connect(self.export)
         bar.addWidget(self.export_button)
         layout.addLayout(bar)
@@ -187,7 +187,7 @@ class ListingTab(QWidget):
         """Build the listing on the office's worker thread; the window stays live meanwhile."""
         self.loaded_for = self.office.data_version()
         self.refresh_button.setEnabled(False)
-        self.say(ui("正在查询…"))
+        self.say(_("Working…"))
         self.task = start_task(self._refresh_in_worker(self.params()))
         return self.task
 
@@ -207,21 +207,21 @@ class ListingTab(QWidget):
         listing, note = built if isinstance(built, tuple) else (built, "")
         self.model.set_listing(listing)
         self.view.resizeColumnsToContents()
-        self.say(ui("{rows:,} 行", rows=len(listing.rows)) + (ui("。") + note if note else ""), error=bool(note))
+        self.say(_("{rows:,} rows", rows=len(listing.rows)) + (pgettext("punctuation", ". ") + note if note else ""), error=bool(note))
         return True
 
     def export(self, path: str | None = None) -> None:
         listing: Listing | None = self.model.listing
         if listing is None:
-            self.say(ui("请先查询，再导出"), error=True)
+            self.say(_("Show the listing first, then export it"), error=True)
             return
         if path is None:
-            path, _ = QFileDialog.getSaveFileName(self, ui("导出"), f"{self.name}.xlsx", "Excel (*.xlsx);;CSV (*.csv)")
+            path, _ignored = QFileDialog.getSaveFileName(self, _("Export"), f"{self.name}.xlsx", "Excel (*.xlsx);;CSV (*.csv)")
             if not path:
                 return
         fmt = "csv" if path.lower().endswith(".csv") else "xlsx"
         try:
             emit(listing, fmt, path, None)
-            self.say(ui("已导出：{path}", path=path))
+            self.say(_("Exported: {path}", path=path))
         except FinalsError as error:
             self.say(error.render(), error=True)

@@ -13,6 +13,7 @@ import shiboken6
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QInputDialog, QLabel, QMainWindow, QProgressBar, QPushButton, QTabWidget, QVBoxLayout, QWidget)
 
+from finals_app.core.i18n import _
 from finals_app.core.i18n import stage_title
 from finals_app.core.errors import FinalsError, UsageError
 from finals_app.core.online import paperwork
@@ -23,7 +24,6 @@ from finals_app.core.tables import listings
 from finals_app.core.tables.masking import mask_name, mask_phone
 from finals_app.ui import theme
 from finals_app.ui.dialogs import ask_yes_no
-from finals_app.ui.texts import ui
 from finals_app.ui.online.listing_tab import ListingTab, choose_latest, fill_periods
 from finals_app.ui.online.staff_view import period_title
 from finals_app.ui.online.paperwork_tabs import PaperworkTabs
@@ -79,10 +79,10 @@ class DrawCeremony(QWidget):
         super().__init__()
         self.office = office
         self.draw = draw
-        self.setWindowTitle(ui("抽奖仪式"))
+        self.setWindowTitle(_("Draw ceremony"))
         self.setStyleSheet(theme.SCREEN_STYLE)
         layout = QVBoxLayout(self)
-        self.title = QLabel(ui("{title}\n随机种子：{seed}", title=title, seed=draw.seed))
+        self.title = QLabel(_("{title}\nSeed: {seed}", title=title, seed=draw.seed))
         self.title.setFont(theme.font(40, bold=True))
         self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.rolling = QLabel()
@@ -116,13 +116,13 @@ class DrawCeremony(QWidget):
         self.steps += 1
         if not self.shown:
             self.timer.stop()
-            self.rolling.setText(ui("无符合条件的人员"))
+            self.rolling.setText(_("Nobody is eligible"))
             return
         if self.steps < 40:
             self.rolling.setText(self.shown[(self.steps * 7) % len(self.shown)])
             return
         self.timer.stop()
-        self.rolling.setText(ui("共 {winners} 人中奖（参与 {eligible} 人）", winners=len(self.shown),
+        self.rolling.setText(_("{winners} winners ({eligible} in the draw)", winners=len(self.shown),
                                 eligible=self.draw.eligible_count))
         self.show_page(0)
 
@@ -130,7 +130,7 @@ class DrawCeremony(QWidget):
         self.page = max(0, min(page, self.pages - 1))
         lines = self.shown[self.page * self.PER_PAGE:(self.page + 1) * self.PER_PAGE]
         self.winners.setText("\n".join(lines))
-        self.page_label.setText(ui("第 {page} / {pages} 页（→ 下一页）", page=self.page + 1, pages=self.pages))
+        self.page_label.setText(_("Page {page} / {pages} (→ next)", page=self.page + 1, pages=self.pages))
 
     def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt's name
         if self.timer.isActive():
@@ -146,7 +146,7 @@ class DrawCeremony(QWidget):
 
 
 def ask_reason(parent, text: str) -> str | None:
-    reason, ok = QInputDialog.getText(parent, ui("重新抽取"), text)
+    reason, ok = QInputDialog.getText(parent, _("Redraw"), text)
     return reason.strip() if ok and reason.strip() else None
 
 
@@ -162,18 +162,18 @@ class OfficeWindow(QMainWindow):
         # The window owns its worker: one plain thread for long work, shut down with the window.
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="finals-office")
         self.worker_jobs = 0
-        self.setWindowTitle(ui("线上竞赛办公 — {competition}", competition=rules.competition_name))
+        self.setWindowTitle(_("Online rounds office — {competition}", competition=rules.competition_name))
         self.setFont(theme.font(15))
         central = QWidget()
         self.setCentralWidget(central)
         layout = QVBoxLayout(central)
         top = QHBoxLayout()
-        self.sync_button = QPushButton(ui("同步导出库…"))
+        self.sync_button = QPushButton(_("Sync an export…"))
         self.sync_button.clicked.connect(lambda: self.choose_export())
         self.progress = QProgressBar()
         self.progress.setFormat("%p%")
         self.stage = QLabel("")
-        self.cancel_button = QPushButton(ui("取消同步"))
+        self.cancel_button = QPushButton(_("Cancel sync"))
         self.cancel_button.setEnabled(False)
         self.cancel_button.clicked.connect(self.cancel_sync)
         for widget in (self.sync_button, self.stage, self.progress, self.cancel_button):
@@ -193,18 +193,18 @@ class OfficeWindow(QMainWindow):
             tab = ListingTab(self, name, build, needs)
             self.listing_tabs[name] = tab
             self.tabs.addTab(tab, title)
-        ceremony = QPushButton(ui("抽取并上大屏…"))
+        ceremony = QPushButton(_("Draw on the big screen…"))
         ceremony.clicked.connect(self.open_ceremony)
         self.listing_tabs["awards"].layout().itemAt(0).layout().addWidget(ceremony)
-        lottery = QPushButton(ui("抽取当日参与奖…"))
+        lottery = QPushButton(_("Draw the day's lottery…"))
         lottery.clicked.connect(self.draw_lottery)
         self.listing_tabs["lottery"].layout().itemAt(0).layout().addWidget(lottery)
         self.team_selection = TeamSelectionView(self)
-        self.tabs.addTab(self.team_selection, ui("代表队选拔"))
+        self.tabs.addTab(self.team_selection, _("Team selection"))
         self.paperwork = PaperworkTabs(self)
-        self.tabs.addTab(self.paperwork, ui("月度材料"))
+        self.tabs.addTab(self.paperwork, _("Monthly paperwork"))
         self.charts = self._charts_tab()
-        self.tabs.addTab(self.charts, ui("图表"))
+        self.tabs.addTab(self.charts, _("Charts"))
         self.ceremony: DrawCeremony | None = None
         # The periods the store has data of, and the data version they were read for: the period
         # choices open on the latest of them before any listing loads.
@@ -224,7 +224,7 @@ class OfficeWindow(QMainWindow):
         if self.periods_for != version:  # first the periods (off the GUI thread), then this tab
             if self.periods_task is None or self.periods_task.done():
                 if isinstance(tab, ListingTab):
-                    tab.say(ui("正在查询…"))
+                    tab.say(_("Working…"))
                 self.periods_task = start_task(self._periods_then_open())
             return
         if not isinstance(tab, ListingTab) or tab.loaded_for == version:
@@ -271,22 +271,22 @@ class OfficeWindow(QMainWindow):
 
     def _listings(self):
         return [
-            ("standings", ui("个人排名"), lambda r, p: listings.standings(
+            ("standings", _("Standings"), lambda r, p: listings.standings(
                 r.standings_rows(p.period), layout=r.STANDINGS_LAYOUT), ("phase",)),
             # The listings show the recorded draws; they never run one (抽取 is its own, confirmed act).
-            ("awards", ui("获奖名单"), lambda r, p: _with_draw_note(
+            ("awards", _("Awards"), lambda r, p: _with_draw_note(
                 r, listings.awards(r.awards(p.period, None, run=False)), pioneer=p.period), ("period", "seed")),
-            ("lottery", ui("每日参与奖"), lambda r, p: _with_draw_note(
+            ("lottery", _("Daily lottery"), lambda r, p: _with_draw_note(
                 r, listings.lottery(r.lottery(p.day, None, run=False)), day=p.day), ("day", "seed")),
-            ("branches", ui("党支部排名"), lambda r, p: _with_draw_note(
+            ("branches", _("Branches"), lambda r, p: _with_draw_note(
                 r, listings.branches(r.branches(p.period, None, run=False)), pioneer=p.period), ("period",)),
-            ("committees", ui("党委排名"), lambda r, p: _with_draw_note(
+            ("committees", _("Committees"), lambda r, p: _with_draw_note(
                 r, listings.committees(r.committees(p.period, None, run=False)), pioneer=p.period), ("period",)),
-            ("excellent", ui("优秀组织奖"), lambda r, p: listings.excellent_orgs(
+            ("excellent", _("Excellent organisations"), lambda r, p: listings.excellent_orgs(
                 paperwork.excellent_organisations(r, p.period)), ("period",)),
-            ("final", ui("决赛排名"), lambda r, p: listings.final_standings(r.final_standings()), ()),
-            ("teams", ui("代表队推荐"), lambda r, p: listings.teams(propose_teams(r).rows), ()),
-            ("invalid", ui("无效答题"), lambda r, p: listings.invalid_attempts(r.invalid_attempts(p.period)), ("phase",)),
+            ("final", _("Final standings"), lambda r, p: listings.final_standings(r.final_standings()), ()),
+            ("teams", _("Proposed teams"), lambda r, p: listings.teams(propose_teams(r).rows), ()),
+            ("invalid", _("Invalid attempts"), lambda r, p: listings.invalid_attempts(r.invalid_attempts(p.period)), ("phase",)),
         ]
 
     def results(self) -> Results:
@@ -302,7 +302,7 @@ class OfficeWindow(QMainWindow):
 
     def choose_export(self, path: str | None = None) -> None:
         if path is None:
-            path, _ = QFileDialog.getOpenFileName(self, ui("选择导出库"), "", ui("SQLite (*.sqlite *.db);;所有文件 (*)"))
+            path, _ignored = QFileDialog.getOpenFileName(self, _("Choose the export"), "", _("SQLite (*.sqlite *.db);;All files (*)"))
             if not path:
                 return
         self.start_sync(path)
@@ -311,13 +311,13 @@ class OfficeWindow(QMainWindow):
         self.cancel_requested.clear()
         self.sync_button.setEnabled(False)
         self.cancel_button.setEnabled(True)
-        self.message.setText(ui("正在同步 {path} …", path=path))
+        self.message.setText(_("Syncing {path} …", path=path))
         self.task = start_task(self._sync(path))
         return self.task
 
     def cancel_sync(self) -> None:
         self.cancel_requested.set()
-        self.message.setText(ui("正在取消…"))
+        self.message.setText(_("Cancelling…"))
 
     def _progress_from_worker(self, stage: str, done: int, total: int | None) -> None:
         if self.cancel_requested.is_set():
@@ -371,8 +371,8 @@ class OfficeWindow(QMainWindow):
             self.progress.setValue(1)
         self.message.setStyleSheet("")
         counts = ",".join(f"{name} {change.rows:,}" for name, change in summary.tables.items())
-        self.message.setText((ui("导出库未变化。") if summary.unchanged else ui("同步完成。")) + counts +
-                             ui("（用时 {seconds:.1f} 秒）", seconds=summary.seconds))
+        self.message.setText((_("The export has not changed. ") if summary.unchanged else _("Sync done. ")) + counts +
+                             _(" ({seconds:.1f} s)", seconds=summary.seconds))
         await self.choose_latest_periods()  # a sync may have brought a later period
         self.refresh_charts()
         self._tab_opened(self.tabs.currentIndex())  # the tab in view shows the new data
@@ -393,17 +393,17 @@ class OfficeWindow(QMainWindow):
         bar = QHBoxLayout()
         self.chart_period = QComboBox()
         fill_periods(self.chart_period, self.rules, self.rules.periods)
-        refresh = QPushButton(ui("绘制"))
+        refresh = QPushButton(_("Draw"))
         refresh.clicked.connect(self.refresh_charts)
-        bar.addWidget(QLabel(ui("期次")))
+        bar.addWidget(QLabel(_("Period")))
         bar.addWidget(self.chart_period)
         bar.addWidget(refresh)
         bar.addStretch(1)
         layout.addLayout(bar)
         self.plots = {}
-        axes = {"scores": (ui("个人总得分（分）"), ui("人数")), "daily": (ui("日期"), ui("参与人数")),
-                "perfect": (ui("单位"), ui("满分答题率（%）"))}
-        for key, title in (("scores", ui("个人总得分分布")), ("daily", ui("每日参与人数")), ("perfect", ui("各单位满分答题率（%）"))):
+        axes = {"scores": (_("Personal total (points)"), _("People")), "daily": (_("Day"), _("Took part")),
+                "perfect": (_("Unit"), _("Perfect attempts (%)"))}
+        for key, title in (("scores", _("Personal totals")), ("daily", _("Participants per day")), ("perfect", _("Perfect attempts per unit (%)"))):
             plot = pg.PlotWidget(title=title, background="w")
             plot.setMenuEnabled(False)
             bottom, left = axes[key]
@@ -449,8 +449,8 @@ class OfficeWindow(QMainWindow):
             plot.clear()
             if pairs:
                 xs = list(range(len(pairs)))
-                plot.addItem(pg.BarGraphItem(x=xs, height=[v for _, v in pairs], width=width, brush="#c0392b"))
-                labels = [(i, str(label)) for i, (label, _) in enumerate(pairs)]
+                plot.addItem(pg.BarGraphItem(x=xs, height=[v for _ignored, v in pairs], width=width, brush="#c0392b"))
+                labels = [(i, str(label)) for i, (label, _ignored) in enumerate(pairs)]
                 plot.getAxis("bottom").setTicks([labels])
 
     # ---- the draw ceremony ----
@@ -468,14 +468,12 @@ class OfficeWindow(QMainWindow):
         if recorded is not None and recorded.seed == seed:
             return recorded
         if recorded is not None:
-            reason = self.ask_reason(self, ui("{label}已于 {date} 用随机种子“{seed}”抽取。确需用新种子“{new}”重新抽取，"
-                                              "请填写理由（将记录在案，核验结果和汇报材料中公开）：", label=label,
+            reason = self.ask_reason(self, _("{label} was drawn on {date} with seed “{seed}”. To draw again with the new seed “{new}”, give the reason (recorded, and shown by the verification and in the report):", label=label,
                                               date=(recorded.created_at or "")[:10], seed=recorded.seed, new=seed))
             if reason is None:
                 return None
             return run(seed, reason)
-        if not self.confirm(self, ui("将用随机种子“{seed}”进行{label}。\n抽取结果将记录在案，任何人可复核；"
-                                     "不能换种子悄悄重抽。确定抽取？", seed=seed, label=label)):
+        if not self.confirm(self, _("Run {label} with the seed “{seed}”?\nThe result is recorded and anyone can re-compute it; it cannot be re-rolled quietly with another seed.", seed=seed, label=label)):
             return None
         return run(seed, None)
 
@@ -483,7 +481,7 @@ class OfficeWindow(QMainWindow):
         tab = self.listing_tabs["awards"]
         period = tab.period.currentData()
         results = self.results()
-        label = ui("{period}“灯塔学习先锋”满分随机抽取", period=period_title(self.rules, period))
+        label = _("{period}: random draw of the Lighthouse Pioneers among perfect scores", period=period_title(self.rules, period))
         try:
             name = results.rules.pioneer_draw(results.phase(period, preliminary_only=True).id)
             draw = self.run_draw(name, label, tab.seed.text().strip() or None,
@@ -492,7 +490,7 @@ class OfficeWindow(QMainWindow):
             tab.say(error.render(), error=True)
             return
         if draw is None:
-            tab.say(ui("未抽取"))
+            tab.say(_("Not drawn"))
             return
         self.ceremony = DrawCeremony(self, label, draw)
         self.ceremony.resize(1280, 720)
@@ -503,14 +501,14 @@ class OfficeWindow(QMainWindow):
         tab = self.listing_tabs["lottery"]
         results = self.results()
         try:
-            day, _ = results.lottery_day(tab.day.text())
-            label = ui("{day}“每日参与奖”抽奖", day=ui("{month}月{day}日", month=day.month, day=day.day))
+            day, _ignored = results.lottery_day(tab.day.text())
+            label = _("the daily lottery of {day}", day=_("{month}/{day}", month=day.month, day=day.day))
             draw = self.run_draw(results.rules.lottery_draw(day), label, tab.seed.text().strip() or None,
                                  lambda seed, reason: results.lottery_draw(tab.day.text(), seed, redraw_reason=reason))
         except FinalsError as error:
             tab.say(error.render(), error=True)
             return
-        tab.say(ui("未抽取") if draw is None else "")
+        tab.say(_("Not drawn") if draw is None else "")
         tab.start_refresh()
 
 
@@ -522,7 +520,7 @@ def _with_draw_note(results, listing, pioneer: str | None = None, day: str | Non
     else:
         name = results.rules.lottery_draw(results.lottery_day(day)[0])
     if results.recorded_draw(name) is None:
-        return listing, ui("本项随机抽取尚未进行：名单只含排名前列者（用“抽取”按钮抽取，须确认随机种子）")
+        return listing, _("This draw has not been run: the list holds the top only (run it with the draw button, confirming the seed)")
     return listing
 
 

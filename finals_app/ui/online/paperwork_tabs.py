@@ -10,12 +10,12 @@ import pyqtgraph as pg
 from PySide6.QtWidgets import (QComboBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel, QPushButton, QTabWidget,
                                QVBoxLayout, QWidget)
 
+from finals_app.core.i18n import _
 from finals_app.core.errors import FinalsError, UsageError
 from finals_app.core.online import paperwork
 from finals_app.core.tables import listings
 from finals_app.reports.period_report import write_report
 from finals_app.ui import theme
-from finals_app.ui.texts import ui
 from finals_app.ui.online.listing_tab import ListingTab, OrgField, fill_periods, level_name
 from finals_app.ui.qt_loop import start_task
 
@@ -31,31 +31,31 @@ def _member_id(text: str) -> int:
 def _payouts(results, params):
     rows, missing = paperwork.payouts(results, None if params.final else params.period, None, params.final,
                                       run=False)  # the recorded draws: a listing never runs one
-    note = ui("尚未抽取每日参与奖的日期：{days}（在“每日参与奖”页抽取）", days=", ".join(missing)) if missing else ""
+    note = _("Days whose daily lottery has not been drawn: {days} (draw them on the Daily lottery tab)", days=", ".join(missing)) if missing else ""
     if not params.final and not any(row["award"] == "random" for row in rows):
         phase = results.phase(params.period, preliminary_only=True)
         if results.recorded_draw(results.rules.pioneer_draw(phase.id)) is None:
-            note = ui("本期“灯塔学习先锋”随机抽取尚未进行（在“获奖名单”页抽取）。") + note
+            note = _("The period's Lighthouse Pioneer draw has not been run (draw it on the awards tab). ") + note
     return listings.payouts(rows), note
 
 
 def _branch_archive(results, params):
     rows, undrawn = paperwork.branch_archive(results, paperwork.resolve_organisation(results, params.org, ("branch",)))
-    note = ui("{periods} 期尚未进行满分随机抽取：获称号人数仅含排名前列者", periods=", ".join(undrawn)) if undrawn else ""
+    note = _("{periods}: the random draw has not been run, title holders count the top of the ranking only", periods=", ".join(undrawn)) if undrawn else ""
     return listings.branch_archive(rows), note
 
 
 def paperwork_listings():
     """(key, title, build, needs, levels, note) of each paperwork listing."""
     return [
-        ("archive-member", ui("党员学习档案"), lambda r, p: listings.member_archive(
+        ("archive-member", _("Member archive"), lambda r, p: listings.member_archive(
             paperwork.member_archive(r, _member_id(p.member))), ("member",), ("branch",), ""),
-        ("archive-branch", ui("党支部学习档案"), _branch_archive, ("org",), ("branch",), ""),
-        ("ledger", ui("参学参赛台账"), lambda r, p: listings.ledger(
+        ("archive-branch", _("Branch archive"), _branch_archive, ("org",), ("branch",), ""),
+        ("ledger", _("Participation ledger"), lambda r, p: listings.ledger(
             paperwork.ledger(r, paperwork.resolve_organisation(r, p.org, ("branch",)), p.period)),
          ("org", "period"), ("branch",), ""),
-        ("payouts", ui("话费发放名单"), _payouts, ("period", "final"), ("branch",),
-         ui("本名单含完整手机号，仅供组织者发放话费使用，请勿公开或转发。")),
+        ("payouts", _("Payout list"), _payouts, ("period", "final"), ("branch",),
+         _("This list holds full phone numbers for paying the phone credit: for the organisers only, never publish or forward it.")),
     ]
 
 
@@ -72,16 +72,16 @@ class ReportTab(QWidget):
         self.org = OrgField(office, REPORT_LEVELS)
         self.period = QComboBox()
         fill_periods(self.period, office.rules, office.rules.periods)
-        self.preview_button = QPushButton(ui("预览"))
+        self.preview_button = QPushButton(_("Preview"))
         self.preview_button.clicked.connect(self.start_preview)
         self.org.returnPressed.connect(self.start_preview)
-        self.pdf_button = QPushButton(ui("生成 PDF…"))
+        self.pdf_button = QPushButton(_("Write PDF…"))
         self.pdf_button.clicked.connect(lambda: self.start_write(".pdf"))
-        self.xlsx_button = QPushButton(ui("生成 XLSX…"))
+        self.xlsx_button = QPushButton(_("Write XLSX…"))
         self.xlsx_button.clicked.connect(lambda: self.start_write(".xlsx"))
         self.buttons = (self.preview_button, self.pdf_button, self.xlsx_button)
         self.task: asyncio.Task | None = None
-        for widget in (QLabel(ui("组织")), self.org, QLabel(ui("期次")), self.period, self.preview_button, self.pdf_button,
+        for widget in (QLabel(_("Organisation")), self.org, QLabel(_("Period")), self.period, self.preview_button, self.pdf_button,
                        self.xlsx_button):
             bar.addWidget(widget)
         bar.addStretch(1)
@@ -89,7 +89,7 @@ class ReportTab(QWidget):
         self.figures = QFormLayout()
         layout.addLayout(self.figures)
         # The report's daily chart, as the secretary will see it on paper.
-        self.daily = pg.PlotWidget(title=ui("每日参与党员人数"), background="w")
+        self.daily = pg.PlotWidget(title=_("Party members taking part, by day"), background="w")
         self.daily.setMenuEnabled(False)
         self.daily.setMouseEnabled(x=False, y=False)
         self.daily.hide()
@@ -129,26 +129,26 @@ class ReportTab(QWidget):
         excellent = data["excellent"]
         for label, value in (
                 (level_name(org["level"]), f"{org['name']}(ID {org['id']})"),
-                (ui("期次"), ui("{period}（{first:%Y-%m-%d} 至 {last:%Y-%m-%d}）", period=data["period"], first=data["first_day"], last=data["last_day"])),
-                (ui("登记党员"), f"{data['party_members']:,}"),
-                (ui("参与人数"), f"{data['participants']:,}({data['participation_rate'] * 100:.2f}%)"),
-                (ui("有效答题次数"), f"{data['valid_attempts']:,}"),
-                (ui("分享获赠答题次数"), f"{data['share_bonus_attempts']:,}"),
-                (ui("得分（总得分÷登记党员）"), f"{data['score']:.2f}"),
-                (ui("学习先锋"), ui("{count} 人", count=len(data["pioneers"]))),
-                (ui("每日参与奖"), ui("{count} 人次", count=len(data["lottery_winners"]))),
-                (ui("未参与的党员"), ui("{count} 人", count=len(data["absent"]))),
-                (ui("优秀组织奖"), ui("第 {rank} 名", rank=excellent["rank"]) if excellent else "—")):
+                (_("Period"), _("{period} ({first:%Y-%m-%d} to {last:%Y-%m-%d})", period=data["period"], first=data["first_day"], last=data["last_day"])),
+                (_("Registered party members"), f"{data['party_members']:,}"),
+                (_("Took part"), f"{data['participants']:,}({data['participation_rate'] * 100:.2f}%)"),
+                (_("Valid attempts"), f"{data['valid_attempts']:,}"),
+                (_("Share-bonus attempts"), f"{data['share_bonus_attempts']:,}"),
+                (_("Score (total ÷ registered party members)"), f"{data['score']:.2f}"),
+                (_("Lighthouse Pioneers"), _("{count}", count=len(data["pioneers"]))),
+                (_("Daily lottery"), _("{count} wins", count=len(data["lottery_winners"]))),
+                (_("Members who did not take part"), _("{count}", count=len(data["absent"]))),
+                (_("Excellent organisations"), _("rank {rank}", rank=excellent["rank"]) if excellent else "—")):
             self.figures.addRow(QLabel(label), QLabel(value))
 
     def ask_path(self, name: str, suffix: str) -> str | None:
-        default = ui("{name}-{period}-汇报材料", name=name, period=self.period.currentData()) + suffix
+        default = _("{name}-{period}-report", name=name, period=self.period.currentData()) + suffix
         kinds = "PDF (*.pdf)" if suffix == ".pdf" else "Excel (*.xlsx)"
-        path, _ = QFileDialog.getSaveFileName(self, ui("保存汇报材料"), default, kinds)
+        path, _ignored = QFileDialog.getSaveFileName(self, _("Save the period report"), default, kinds)
         return path or None
 
     def done(self, target: Path) -> Path:
-        self.say(ui("已生成：{path}（{size:,.0f} KB）", path=target, size=target.stat().st_size / 1024))
+        self.say(_("Written: {path} ({size:,.0f} KB)", path=target, size=target.stat().st_size / 1024))
         return target
 
     def start_preview(self) -> asyncio.Task | None:
@@ -169,7 +169,7 @@ class ReportTab(QWidget):
             path = self.ask_path(name, suffix)
             if path is None:
                 return None
-        self.say(ui("正在生成…") if path else ui("正在查询…"))
+        self.say(_("Writing…") if path else _("Working…"))
         for button in self.buttons:
             button.setEnabled(False)
         target = Path(path) if path else None
@@ -188,7 +188,7 @@ class ReportTab(QWidget):
         self.data = data
         self.show_figures(data)
         if target is None:
-            self.say(ui("可生成 PDF（打印归档）或 XLSX（排序筛选）。"))
+            self.say(_("Write the PDF (to print and file) or the XLSX (to sort and filter)."))
             return data
         return self.done(target)
 
@@ -211,4 +211,4 @@ class PaperworkTabs(QTabWidget):
             self.tabs[key] = tab
             self.addTab(tab, title)
         self.report = ReportTab(office)
-        self.addTab(self.report, ui("汇报材料"))
+        self.addTab(self.report, _("Period report"))

@@ -4,9 +4,9 @@ attempt with the person's name and its time. The CLI keeps its contract columns;
 are built on the office's worker from the same rows."""
 from __future__ import annotations
 
+from finals_app.core.i18n import _
 from finals_app.core.online.times import format_instant
 from finals_app.core.tables.listings import Listing
-from finals_app.ui.texts import ui
 
 
 def period_title(rules, period_id: str) -> str:
@@ -15,31 +15,31 @@ def period_title(rules, period_id: str) -> str:
     if phase is None:
         return period_id
     first, last = phase.first_day, phase.last_day
-    start = ui("{month}月{day}日", month=first.month, day=first.day)
-    end = ui("{day}日", day=last.day) if last.month == first.month else ui("{month}月{day}日", month=last.month,
+    start = _("{month}/{day}", month=first.month, day=first.day)
+    end = _("{day}", day=last.day) if last.month == first.month else _("{month}/{day}", month=last.month,
                                                                           day=last.day)
     span = f"{start}—{end}"
     if period_id.upper().startswith("P") and period_id[1:].isdigit():
-        return ui("第{number}期（{span}）", number=int(period_id[1:]), span=span)
-    return ui("线上决赛（{span}）", span=span)
+        return _("Period {number} ({span})", number=int(period_id[1:]), span=span)
+    return _("Online final ({span})", span=span)
 
 
 def seconds(value) -> str:
-    return ui("{seconds:.2f}秒", seconds=value / 1000)
+    return _("{seconds:.2f} s", seconds=value / 1000)
 
 
 def for_staff(results, listing: Listing) -> Listing:
     columns = list(listing.columns)
     rows = listing.rows
     display = dict(listing.display)
-    headers = dict(listing.headers_zh or {})
+    headers = dict(listing.titles or {})
     if "duration_ms" in columns:
         count = columns.index("valid_attempts") if "valid_attempts" in columns else columns.index("attempts")
         at = columns.index("duration_ms")
         rows = [row[:at] + ((row[at] / row[count]) if row[count] else None,) + row[at + 1:] for row in rows]
         columns[at] = "average_duration_ms"
         display["average_duration_ms"] = seconds
-        headers["average_duration_ms"] = ui("平均用时")
+        headers["average_duration_ms"] = _("Average time")
     id_columns = [c for c in ("branch_id", "committee_id") if c in columns]
     if id_columns and "name" in columns and listing.name in ("branches", "committees", "excellent-orgs"):
         drop = columns.index(id_columns[0])  # the organisation's own id: its name is there already
@@ -50,7 +50,7 @@ def for_staff(results, listing: Listing) -> Listing:
         at = columns.index("branch_id")
         rows = [row[:at] + (names.get(row[at], row[at]),) + row[at + 1:] for row in rows]
         columns[at] = "branch"
-        headers["branch"] = ui("党支部")
+        headers["branch"] = _("Branch")
     if "period" in columns:
         display["period"] = lambda value: period_title(results.rules, str(value))
     if listing.name == "validate":
@@ -60,5 +60,5 @@ def for_staff(results, listing: Listing) -> Listing:
                                 format_instant(details.get(row[0], ("", None))[1])[:19]) + row[person:]
                 for row in rows]
         columns[person:person] = ["name", "started_at"]
-        headers["started_at"] = ui("开始答题时间")
+        headers["started_at"] = _("Started at")
     return Listing(listing.name, tuple(columns), list(rows), display, headers)

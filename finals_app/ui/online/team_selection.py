@@ -10,11 +10,11 @@ from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QPushButton, QTreeWidget, QTreeWidgetItem,
                                QVBoxLayout, QWidget)
 
+from finals_app.core.i18n import _, pgettext
 from finals_app.core.errors import FinalsError
 from finals_app.core.online.teams import contest_skeleton, propose_teams
 from finals_app.reports.writers import write_atomically
 from finals_app.ui import theme
-from finals_app.ui.texts import ui
 
 
 class TeamSelectionView(QWidget):
@@ -24,16 +24,16 @@ class TeamSelectionView(QWidget):
         self.proposal = None
         layout = QVBoxLayout(self)
         bar = QHBoxLayout()
-        load = QPushButton(ui("按线上成绩推荐"))
+        load = QPushButton(_("Propose from the online results"))
         load.clicked.connect(self.load)
-        self.write_button = QPushButton(ui("写出比赛文件…"))
+        self.write_button = QPushButton(_("Write the contest file…"))
         self.write_button.clicked.connect(lambda: self.write())
         bar.addWidget(load)
         bar.addWidget(self.write_button)
         bar.addStretch(1)
         layout.addLayout(bar)
         self.tree = QTreeWidget()
-        self.tree.setHeaderLabels([ui("单位 / 候选人"), ui("决赛名次"), ui("初赛最好成绩"), ui("称号")])
+        self.tree.setHeaderLabels([_("Unit / candidate"), _("Final rank"), _("Best preliminary total"), _("Titles")])
         self.tree.itemChanged.connect(self._changed)
         layout.addWidget(self.tree, 1)
         self.message = QLabel()
@@ -70,7 +70,7 @@ class TeamSelectionView(QWidget):
         self.tree.expandAll()
         self.tree.resizeColumnToContents(0)
         missing = self.proposal.missing_draws
-        self.message.setText(ui("尚未评出奖项的期次：{periods}（其随机抽取的称号未计入）", periods=ui("、").join(missing)) if missing else "")
+        self.message.setText(_("Periods whose awards have not been run: {periods} (titles from their random draws are missing)", periods=pgettext("punctuation", ", ").join(missing)) if missing else "")
         return True
 
     def chosen(self) -> dict[int, list[int]]:
@@ -92,7 +92,7 @@ class TeamSelectionView(QWidget):
             self._updating = True
             item.setCheckState(0, Qt.CheckState.Unchecked)
             self._updating = False
-            self.message.setText(ui("每队 {size} 人：请先取消一名队员，再选择替换人选。", size=size))
+            self.message.setText(_("{size} to a team: untick a member first, then tick the replacement.", size=size))
         self._flag(unit)
 
     def _flag(self, unit: QTreeWidgetItem) -> None:
@@ -100,7 +100,7 @@ class TeamSelectionView(QWidget):
         ticked = sum(1 for i in range(unit.childCount()) if unit.child(i).checkState(0) == Qt.CheckState.Checked)
         name = unit.text(0).split("  ")[0]
         self._updating = True
-        unit.setText(0, name if ticked == size else ui("{name}  （已选 {ticked} 人，不足 {size} 人）", name=name, ticked=ticked, size=size))
+        unit.setText(0, name if ticked == size else _("{name}  ({ticked} chosen, fewer than {size})", name=name, ticked=ticked, size=size))
         unit.setForeground(0, QBrush(QColor(theme.DANGER if ticked < size else "#000000")))
         self._updating = False
 
@@ -108,7 +108,7 @@ class TeamSelectionView(QWidget):
         if self.proposal is None:
             return None
         if path is None:
-            path, _ = QFileDialog.getSaveFileName(self, ui("写出比赛文件"), ui("决赛.toml"), "TOML (*.toml)")
+            path, _ignored = QFileDialog.getSaveFileName(self, _("Write the contest file"), _("final.toml"), "TOML (*.toml)")
             if not path:
                 return None
         rules = self.office.rules
@@ -118,5 +118,5 @@ class TeamSelectionView(QWidget):
         except FinalsError as error:
             self.message.setText(error.render())
             return None
-        self.message.setText(ui("已写出 {path}（请补充评委与题目后运行 finals-app contest check）", path=target))
+        self.message.setText(_("Written: {path} (add the judges and questions, then run finals-app contest check)", path=target))
         return target

@@ -8,8 +8,8 @@ import pyqtgraph as pg
 from PySide6.QtCore import QEasingCurve, QVariantAnimation
 from PySide6.QtGui import QColor
 
+from finals_app.core.i18n import _
 from finals_app.ui import theme
-from finals_app.ui.texts import ui
 
 
 class Scoreboard(pg.PlotWidget):
@@ -143,7 +143,7 @@ class Scoreboard(pg.PlotWidget):
         metrics = QFontMetrics(theme.font(self.name_px, bold=True))
         if metrics.horizontalAdvance(name) <= per_bar * 0.94 or len(name) < 4:
             return name
-        suffix = ui("代表队")
+        suffix = _("Team")
         cut = len(name) - len(suffix) if name.endswith(suffix) and len(name) > len(suffix) else (len(name) + 1) // 2
         return name[:cut] + "\n" + name[cut:]
 

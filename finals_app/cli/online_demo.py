@@ -1,4 +1,4 @@
-"""`finals-app demo`: the product on bundled sample data, from a fresh temporary store.
+"""`finals-app demo --online`: the product on bundled sample data, from a fresh temporary store.
 
 Generates a sample export of the 2017-2018 competition, syncs it and shows the rankings and
 awards of the first period and of the online final, so a new user sees every online step.
@@ -21,7 +21,8 @@ DEMO_SEED = "20171218"
 
 
 def run_demo(args, stdout, stderr) -> int:
-    from finals_app.cli import Progress, format_summary
+    from finals_app.cli.progress import Progress
+    from finals_app.cli.sync import format_summary
 
     rules = load_rules(getattr(args, "rules", None))
     with tempfile.TemporaryDirectory(prefix="finals-app-demo-") as folder:
