@@ -4,6 +4,8 @@ messages untranslated, vanished ones dropped), and compiles the .mo the program 
 
     .venv/bin/python scripts/translations.py          # update the .po files and compile them
     .venv/bin/python scripts/translations.py --check  # say what is untranslated; exit 1 if any
+    .venv/bin/python scripts/translations.py --add zh_CN "English" "中文" [--context C]
+                                                      # one translation added (or changed), compiled
 """
 from __future__ import annotations
 
@@ -29,7 +31,29 @@ def template() -> Catalog:
     return catalog
 
 
+def add(argv: list[str]) -> int:
+    """One message's translation into one language, then compiled (nothing else changes)."""
+    context = None
+    if "--context" in argv:
+        at = argv.index("--context")
+        context = argv[at + 1]
+        del argv[at:at + 2]
+    language, message, translation = argv
+    po = LOCALE_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+    with open(po, "rb") as handle:
+        catalog = read_po(handle)
+    catalog.add(message, translation, context=context)
+    with open(po, "wb") as handle:
+        write_po(handle, catalog, width=100, sort_output=True)
+    with open(po.with_suffix(".mo"), "wb") as handle:
+        write_mo(handle, catalog)
+    print(f"{po.relative_to(ROOT)}: {message!r} -> {translation!r}, compiled")
+    return 0
+
+
 def main(argv: list[str]) -> int:
+    if argv[:1] == ["--add"]:
+        return add(argv[1:])
     check = "--check" in argv
     source = template()
     untranslated = 0
