@@ -33,6 +33,18 @@ class Message(str):
     context: str | None = None
 
 
+class Alternatives(str):
+    """Words given as alternatives in a message ("committee/branch"), each one translated where
+    the message is shown (a value of a refusal is translated when it is said)."""
+
+    words: tuple[str, ...] = ()
+
+    def __new__(cls, words) -> "Alternatives":
+        joined = super().__new__(cls, "/".join(words))
+        joined.words = tuple(words)
+        return joined
+
+
 def N_(message: str) -> str:
     """Marks a word of a list for extraction; it is translated where it is shown (`_(word)`)."""
     return message
@@ -68,6 +80,8 @@ def _fill(text: str, values: dict) -> str:
 
 def translate(message: str, language: str | None = None, /, **values) -> str:
     """`message` in `language` (default: the user's), its placeholders filled."""
+    if isinstance(message, Alternatives):
+        return "/".join(translate(word, language) for word in message.words)
     words = catalogue(language or current_language())
     context = getattr(message, "context", None)
     text = words.pgettext(context, message) if context else words.gettext(message)

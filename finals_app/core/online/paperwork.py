@@ -8,6 +8,7 @@ from datetime import date
 from sqlalchemy import Float, case, cast, func, select
 
 from finals_app.core.errors import UsageError
+from finals_app.core.i18n import Alternatives
 from finals_app.core.online.draws import current_draw, draw_history
 from finals_app.core.online.queries import ResultQueries
 from finals_app.core.online.results import Results
@@ -45,7 +46,7 @@ def _known_org(queries: ResultQueries, org_id: int, levels: tuple[str, ...]):
     with queries.connect() as connection:
         row = connection.execute(select(organizations).where(organizations.c.id == org_id)).first()
     if row is None or row.level not in levels:
-        raise UsageError("no {kind} with id {id}", kind="/".join(levels), id=org_id)
+        raise UsageError("no {kind} with id {id}", kind=Alternatives(levels), id=org_id)
     return row
 
 
@@ -78,7 +79,7 @@ def resolve_organisation(queries: ResultQueries, text: str, levels: tuple[str, .
     with queries.connect() as connection:
         found = connection.execute(select(o.id).where(o.name == typed, o.level.in_(levels)).limit(6)).scalars().all()
     if not found:
-        raise UsageError("no {kind} named {name}", kind="/".join(levels), name=typed)
+        raise UsageError("no {kind} named {name}", kind=Alternatives(levels), name=typed)
     if len(found) > 1:
         raise UsageError("several organisations are named {name} (ids {ids}): give the id",
                          name=typed, ids=", ".join(map(str, found)))
