@@ -71,8 +71,8 @@ def _child(*args: str, env: dict | None = None) -> dict:
     return {"seconds": seconds, "peak_mib": max(peak, before) / 1024, "stdout": done.stdout, "stderr": done.stderr}
 
 
-def _sync(store: str, export: Path) -> dict:
-    result = _child(sys.executable, "-m", "benchmarks.bench_competition", "--step-sync", store, str(export))
+def _sync(store: str, export: Path, env: dict | None = None) -> dict:
+    result = _child(sys.executable, "-m", "benchmarks.bench_competition", "--step-sync", store, str(export), env=env)
     result.update(json.loads(result["stdout"].strip().splitlines()[-1]))
     return result
 
@@ -97,7 +97,10 @@ def _step_sync(store: str, export: str) -> None:
     engine.dispose()
     print(json.dumps({"in_process": seconds, "attempts": summary.tables["attempts"].rows, "stages": stages,
                       "added": summary.tables["attempts"].added, "unchanged": summary.unchanged,
-                      "peak_self_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+                      "derived_by": summary.derived_by,
+                      "peak_self_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                      # the derive's DuckDB child (it runs while this process waits)
+                      "peak_children_mib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))
 
 
 def _cli(store: str, *args: str) -> dict:
@@ -148,11 +151,17 @@ def _line(label: str, value: str) -> None:
 
 
 def main() -> None:
+    global DATA
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--skip-postgresql", action="store_true")
     parser.add_argument("--people", type=int, default=1_000_000)
+    parser.add_argument("--skip-listings", action="store_true", help="not the listings' times (issue 12)")
+    parser.add_argument("--skip-sqlite-derive", action="store_true",
+                        help="not the first sync derived by SQLite (its time, every listing compared byte for byte)")
+    parser.add_argument("--data", type=Path, default=DATA, help="where the exports are (generated once)")
     parser.add_argument("--step-sync", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    DATA = args.data
     if args.step_sync:
         _step_sync(*args.step_sync)
         return
@@ -164,21 +173,28 @@ def main() -> None:
     figures: dict[str, float] = {}
     try:
         store = f"sqlite:///{folder / 'store.sqlite'}"
+        hand = _hand_pipeline(full, folder)
         first = _sync(store, full)
         attempts = first["attempts"]
         figures["first"] = first["seconds"]
         _stages(first)
-        _line("SQLite first sync, whole competition", f"{first['seconds']:8.1f} s  {attempts:,} attempts, "
-              f"{1e6 * first['seconds'] / attempts:.2f} µs/attempt (target ≤ 3), peak {first['peak_self_mib']:,.0f} MiB")
+        _line(f"SQLite first sync, whole competition (derived by {first['derived_by']})",
+              f"{first['seconds']:8.1f} s  {attempts:,} attempts, "
+              f"{1e6 * first['seconds'] / attempts:.2f} µs/attempt, peak {first['peak_self_mib']:,.0f} MiB "
+              f"+ DuckDB's child {first['peak_children_mib']:,.0f} MiB (target ≤ 2 GiB together)")
+        _line("first sync / the hand pipeline", f"{first['seconds'] / hand['seconds']:8.2f} ×  (target ≤ 1.0)")
+        if not args.skip_sqlite_derive:
+            _compare_with_sqlite_derive(folder, full, first, PERIOD)
         again = _sync(store, full)
         _line("SQLite same export again", f"{again['seconds']:8.1f} s  {100 * again['seconds'] / first['seconds']:.1f} % "
               f"of the first (target ≤ 5 %)")
 
-        for label, command in (("the pioneer draw of a period (official act)", ("draw", "--period", PERIOD, "--seed", "bench")),
-                               ("the lottery draw of a day (official act)", ("draw", "--day", "2018-05-15", "--seed", "bench"))):
+        for label, command in (() if args.skip_listings else (
+                ("the pioneer draw of a period (official act)", ("draw", "--period", PERIOD, "--seed", "bench")),
+                ("the lottery draw of a day (official act)", ("draw", "--day", "2018-05-15", "--seed", "bench")))):
             result = _cli(store, *command)
             _line(label, f"{result['seconds']:8.2f} s")
-        listings = [
+        listings = [] if args.skip_listings else [
             ("standings CSV (a period, every row)", ("standings", "--period", PERIOD, "--format", "csv")),
             ("awards", ("awards", "--period", PERIOD, "--seed", "bench", "--format", "csv")),
             ("lottery of a day", ("lottery", "--day", "2018-05-15", "--seed", "bench", "--format", "csv")),
@@ -205,15 +221,16 @@ def main() -> None:
             figures[label] = runs[RUNS // 2]
             _line(f"listing: {label}", f"{runs[RUNS // 2]:8.2f} s  (target ≤ 1 s; standings ≤ 1.5 s)  "
                   f"runs {', '.join(f'{run:.2f}' for run in runs)}")
-        bases = sorted(_baseline(full) for _ in range(RUNS))
-        base = bases[RUNS // 2]
-        _line("baseline: hand SQLite standings over the raw export", f"{base:8.2f} s  "
-              f"runs {', '.join(f'{run:.2f}' for run in bases)}")
-        standings = figures["standings CSV (a period, every row)"]
-        _line("standings vs the baseline", f"{base / standings:8.1f} ×  (target ≥ 30 ×)")
-        committee = _largest_committee(folder / "store.sqlite")
-        report = _cli(store, "report", "--period", PERIOD, "--org", str(committee), "--out", str(folder / "r.pdf"))
-        _line(f"period report PDF of the largest committee ({committee})", f"{report['seconds']:8.2f} s  (target ≤ 2 s)")
+        if not args.skip_listings:
+            bases = sorted(_baseline(full) for _ in range(RUNS))
+            base = bases[RUNS // 2]
+            _line("baseline: hand SQLite standings over the raw export", f"{base:8.2f} s  "
+                  f"runs {', '.join(f'{run:.2f}' for run in bases)}")
+            standings = figures["standings CSV (a period, every row)"]
+            _line("standings vs the baseline", f"{base / standings:8.1f} ×  (target ≥ 30 ×)")
+            committee = _largest_committee(folder / "store.sqlite")
+            report = _cli(store, "report", "--period", PERIOD, "--org", str(committee), "--out", str(folder / "r.pdf"))
+            _line(f"period report PDF of the largest committee ({committee})", f"{report['seconds']:8.2f} s  (target ≤ 2 s)")
 
         step = f"sqlite:///{folder / 'step.sqlite'}"
         _sync(step, after5)
@@ -238,6 +255,80 @@ def main() -> None:
                 stop()
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def _hand_pipeline(export: Path, folder: Path) -> dict:
+    """The analyst's pipeline (hand_pipeline.py) in a child of its own, into a fresh file."""
+    out = folder / "hand.sqlite"
+    result = _child(sys.executable, "-m", "benchmarks.hand_pipeline", str(export), str(out))
+    result.update(json.loads(result["stdout"].strip().splitlines()[-1]))
+    out.unlink()
+    _line("hand pipeline: copy 4 tables, 7 standings tables", f"{result['seconds']:8.1f} s  peak "
+          f"{result['peak_mib']:,.0f} MiB  (standings rows: {', '.join(f'{k} {v:,}' for k, v in result['rows'].items())})")
+    return result
+
+
+# Every listing of issue 12 and more, compared byte for byte between the two derive paths (the
+# draws are official acts: made with the same seed in both stores first).
+COMPARED = [
+    ("draw", "--period", PERIOD, "--seed", "bench"),
+    ("draw", "--day", "2018-05-15", "--seed", "bench"),
+    *[("standings", "--period", f"P{n}", "--format", "csv") for n in range(1, 7)],
+    ("final-standings", "--format", "csv"),
+    ("awards", "--period", PERIOD, "--seed", "bench", "--format", "csv"),
+    ("lottery", "--day", "2018-05-15", "--seed", "bench", "--format", "csv"),
+    ("branches", "--period", PERIOD, "--seed", "bench", "--format", "csv"),
+    ("committees", "--period", PERIOD, "--seed", "bench", "--format", "csv"),
+    ("excellent-orgs", "--period", PERIOD, "--format", "csv"),
+    *[("validate", "--period", f"P{n}", "--format", "csv") for n in range(1, 7)],
+    ("validate", "--period", "FINAL", "--format", "csv"),
+    ("payouts", "--period", PERIOD, "--seed", "bench", "--format", "csv"),
+    ("ledger", "--branch", "{branch}", "--period", PERIOD, "--format", "csv"),
+    ("archive", "member", "{winner}", "--format", "csv"),
+]
+
+
+def _compare_with_sqlite_derive(folder: Path, export: Path, first: dict, period: str) -> None:
+    """The same first sync derived by SQLite (FINALS_APP_DERIVE=sqlite): its time, the derived
+    tables compared row for row and every listing compared byte for byte."""
+    other = folder / "store-sqlite-derive.sqlite"
+    lite = _sync(f"sqlite:///{other}", export, env={"FINALS_APP_DERIVE": "sqlite"})
+    _line(f"the same first sync derived by {lite['derived_by']}", f"{lite['seconds']:8.1f} s  "
+          f"(DuckDB's path: {first['seconds'] / lite['seconds']:.2f} × it), peak {lite['peak_self_mib']:,.0f} MiB")
+    _stages(first, lite)
+    db = sqlite3.connect(other)
+    db.execute("attach database ? as duck", (str(folder / "store.sqlite"),))
+    for table, key in (("attempt_status", ("phase", "participant_id", "day", "started_ms", "attempt_id")),
+                       ("phase_totals", ("phase", "rank")), ("branch_totals", ("phase", "branch_id"))):
+        columns = [row[1] for row in db.execute(f"pragma table_info({table})")]
+        counts = [db.execute(f"select count(*) from {schema}.{table}").fetchone()[0] for schema in ("main", "duck")]
+        differing = db.execute(
+            f"select count(*) from main.{table} a join duck.{table} b using ({', '.join(key)}) where "
+            + " or ".join(f"a.{c} is not b.{c}" for c in columns if c not in key)).fetchone()[0]
+        same = counts[0] == counts[1] and differing == 0
+        _line(f"    {table}: identical rows on both paths", f"{'yes' if same else 'NO'}  ({counts[0]:,} rows; "
+              f"{counts[1]:,} by DuckDB; {differing:,} differing)")
+    db.close()
+    branch, winner = _largest_branch_and_winner(other)
+    identical = 0
+    for command in COMPARED:
+        command = tuple(part.format(branch=branch, winner=winner) for part in command)
+        outputs = []
+        for store in (other, folder / "store.sqlite"):
+            out = folder / f"compared-{store.stem}.out"
+            if command[0] == "draw":  # an official act (its output says when): made, not compared
+                _cli(f"sqlite:///{store}", *command)
+                continue
+            _cli(f"sqlite:///{store}", *command, "--out", str(out))
+            outputs.append(out.read_bytes())
+        if not outputs:
+            continue
+        if outputs[0] == outputs[1]:
+            identical += 1
+        else:
+            _line(f"    listing {' '.join(command)}", "DIFFERS")
+    _line("    listings byte-identical on both paths",
+          f"{identical} of {sum(command[0] != 'draw' for command in COMPARED)}")
 
 
 def _stages(run: dict, baseline: dict | None = None) -> None:

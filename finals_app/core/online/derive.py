@@ -72,9 +72,11 @@ def _inside(phase, instant):
     return or_(*[and_(instant >= w.start_ms, instant < w.end_ms) for w in phase.windows])
 
 
-def derive(connection, rules: Rules, phase_ids=None) -> None:
+def derive(connection, rules: Rules, phase_ids=None, duck=None) -> str:
     """Recompute the derived tables (inside the caller's transaction): every phase, or only
-    `phase_ids` (the others' inputs did not change)."""
+    `phase_ids` (the others' inputs did not change). `duck`: the sync's derive_duck.Scratch,
+    whose DuckDB computes the attempt statuses and the rankings of a SQLite store. Returns the
+    engine that derived: "duckdb", or the store's ("sqlite", "postgresql")."""
     if read_meta(connection, "derived_schema") != DERIVED_SCHEMA:
         for table in reversed(DERIVED_TABLES):
             table.drop(connection, checkfirst=True)
@@ -93,7 +95,10 @@ def derive(connection, rules: Rules, phase_ids=None) -> None:
         for table in reversed(DERIVED_TABLES):
             if phases:
                 connection.execute(delete(table).where(table.c.phase.in_([p.id for p in phases])))
-    if phases:
+    if phases and duck is not None:
+        _derive_by_duckdb(connection, rules, phases, duck)
+        _insert_branch_totals(connection, rules, phases)
+    elif phases:
         rebuild = deferred_indexes(connection, attempt_status)  # a server store's whole derive
         _insert_attempt_status(connection, rules, phases)
         if rebuild is not None:
@@ -109,6 +114,23 @@ def derive(connection, rules: Rules, phase_ids=None) -> None:
         granted.drop(connection)
         _insert_branch_totals(connection, rules, phases)
     write_meta(connection, "derived_for", derived_key(rules, read_meta(connection, "data_version") or "0"))
+    return "duckdb" if duck is not None else connection.dialect.name
+
+
+def _derive_by_duckdb(connection, rules: Rules, phases, duck) -> None:
+    """derive_duck.py computes, the store's connection lands the rows (its transaction)."""
+    from pathlib import Path
+
+    from finals_app.core.errors import FinalsError
+    from finals_app.core.online import derive_duck
+    store_file = Path(connection.engine.url.database).resolve()
+    try:
+        derive_duck.compute(store_file, duck, rules, phases)
+    except derive_duck.DuckDBFailed as error:
+        raise FinalsError("DuckDB could not derive the results ({reason}); nothing was changed: sync again, or "
+                          "set {env}=sqlite to derive with SQLite", reason=str(error),
+                          env=derive_duck.ENGINE_ENV) from None
+    derive_duck.land(connection)
 
 
 def make_masks(connection, batch: int = 20_000) -> None:

@@ -19,11 +19,11 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from sqlalchemy import (BigInteger, Column, MetaData, String, Table, and_, bindparam, delete,
-                        exists, func, insert, literal, or_, select, update)
+                        exists, func, insert, literal, literal_column, or_, select, update)
 from sqlalchemy.exc import SQLAlchemyError
 
 from finals_app.core.errors import ExportError, FinalsError, Location, Problem
-from finals_app.core.online import blocks, derive
+from finals_app.core.online import blocks, derive, derive_duck
 from finals_app.core.online.export import Export, ProgressCallback, RowChecker, open_export
 from finals_app.core.rules import Rules
 from finals_app.core.store.bulk import deferred_indexes
@@ -75,6 +75,9 @@ class SyncSummary:
     invalid: dict[str, dict[str, int]]  # phase -> reason -> count
     warnings: list[str]
     exported_at: str | None = None
+    # Which engine computed the derived tables: "duckdb", "sqlite", "postgresql"; None when
+    # nothing was derived (unchanged data, or derived tables already up to date).
+    derived_by: str | None = None
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False)
@@ -111,21 +114,26 @@ def sync(engine, export_spec: str, rules: Rules, progress: ProgressCallback | No
                 raise _Unchanged()
             report(stage, done, total)
 
+        scratch = None
         try:
             with engine.connect() as connection:
                 attached = _attach_export(connection, export)
                 try:
+                    scratch = _derive_scratch(connection, engine) if attached else None
                     with connection.begin():
                         summary = _sync_in_transaction(connection, export, rules, digest, watched, allow_removal,
-                                                       removal_limit, attached)
+                                                       removal_limit, attached, scratch)
                         # A writer that started after the export was opened: refused before
                         # the commit, so nothing of what was read is kept.
                         export.refuse_if_written()
                 finally:
                     if attached:
-                        _detach_export(connection)
+                        _detach_export(connection, scratch)
         except _Unchanged:
             return _unchanged_summary(last, export, started)
+        finally:
+            if scratch is not None:
+                scratch.remove()
         summary.seconds = time.perf_counter() - started
         return summary
     except FinalsError:
@@ -143,6 +151,7 @@ class _Unchanged(Exception):
 def _unchanged_summary(last, export: Export, started: float) -> SyncSummary:
     summary = SyncSummary.from_json(last.summary)
     summary.unchanged = True
+    summary.derived_by = None
     summary.source = export.label
     summary.seconds = time.perf_counter() - started
     for change in summary.tables.values():
@@ -220,16 +229,35 @@ def _size(count: int | None) -> str:
 ATTACHED = "finals_export"
 
 
-def _detach_export(connection) -> None:
-    """Undo the export's ATTACH. A connection an interrupt (Ctrl+C) invalidated is a new one
-    without it; one that cannot detach is discarded, never pooled with the export attached."""
+def _detach_export(connection, scratch=None) -> None:
+    """Undo the export's ATTACH (and the derive's scratch files'). A connection an interrupt
+    (Ctrl+C) invalidated is a new one without it; one that cannot detach is discarded, never
+    pooled with the export attached."""
+    names = {ATTACHED} | ({derive_duck.RESULT} | {scratch.attached(name) for name in scratch.sources}
+                          if scratch is not None else set())
     try:
         connection.rollback()
         raw = connection.connection.driver_connection
-        if any(row[1] == ATTACHED for row in raw.execute("PRAGMA database_list")):
-            raw.execute(f"DETACH DATABASE {ATTACHED}")
+        for row in raw.execute("PRAGMA database_list").fetchall():
+            if row[1] in names:
+                raw.execute(f"DETACH DATABASE {row[1]}")
     except (sqlite3.Error, SQLAlchemyError):
         connection.invalidate()
+
+
+def _derive_scratch(connection, engine) -> derive_duck.Scratch | None:
+    """A SQLite file store derived by DuckDB (derive_duck.py): its scratch folder beside the
+    store, its two files attached to the store's connection (before the transaction: SQLite
+    attaches outside one). None: SQLite derives (DuckDB not installed or turned off)."""
+    database = engine.url.database
+    if engine.dialect.name != "sqlite" or not database or database == ":memory:" or not derive_duck.available():
+        return None
+    scratch = derive_duck.Scratch.beside(Path(database).resolve(), {name: EXPORT_TABLES[name] for name in blocks.TABLES})
+    raw = connection.connection.driver_connection
+    for name, file in scratch.sources.items():
+        raw.execute(f"ATTACH DATABASE ? AS {scratch.attached(name)}", (str(file),))
+    raw.execute(f"ATTACH DATABASE ? AS {derive_duck.RESULT}", (str(scratch.result),))
+    return scratch
 
 
 def _attach_export(connection, export: Export) -> bool:
@@ -346,7 +374,7 @@ def _block_plan(connection, export: Export, name: str, report) -> BlockPlan | No
 
 
 def _stage_blocks(connection, export: Export, name: str, plan: BlockPlan, stage: Table, checker: RowChecker,
-                  attached: bool, report) -> None:
+                  attached: bool, report, scratch=None) -> None:
     """The converted rows of the plan's dirty blocks, in SQL: straight into the store's table
     for a block the store has no row of (new rows: nothing to compare), into the staging table
     otherwise. The rows SQL cannot convert go to the row checker (its messages, its values)."""
@@ -359,6 +387,9 @@ def _stage_blocks(connection, export: Export, name: str, plan: BlockPlan, stage:
                        target.c.id <= blocks.block_range(block)[1]).limit(1)).first() is None}
     # A first sync into PostgreSQL: the table's keys are built after the copy (store/bulk.py).
     rebuild = deferred_indexes(connection, target, lambda: report(f"index {name}", 0, None)) if plan.direct else None
+    if scratch is not None:
+        _stage_through_scratch(connection, export, name, plan, stage, checker, report, scratch)
+        return
     try:
         loose_ids = _copy_blocks(connection, export, name, plan, stage, names, checker.offset_hours, attached, report)
     except (sqlite3.DatabaseError, SQLAlchemyError) as error:
@@ -375,6 +406,61 @@ def _stage_blocks(connection, export: Export, name: str, plan: BlockPlan, stage:
         _bulk_insert(connection, stage, [row for row in rows if row[0] >> blocks.BLOCK_BITS not in plan.direct], names)
     if rebuild is not None:
         rebuild()
+
+
+def _stage_through_scratch(connection, export: Export, name: str, plan: BlockPlan, stage: Table,
+                           checker: RowChecker, report, scratch: derive_duck.Scratch) -> None:
+    """_stage_blocks for a store DuckDB derives: the dirty blocks are converted (in SQL, as
+    _copy_blocks does) into the scratch's copy of the table, by a connection of its own that
+    commits them (DuckDB reads them there), then copied from it into the store's table or the
+    staging table, in the store's transaction."""
+    columns = EXPORT_COLUMNS[name]
+    target = EXPORT_TABLES[name]
+    names = [c.name for c in target.columns]
+    converted = blocks.converted_columns(name, checker.offset_hours)
+    total = sum(plan.prints[block].rows for block in plan.dirty) if plan.prints else export.count(name)
+    report(name, 0, total)
+    writer = scratch.connect_source(name)
+    done = 0
+    loose_ids: list[int] = []
+    try:
+        writer.execute(f"ATTACH DATABASE ? AS {ATTACHED}", (export.read_uri,))
+        source = f'{ATTACHED}."{name}"'
+        select_sql = (f"select e.id, {', '.join(converted[1:])} from {source} e "
+                      f"where e.id >= ? and e.id <= ? and e.id > 0")
+        for block in plan.dirty:
+            low, high = blocks.block_range(block)
+            written = writer.execute(f"insert or ignore into main.{name} ({', '.join(names)}) {select_sql}",
+                                     (low, high)).rowcount
+            rows = plan.prints[block].rows if block in plan.prints else writer.execute(
+                f"select count(*) from {source} where id >= ? and id <= ?", (low, high)).fetchone()[0]
+            if written < rows:
+                loose_ids += [row_id for (row_id,) in writer.execute(
+                    f"select e.id from {source} e where e.id >= ? and e.id <= ? and not exists "
+                    f"(select 1 from main.{name} t where t.id = e.id)", (low, high))]
+            done = min(total, done + (plan.prints[block].rows if block in plan.prints else 1 << blocks.BLOCK_BITS))
+            report(name, done, total)
+        if loose_ids:
+            loose_ids.sort()
+            rows, _ = checker.convert(name, export.raw_rows(name, columns, loose_ids), None, columns)
+            if checker.problems:
+                return  # the sync fails
+            writer.executemany(f"insert into main.{name} ({', '.join(names)}) values "
+                               f"({', '.join('?' * len(names))})", rows)
+        writer.execute(f"DETACH DATABASE {ATTACHED}")
+    except sqlite3.DatabaseError as error:
+        reason = str(error)
+        if "full" in reason or "interrupt" in reason:
+            raise
+        raise export.read_error(name, error) from None
+    finally:
+        writer.close()
+    for into, chosen in ((target, sorted(plan.direct)), (stage, sorted(set(plan.dirty) - plan.direct))):
+        if chosen:
+            scope = BlockPlan({}, chosen, []).scope(literal_column("id"))
+            where = str(scope.compile(compile_kwargs={"literal_binds": True}))
+            connection.exec_driver_sql(f"insert into {into.name} ({', '.join(names)}) select {', '.join(names)} "
+                                       f"from {scratch.attached(name)}.{name} where {where}")
 
 
 def _copy_blocks(connection, export: Export, name: str, plan: BlockPlan, stage: Table, names: list[str],
@@ -447,13 +533,13 @@ def _copy_blocks(connection, export: Export, name: str, plan: BlockPlan, stage: 
 
 def _sync_in_transaction(connection, export: Export, rules: Rules, digest,
                          report: ProgressCallback, allow_removal: bool = False,
-                         removal_limit: float = 0.05, attached: bool = False) -> SyncSummary:
+                         removal_limit: float = 0.05, attached: bool = False, scratch=None) -> SyncSummary:
     staged = _staging_tables(connection)
     checker = RowChecker(export.label, rules.utc_offset_hours)
     plans: dict[str, BlockPlan | None] = {}
     checks: dict[str, blocks.SideReader] = {}
     try:
-        _read_tables(connection, export, rules, staged, checker, plans, checks, attached, report)
+        _read_tables(connection, export, rules, staged, checker, plans, checks, attached, report, scratch)
         checker.fail_if_any()
         report("validate", 0, None)
         dangling = {}
@@ -521,12 +607,14 @@ def _sync_in_transaction(connection, export: Export, rules: Rules, digest,
         report("organisation tree", 0, None)
         _rebuild_org_tree(connection)
         derive.bump_data_version(connection)
+    duck = scratch if scratch is not None and scratch.usable else None
+    derived_by = None
     if not incremental:
         report("rules", 0, None)
-        derive.derive(connection, rules)
+        derived_by = derive.derive(connection, rules, duck=duck)
     elif not derive.is_derived(connection, rules):
         report("rules", 0, None)
-        derive.derive(connection, rules, phases_touched)
+        derived_by = derive.derive(connection, rules, phases_touched, duck=duck)
         if changes["participants"].added or changes["participants"].changed or changes["participants"].missing:
             derive.refresh_people(connection, rules, people)
     for stage in staged.values():
@@ -536,7 +624,7 @@ def _sync_in_transaction(connection, export: Export, rules: Rules, digest,
     summary = SyncSummary(
         source=export.label, unchanged=not any_change, seconds=0.0, tables=changes,
         invalid=invalid_counts(connection), warnings=warnings,
-        exported_at=export.meta.get("exported_at"),
+        exported_at=export.meta.get("exported_at"), derived_by=derived_by,
     )
     if isinstance(digest, _Digest):
         digest = digest.get()
@@ -547,7 +635,7 @@ def _sync_in_transaction(connection, export: Export, rules: Rules, digest,
 
 
 def _read_tables(connection, export: Export, rules: Rules, staged, checker: RowChecker, plans, checks,
-                 attached: bool, report) -> None:
+                 attached: bool, report, scratch=None) -> None:
     """Every table of the export into the staging tables (or, for new blocks of the large
     ones, straight into the store), checked row by row."""
     for name in SYNC_ORDER:
@@ -555,9 +643,16 @@ def _read_tables(connection, export: Export, rules: Rules, staged, checker: RowC
             continue  # only optional tables can be absent: required ones were checked on open
         plan = _block_plan(connection, export, name, report) if name in blocks.TABLES else None
         plans[name] = plan
+        if scratch is not None and name in blocks.TABLES:
+            # DuckDB derives from the rows this sync converts (kept in the scratch) and the
+            # store's rows outside the blocks it replaces; a table read otherwise: SQLite derives.
+            scratch.replaced[name] = (None if plan is None or plan.whole_store
+                                      else frozenset(plan.dirty) | frozenset(plan.gone))
+            scratch.usable = scratch.usable and plan is not None
         if plan is not None:
             checks[name] = blocks.SideReader(export.read_uri, name, plan.dirty, fingerprint=not plan.prints)
-            _stage_blocks(connection, export, name, plan, staged[name], checker, attached, report)
+            _stage_blocks(connection, export, name, plan, staged[name], checker, attached, report,
+                          scratch if scratch is not None and scratch.usable else None)
             continue
         total = export.count(name)
         done = 0
