@@ -114,7 +114,7 @@ def derive(connection, rules: Rules, phase_ids=None, duck=None) -> str:
         granted.drop(connection)
         _insert_branch_totals(connection, rules, phases)
     write_meta(connection, "derived_for", derived_key(rules, read_meta(connection, "data_version") or "0"))
-    return "duckdb" if duck is not None else connection.dialect.name
+    return "duckdb" if duck is not None and phases else connection.dialect.name
 
 
 def _derive_by_duckdb(connection, rules: Rules, phases, duck) -> None:

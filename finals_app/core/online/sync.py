@@ -20,7 +20,7 @@ from urllib.parse import unquote
 
 from sqlalchemy import (BigInteger, Column, MetaData, String, Table, and_, bindparam, delete,
                         exists, func, insert, literal, literal_column, or_, select, update)
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from finals_app.core.errors import ExportError, FinalsError, Location, Problem
 from finals_app.core.online import blocks, derive, derive_duck
@@ -450,8 +450,8 @@ def _stage_through_scratch(connection, export: Export, name: str, plan: BlockPla
         writer.execute(f"DETACH DATABASE {ATTACHED}")
     except sqlite3.DatabaseError as error:
         reason = str(error)
-        if "full" in reason or "interrupt" in reason:
-            raise
+        if "full" in reason or "interrupt" in reason:  # the scratch's side: said as the store's
+            raise OperationalError(f"scratch {name}", None, error) from None
         raise export.read_error(name, error) from None
     finally:
         writer.close()
