@@ -58,7 +58,7 @@ def test_catch_up_follow_cut_and_catch_up_again(live_engine):
             assert observed(follower.state) == observed(engine.state)
             # A network cut: the kiosk's side of every connection goes; the show goes on meanwhile.
             for client in list(server.clients):
-                await server._close(client, 1001, "cut")
+                await server.connections.close(client, 1001, "cut")
             await eventually(lambda: not follower.connected, what="the cut to be seen")
             assert links[-1] is False
             run(engine, SCRIPT[20:])
@@ -170,8 +170,8 @@ def test_a_broken_message_from_the_kiosk_cuts_the_link_and_the_follower_comes_ba
         async with served(live_engine) as server:
             follower, task = await connected_follower(server, links)
             for client in list(server.clients):  # what a faulty or hostile kiosk might send
-                server._send(client, {"type": "pong"})
-                server._send(client, {"type": "events", "events": [{"seq": "x"}]})
+                server.connections.send(client, {"type": "pong"})
+                server.connections.send(client, {"type": "events", "events": [{"seq": "x"}]})
             await eventually(lambda: any(not up for up, _ in links), what="the cut")
             assert links[-1][1] == "a message from the kiosk could not be read" or not links[-1][0]
             live_engine.execute({"cmd": "next_round"})
