@@ -17,6 +17,8 @@ APT_PACKAGES=(
   postgresql
   # rendering PDFs to check them
   poppler-utils
+  # the tests' picture, sound and video clips (lavfi testsrc, sine)
+  ffmpeg
   # the served pages (stream overlay, phone, judges' tablet) are tested in a real browser
   chromium
   # building python-evdev (buzzer boxes as input devices): a compiler, Python's and the kernel's headers

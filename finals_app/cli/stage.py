@@ -19,6 +19,7 @@ class Contest(Command):
         parser.add_argument("file", nargs="?", help=translate("the contest file (check); for pin: the judge's name"))
 
     def run(self, args, stdout, stderr) -> int:
+        from finals_app.core.stage import media
         from finals_app.core.stage.contest import load_contest
         if args.action == "pin":
             return _judge_pin(args.file or "", stdout)
@@ -30,6 +31,13 @@ class Contest(Command):
                                judges=len(contest.judges), questions=len(contest.questions)) + "\n")
         for plan in (*contest.rounds, contest.tiebreak):
             stdout.write(f"  {plan.id:<12} {plan.type:<10} {len(contest.questions_of(plan.id)):>4}  {plan.title}\n")
+        with_media = [question for question in contest.questions if question.media]
+        if with_media:
+            stdout.write(translate("media (played by Qt Multimedia: PNG, JPEG; WAV, MP3, M4A; MP4 H.264):") + "\n")
+        for question in with_media:
+            for medium in question.media:
+                stdout.write(f"  {question.id:<12} {translate(media.KIND_WORDS[medium.kind]):<6} {medium.name}  "
+                             f"({medium.describe()})\n")
         return EXIT_OK
 
 

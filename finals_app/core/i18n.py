@@ -130,5 +130,5 @@ EXTRACTION_KEYWORDS = {
     **{name: (1,) for name in ("Refusal", "RecordedRefusal", "FinalsError", "RulesError", "ExportError",
                                "UsageError", "ContestError", "JournalError", "WireError", "ServeError",
                                "FollowError", "TokenFileError", "Problem", "DrawError", "SyncCancelled")},
-    "_require": (2,), "problem": (2,), "row_problem": (1,),
+    "_require": (2,), "problem": (2,), "row_problem": (1,), "MediaProblem": (1,),
 }

@@ -15,6 +15,8 @@ from pathlib import Path
 from finals_app.core.errors import FinalsError, Location, Problem
 from finals_app.core.i18n import N_
 from finals_app.core.rules import Rules, load_rules
+from finals_app.core.stage import media
+from finals_app.core.stage.media import Medium
 from finals_app.core.stage.pins import well_formed
 from finals_app.core.tomlcheck import TomlReader
 
@@ -56,6 +58,13 @@ class Question:
     explanation: str = ""
     source: str = ""
     member: int | None = None  # an individual compulsory question for this member (1-based)
+    image: Medium | None = None  # a picture shown with the stem
+    audio: Medium | None = None  # a sound the host plays
+    video: Medium | None = None  # a clip the host plays in the question zone
+
+    @property
+    def media(self) -> tuple[Medium, ...]:
+        return tuple(m for m in (self.image, self.audio, self.video) if m is not None)
 
     def answer_text(self) -> str:
         if self.kind in ("single", "multiple") and self.options:
@@ -255,7 +264,7 @@ def _build(r: TomlReader, data: dict, source: str, folder: Path, rules: Rules, d
 
     questions: list[Question] = []
     for index, raw in enumerate(top.get("questions", []) or []):
-        question = _toml_question(r, raw, f"questions[{index}]", index)
+        question = _toml_question(r, raw, f"questions[{index}]", index, Path(source), folder)
         if question:
             questions.append(question)
     bank_problems: list[Problem] = []
@@ -266,7 +275,7 @@ def _build(r: TomlReader, data: dict, source: str, folder: Path, rules: Rules, d
         if file_name and not (folder / file_name).is_file():
             r.problem(f"{path}.file", "no question bank {file} (looked in {folder})", file=file_name, folder=folder)
         elif file_name:
-            questions.extend(read_bank(folder / file_name, item.get("round"), bank_problems))
+            questions.extend(read_bank(folder / file_name, item.get("round"), bank_problems, folder))
     r.problems.extend(bank_problems)
     ids: set[str] = set()
     for question in questions:
@@ -356,8 +365,9 @@ def _round(r: TomlReader, raw, path: str, stage: dict) -> Round | None:
                  int(press))
 
 
-def _toml_question(r: TomlReader, raw, path: str, index: int) -> Question | None:
-    item = r.table(raw, path, ("id", "round", "kind", "stem", "options", "answer", "explanation", "source", "member"))
+def _toml_question(r: TomlReader, raw, path: str, index: int, contest_file: Path, folder: Path) -> Question | None:
+    item = r.table(raw, path, ("id", "round", "kind", "stem", "options", "answer", "explanation", "source", "member",
+                               *media.KINDS))
     round_id = r.get(item, path, "round", str)
     kind = r.get(item, path, "kind", str)
     stem = r.get(item, path, "stem", str)
@@ -379,18 +389,29 @@ def _toml_question(r: TomlReader, raw, path: str, index: int) -> Question | None
     member = item.get("member")
     if member is not None and (not isinstance(member, int) or member < 1):
         r.problem(f"{path}.member", "must be at least {minimum}", minimum=1)
+    found = {}
+    for medium in media.KINDS:
+        name = r.get(item, path, medium, str) if medium in item else None
+        if name is not None:
+            try:
+                found[medium] = media.check(medium, name, contest_file, folder)
+            except media.MediaProblem as problem:
+                r.problem(f"{path}.{medium}", problem.template, **problem.values)
     if None in (round_id, kind, stem, answer):
         return None
     return Question(str(item.get("id") or f"q{index + 1}"), round_id, kind, stem, tuple(options), answer,
-                    str(item.get("explanation", "")), str(item.get("source", "")), member)
+                    str(item.get("explanation", "")), str(item.get("source", "")), member, **found)
 
 
 BANK_COLUMNS = {"题型": "kind", "题干": "stem", "答案": "answer", "解析": "explanation", "出处": "source",
-                "轮次": "round", "编号": "id", "题号": "id"}
+                "轮次": "round", "编号": "id", "题号": "id", "图片": "image", "音频": "audio", "视频": "video"}
+MEDIA_COLUMNS = {"image": "图片", "audio": "音频", "video": "视频"}
 
 
-def read_bank(path: Path, default_round: str | None, problems: list[Problem]) -> list[Question]:
-    """Questions from the organisers' spreadsheet (XLSX) or CSV; every bad row is named."""
+def read_bank(path: Path, default_round: str | None, problems: list[Problem],
+              contest_folder: Path | None = None) -> list[Question]:
+    """Questions from the organisers' spreadsheet (XLSX) or CSV; every bad row is named. A row's
+    media (图片, 音频, 视频) are paths relative to the bank, inside the contest's folder."""
     label = str(path)
     try:
         if path.suffix.lower() in (".xlsx", ".xlsm"):
@@ -448,6 +469,16 @@ def read_bank(path: Path, default_round: str | None, problems: list[Problem]) ->
         if kind in ("single", "multiple") and len(options) < 2:
             problems.append(Problem("a choice question needs at least two options", Location(label, line, field="选项A")))
             continue
+        found, bad = {}, False
+        for medium, column in MEDIA_COLUMNS.items():
+            if cell(medium):
+                try:
+                    found[medium] = media.check(medium, cell(medium), path, contest_folder or path.parent)
+                except media.MediaProblem as problem:
+                    problems.append(Problem(problem.template, Location(label, line, field=column), problem.values))
+                    bad = True
+        if bad:
+            continue
         questions.append(Question(cell("id") or f"{path.stem}-{line}", cell("round") or default_round or "",
-                                  kind, stem, options, answer, cell("explanation"), cell("source")))
+                                  kind, stem, options, answer, cell("explanation"), cell("source"), **found))
     return questions
