@@ -13,7 +13,7 @@ from typing import Callable
 
 from finals_app.core.clock import Clock, SystemClock
 from finals_app.core.errors import FinalsError
-from finals_app.core.i18n import translate
+from finals_app.core.i18n import N_, translate
 from finals_app.core.stage.contest import Contest, Question
 from finals_app.core.stage.journal import Event, Journal
 from finals_app.core.stage.pins import hash_pin, valid_pin, verify_pin
@@ -268,6 +268,47 @@ def cmd_reveal(engine: StageEngine, state: StageState, command: dict) -> list[Pe
     _require(state.question is not None, "no question is shown")
     _require(not state.question.revealed, "the question is already on the big screen")
     return [Pending("question_revealed", {"question": state.question.id})]
+
+
+def _playable(engine: StageEngine, state: StageState, command: dict):
+    """(question, medium) the host may play, pause or restart now: the question on the big
+    screen has that sound or clip."""
+    question = state.question
+    _require(question is not None and question.revealed, "put the question on the big screen first")
+    item = engine.contest.question(question.id)
+    medium = command.get("medium")
+    if medium is None:  # the question's one clip, when it has one
+        medium = "video" if item is not None and item.video else "audio"
+    _require(medium in ("audio", "video"), "the medium must be audio or video")
+    found = getattr(item, medium, None) if item is not None else None
+    _require(found is not None, "this question has no {medium}", medium=N_("sound") if medium == "audio" else N_("video"))
+    return question, medium, found
+
+
+def cmd_play_media(engine: StageEngine, state: StageState, command: dict) -> list[Pending]:
+    """Play the question's sound or clip from where it stands (its start the first time)."""
+    question, medium, found = _playable(engine, state, command)
+    playback = question.playback if question.playback is not None and question.playback.medium == medium else None
+    _require(playback is None or not playback.playing, "it is already playing")
+    position = playback.position(engine.now_ms()) if playback is not None else 0
+    if found.duration_ms is not None and position >= found.duration_ms:
+        position = 0  # played to its end: from the start again
+    return [Pending("media_played", {"question": question.id, "medium": medium, "position_ms": position,
+                                     "duration_ms": found.duration_ms})]
+
+
+def cmd_pause_media(engine: StageEngine, state: StageState, command: dict) -> list[Pending]:
+    question, medium, found = _playable(engine, state, command)
+    playback = question.playback
+    _require(playback is not None and playback.medium == medium and playback.playing, "nothing is playing")
+    return [Pending("media_paused", {"question": question.id, "medium": medium,
+                                     "position_ms": playback.position(engine.now_ms()), "duration_ms": found.duration_ms})]
+
+
+def cmd_restart_media(engine: StageEngine, state: StageState, command: dict) -> list[Pending]:
+    question, medium, found = _playable(engine, state, command)
+    return [Pending("media_played", {"question": question.id, "medium": medium, "position_ms": 0,
+                                     "duration_ms": found.duration_ms})]
 
 
 def cmd_choose_stake(engine: StageEngine, state: StageState, command: dict) -> list[Pending]:
@@ -686,4 +727,5 @@ COMMANDS = {
     "ceremony_next": cmd_ceremony_next, "ceremony_replay": cmd_ceremony_replay,
     "start_tiebreak": cmd_start_tiebreak, "end_tiebreak": cmd_end_tiebreak,
     "assign_prizes": cmd_assign_prizes, "sign_off": cmd_sign_off, "reopen_result": cmd_reopen_result,
+    "play_media": cmd_play_media, "pause_media": cmd_pause_media, "restart_media": cmd_restart_media,
 }

@@ -72,6 +72,25 @@ class Timer:
 
 
 @dataclass
+class MediaPlayback:
+    """Where a question's sound or clip is: playing from `position_ms` since the moment given
+    (monotonic and wall), or paused at `position_ms`. The big screen, every follower and a
+    resumed kiosk show the same point of the clip."""
+
+    medium: str  # audio | video
+    playing: bool
+    position_ms: int
+    since_mono_ms: int
+    since_wall_ms: int
+    duration_ms: int | None = None
+
+    def position(self, now_mono_ms: int) -> int:
+        """The clip's position now (ms), never past its end when its length is known."""
+        position = self.position_ms + (max(0, now_mono_ms - self.since_mono_ms) if self.playing else 0)
+        return min(position, self.duration_ms) if self.duration_ms is not None else position
+
+
+@dataclass
 class QuestionState:
     id: str
     round: str
@@ -91,6 +110,7 @@ class QuestionState:
     # While a buzzer race settles (phones' presses may arrive after a later one): the engine's
     # monotonic ms at which it is settled. Nobody holds the floor before; None: settled.
     settles_at_mono_ms: int | None = None
+    playback: MediaPlayback | None = None  # the question's sound or clip, once the host has played it
 
     @property
     def settling(self) -> bool:
@@ -387,6 +407,9 @@ def _on_resumed(state: StageState, event: Event) -> None:
     if state.question is not None and state.question.settling:
         # whatever was on its way before the crash has arrived or is lost: settled at once
         state.question.settles_at_mono_ms = event.mono_ms
+    playback = state.question.playback if state.question is not None else None
+    if playback is not None and playback.playing:  # a clip plays on from where the wall clock says it is
+        playback.since_mono_ms = event.mono_ms - (event.wall_ms - playback.since_wall_ms)
 
 
 def _on_round_started(state: StageState, event: Event) -> None:
@@ -414,6 +437,20 @@ def _on_question_shown(state: StageState, event: Event) -> None:
 def _on_question_revealed(state: StageState, event: Event) -> None:
     if state.question:
         state.question.revealed = True
+
+
+def _on_media_played(state: StageState, event: Event) -> None:
+    question = state.question
+    if question is not None and question.id == event.data.get("question"):
+        question.playback = MediaPlayback(event.data["medium"], True, int(event.data.get("position_ms") or 0),
+                                          event.mono_ms, event.wall_ms, event.data.get("duration_ms"))
+
+
+def _on_media_paused(state: StageState, event: Event) -> None:
+    question = state.question
+    if question is not None and question.id == event.data.get("question"):
+        question.playback = MediaPlayback(event.data["medium"], False, int(event.data.get("position_ms") or 0),
+                                          event.mono_ms, event.wall_ms, event.data.get("duration_ms"))
 
 
 def _on_stake_chosen(state: StageState, event: Event) -> None:
@@ -626,6 +663,7 @@ _HANDLERS = {
     "tiebreak_started": _on_tiebreak_started, "tiebreak_ended": _on_tiebreak_ended,
     "prizes_assigned": _on_prizes_assigned, "judge_signed": _on_judge_signed,
     "result_finalized": _on_result_finalized, "result_reopened": _on_result_reopened,
-    "no_answer": _on_no_answer, "race_settled": _on_race_settled, "judge_pin_set": _on_pin_set, "pin_refused": _on_pin_refused,
+    "no_answer": _on_no_answer, "race_settled": _on_race_settled, "media_played": _on_media_played,
+    "media_paused": _on_media_paused, "judge_pin_set": _on_pin_set, "pin_refused": _on_pin_refused,
     "ceremony_step": _on_ceremony_step, "ceremony_replayed": _on_ceremony_replayed,
 }

@@ -1,0 +1,96 @@
+"""The host plays, pauses and restarts a question's sound or clip; the journal keeps each with
+its position, so a resumed kiosk and every follower show the same point of the clip."""
+from __future__ import annotations
+
+import pytest
+
+from finals_app.core.clock import ManualClock
+from finals_app.core.stage.contest import load_contest
+from finals_app.core.stage.engine import Refusal, StageEngine
+from tests.core.stage.test_media import png, wav
+from tests.stage_contest import SMALL_CONTEST, _questions
+
+
+def contest_with(folder, question_media: str):
+    """The small contest whose buzzer round asks the media question first."""
+    blocks = [b for b in _questions().split("\n[[questions]]") if b.strip()]
+    blocks = [b for b in blocks if 'round = "r2"' not in b] + [b for b in blocks if 'round = "r2"' in b]
+    path = folder / "contest.toml"
+    path.write_text(SMALL_CONTEST + f'''
+[[questions]]
+id = "m1"
+round = "r2"
+kind = "single"
+stem = "听音频，这段旋律出自哪首歌曲？"
+options = ["东方红", "其他"]
+answer = "A"
+{question_media}
+''' + "".join("\n[[questions]]" + b for b in blocks), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def show(tmp_path):
+    folder = tmp_path / "show"
+    (folder / "media").mkdir(parents=True)
+    (folder / "media" / "song.wav").write_bytes(wav(seconds=10))
+    (folder / "media" / "flag.png").write_bytes(png())
+    contest = load_contest(contest_with(folder, 'audio = "media/song.wav"\nimage = "media/flag.png"'))
+    clock = ManualClock()
+    engine = StageEngine(contest, folder / "show.journal", clock=clock, durable=False)
+    engine.execute({"cmd": "next_round"})
+    engine.execute({"cmd": "next_round"})
+    engine.execute({"cmd": "show_question"})
+    assert engine.state.question.id == "m1"
+    yield engine, clock, contest, folder
+    engine.close()
+
+
+def refused(engine, command, needle):
+    with pytest.raises(Refusal) as raised:
+        engine.execute(command)
+    assert needle in raised.value.render("en")
+
+
+def test_play_pause_restart_with_positions(show):
+    engine, clock, _, _ = show
+    refused(engine, {"cmd": "play_media"}, "put the question on the big screen first")
+    engine.execute({"cmd": "reveal"})
+    refused(engine, {"cmd": "play_media", "medium": "video"}, "this question has no video")
+    refused(engine, {"cmd": "pause_media"}, "nothing is playing")
+    engine.execute({"cmd": "play_media"})
+    assert engine.events[-1].type == "media_played" and engine.events[-1].data["position_ms"] == 0
+    refused(engine, {"cmd": "play_media"}, "it is already playing")
+    clock.advance(2_500)
+    engine.execute({"cmd": "pause_media"})
+    assert engine.events[-1].data == {"question": "m1", "medium": "audio", "position_ms": 2_500, "duration_ms": 10_000}
+    clock.advance(5_000)  # paused: the clip stays where it was
+    assert engine.state.question.playback.position(clock.monotonic_ms()) == 2_500
+    engine.execute({"cmd": "play_media"})
+    assert engine.events[-1].data["position_ms"] == 2_500
+    clock.advance(20_000)
+    assert engine.state.question.playback.position(clock.monotonic_ms()) == 10_000  # never past its end
+    engine.execute({"cmd": "restart_media"})
+    assert engine.events[-1].data["position_ms"] == 0
+
+
+def test_a_resumed_kiosk_shows_the_clip_at_its_journalled_position(show):
+    engine, clock, contest, folder = show
+    engine.execute({"cmd": "reveal"})
+    engine.execute({"cmd": "play_media"})
+    clock.advance(3_000)
+    engine.execute({"cmd": "pause_media"})
+    engine.execute({"cmd": "play_media"})
+    clock.advance(1_000)
+    engine.close()
+    clock.advance(500)  # the kiosk was down half a second: the clip went on meanwhile
+    again = StageEngine(contest, folder / "show.journal", clock=clock, durable=False)
+    try:
+        playback = again.state.question.playback
+        assert playback.playing and playback.medium == "audio"
+        assert playback.position(clock.monotonic_ms()) == 4_500
+        again.execute({"cmd": "pause_media"})
+        assert again.events[-1].data["position_ms"] == 4_500
+    finally:
+        again.close()
+    engine.journal = again.journal  # the fixture closes the engine it made
