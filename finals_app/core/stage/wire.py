@@ -12,10 +12,12 @@ disclosed by then, on the first event that names it.
 from __future__ import annotations
 
 from dataclasses import asdict, replace
+from pathlib import Path, PurePath
 
 from finals_app.core.errors import FinalsError
 from finals_app.core.stage.contest import Contest, Question, Round, Team
 from finals_app.core.stage.journal import Event
+from finals_app.core.stage.media import KINDS, Medium
 
 PROTOCOL = 1
 SHOWN, REVEALED, ANSWERED = 1, 2, 3
@@ -52,18 +54,37 @@ def _question_payload(question: Question, level: int) -> dict:
                "stem": "", "options": [], "answer": "", "explanation": "", "source": question.source}
     if level >= REVEALED:
         payload.update(stem=question.stem, options=list(question.options))
+        # its media as a follower fetches them from the kiosk (by digest, with its token; never
+        # the kiosk's path), only once the question is on the big screen
+        payload["media"] = [{"kind": m.kind, "name": PurePath(m.name).name, "format": m.format,
+                             "digest": m.digest, "size_bytes": m.size_bytes, "width": m.width, "height": m.height,
+                             "duration_ms": m.duration_ms} for m in question.media]
     if level >= ANSWERED:
         payload.update(answer=question.answer, explanation=question.explanation)
     return payload
 
 
+def _remote_medium(item: dict) -> Medium:
+    """A medium a follower knows by its digest (the file is the kiosk's; the follower fetches it)."""
+    kind, digest = str(item["kind"]), str(item["digest"])
+    if kind not in KINDS or len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
+        raise ValueError(f"bad medium {kind!r}")
+    number = lambda key: item.get(key) if isinstance(item.get(key), int) and not isinstance(item.get(key), bool) else None  # noqa: E731
+    return Medium(kind, str(item.get("name", ""))[:200], Path(), str(item.get("format", ""))[:20],
+                  number("size_bytes") or 0, digest, number("width"), number("height"), number("duration_ms"))
+
+
 def question_from_payload(payload: dict) -> Question:
     try:
+        media = {}
+        for item in payload.get("media", []) or []:
+            medium = _remote_medium(item)
+            media[medium.kind] = medium
         return Question(str(payload["id"]), str(payload["round"]), str(payload["kind"]), str(payload["stem"]),
                         tuple(str(o) for o in payload["options"]), str(payload["answer"]),
                         str(payload.get("explanation", "")), str(payload.get("source", "")),
-                        payload.get("member") if isinstance(payload.get("member"), int) else None)
-    except (KeyError, TypeError) as problem:
+                        payload.get("member") if isinstance(payload.get("member"), int) else None, **media)
+    except (KeyError, TypeError, ValueError, AttributeError) as problem:
         raise WireError("a question from the kiosk is incomplete ({problem})", problem=problem) from None
 
 

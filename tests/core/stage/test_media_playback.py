@@ -94,3 +94,17 @@ def test_a_resumed_kiosk_shows_the_clip_at_its_journalled_position(show):
     finally:
         again.close()
     engine.journal = again.journal  # the fixture closes the engine it made
+
+
+def test_a_follower_learns_of_the_media_only_once_the_question_is_on_the_big_screen(show):
+    from finals_app.core.stage.wire import REVEALED, SHOWN, _question_payload, question_from_payload
+    engine, _, contest, folder = show
+    question = contest.question("m1")
+    shown = _question_payload(question, SHOWN)
+    assert "media" not in shown and not question_from_payload(shown).media
+    revealed = _question_payload(question, REVEALED)
+    assert {m["kind"] for m in revealed["media"]} == {"image", "audio"}
+    assert str(folder) not in str(revealed)  # the kiosk's paths stay on the kiosk
+    remote = question_from_payload(revealed)
+    assert remote.audio.digest == question.audio.digest and remote.audio.duration_ms == 10_000
+    assert remote.image.width == 64
