@@ -91,7 +91,7 @@ def test_export_writes_the_table(office, sample_export, small_rules, tmp_path, q
 
 def test_charts_draw_from_the_store(office, sample_export, small_rules):
     sync(office.engine, str(sample_export), small_rules)
-    data = office.chart_data("P1")
+    data = office.charts.chart_data("P1")
     assert sum(count for _, count in data["score_bins"]) == len(office.results().standings("P1"))
     assert len(data["daily"]) == 7 and all(0 <= rate <= 100 for _, rate in data["perfect"])
     import sqlite3
@@ -104,7 +104,7 @@ def test_charts_draw_from_the_store(office, sample_export, small_rules):
                                             for i in range(7)] and sum(counted.values()) > 0
     office.refresh_charts()
     import pyqtgraph as pg
-    bars = [item for item in office.plots["daily"].getPlotItem().items if isinstance(item, pg.BarGraphItem)]
+    bars = [item for item in office.charts.plots["daily"].getPlotItem().items if isinstance(item, pg.BarGraphItem)]
     assert len(bars) == 1 and list(bars[0].opts["height"]) == [count for _, count in data["daily"]]
 
 
