@@ -31,6 +31,7 @@ from finals_app.core.stage.engine import StageEngine
 from finals_app.net.broadcast import Broadcast
 from finals_app.net.clock import PhoneClocks, PhoneStatus
 from finals_app.net.connections import Client, Connections
+from finals_app.net.media import MediaFiles
 from finals_app.net.pages import Pages
 from finals_app.net.protocol import MAX_MESSAGE, Protocol
 from finals_app.net.race import RaceSettler
@@ -103,6 +104,7 @@ class ShowServer:
     def application(self) -> web.Application:
         app = web.Application(client_max_size=MAX_MESSAGE, middlewares=[self.pages.guard])
         self.pages.add_routes(app.router)
+        MediaFiles(self.engine).add_routes(app.router)
         app.router.add_get("/ws", self.protocol.socket)
         return app
 
