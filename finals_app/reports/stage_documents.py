@@ -7,7 +7,9 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 from finals_app.core.errors import FinalsError
+from finals_app.core.i18n import translate
 from finals_app.core.online.times import format_instant
+from finals_app.core.stage import media
 from finals_app.core.stage.state import PRIZE_LEVELS, StageState
 from finals_app.core.stage.words import prize_name
 from finals_app.reports.chinese import chinese_date, chinese_numeral_date
@@ -77,6 +79,20 @@ def audit_rows(state: StageState) -> list[list]:
 
 
 AUDIT_HEADER = ["时间", "代表队", "分数", "类别", "理由", "操作人", "状态"]
+MEDIA_HEADER = ["题目", "轮次", "媒体", "文件", "格式与时长"]
+
+
+def media_rows(state: StageState) -> list[list]:
+    """Each medium of each question asked in the show: which question, its round, its kind, its
+    file's name and what it was (format, size, pixels, length)."""
+    contest = state.contest
+    rows = []
+    for question_id in dict.fromkeys(state.used_questions):
+        question = contest.question(question_id)
+        for medium in (question.media if question is not None else ()):
+            rows.append([question.id, contest.round(question.round).title if contest.round(question.round) else "",
+                         translate(media.KIND_WORDS[medium.kind], "zh_CN"), medium.name, medium.describe()])
+    return rows
 
 
 def write_certificates(state: StageState, path: Path) -> int:
@@ -191,6 +207,9 @@ def results_blocks(state: StageState) -> list:
         Heading("四、抢答记录汇总"),
         Table(["代表队", "有效抢答", "提前抢答（犯规）", "忽略的按键"], evidence, [3, 1.5, 1.5, 1.5],
               [False, True, True, True]),
+        *([Heading("五、题目所用的图片、音频和视频"),
+           Table(MEDIA_HEADER, media_rows(state), [1.2, 1.4, 0.8, 3.2, 2.6], [False] * 5)]
+          if media_rows(state) else []),
     ]
 
 
@@ -228,6 +247,11 @@ def _results_xlsx(state: StageState, path: Path) -> None:
     for team in contest.teams:
         counts = tables["evidence"][team.id]
         evidence.append([team.name, counts["accepted"], counts["foul"], counts["ignored"]])
+    if media_rows(state):
+        used = workbook.create_sheet("题目媒体")
+        used.append(MEDIA_HEADER)
+        for row in media_rows(state):
+            used.append(row)
     detail = workbook.create_sheet("抢答明细")
     detail.append(["题目", "代表队", "设备", "设备时间（毫秒）", "误差范围（毫秒）", "手机自身时间", "到达时间", "结果"])
     for press in state.presses:

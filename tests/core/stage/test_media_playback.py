@@ -108,3 +108,21 @@ def test_a_follower_learns_of_the_media_only_once_the_question_is_on_the_big_scr
     remote = question_from_payload(revealed)
     assert remote.audio.digest == question.audio.digest and remote.audio.duration_ms == 10_000
     assert remote.image.width == 64
+
+
+def test_the_record_names_each_questions_media(show, tmp_path):
+    from openpyxl import load_workbook
+
+    from finals_app.reports.paginate import Heading, Table
+    from finals_app.reports.stage_documents import _results_xlsx, media_rows, results_blocks
+    engine, _, _, _ = show
+    rows = media_rows(engine.state)
+    assert [row[:4] for row in rows] == [["m1", "抢答题", "图片", "media/flag.png"],
+                                        ["m1", "抢答题", "音频", "media/song.wav"]]
+    assert "64×48" in rows[0][4] and "10.0 s" in rows[1][4]
+    blocks = results_blocks(engine.state)
+    heading = next(i for i, b in enumerate(blocks) if isinstance(b, Heading) and "图片、音频和视频" in b.text)
+    assert isinstance(blocks[heading + 1], Table) and blocks[heading + 1].rows == rows
+    _results_xlsx(engine.state, tmp_path / "results.xlsx")
+    sheet = load_workbook(tmp_path / "results.xlsx")["题目媒体"]
+    assert [list(r) for r in sheet.values][1][3] == "media/flag.png"
