@@ -8,6 +8,7 @@ Routes (each needs a token, see security.py):
   /judges?t=JUDGES_TOKEN       the judges' tablet: ranking, ties, proposed prizes, sign-off by PIN
   /ws?t=TOKEN&feed=events|view the socket: `events` = the journal itself (Python followers, which
                                fold it), `view` = the state as the pages draw it
+  /media/DIGEST?t=TOKEN        a picture, sound or clip of the question on the big screen
 
 `ShowServer` composes the rooms, each with one job, and owns the start, the stop and what the
 console asks (addresses, phones, revocations, refusals):
@@ -17,6 +18,7 @@ console asks (addresses, phones, revocations, refusals):
   clock.py        the phones' clocks (pings, estimates), their status, how long a race waits
   broadcast.py    the welcome, then each change to the followers (events) and the pages (view)
   race.py         a buzzer race settled at its deadline
+  media.py        the current question's media, by digest, once it is on the big screen
 """
 from __future__ import annotations
 
