@@ -1,0 +1,164 @@
+"""A question's picture, sound and clip on the big screen (issue 27), the widget on its own: the
+picture fitted beside or above the stem (aspect kept, never past twice its pixels), a sound's
+strip at the zone's foot, a clip that reaches playing and advances (Qt Multimedia's FFmpeg
+backend; no audio device here: the sound plays silently), paused and moved where the journal
+says, and a resumed kiosk showing the clip at its journalled position."""
+from __future__ import annotations
+
+import shutil
+from importlib import resources
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QRect
+from PySide6.QtMultimedia import QMediaPlayer
+from PySide6.QtWidgets import QWidget
+
+from finals_app.core.clock import ManualClock
+from finals_app.core.stage.contest import load_contest
+from finals_app.core.stage.engine import StageEngine
+from finals_app.ui.bridge import StageBridge
+from finals_app.ui.widgets.media_view import MAX_BLOW_UP, MediaView, clock_text, fit
+from tests.core.stage.test_media import png
+from tests.core.stage.test_media_playback import contest_with
+
+# No sound card nor sound server here: Qt Multimedia says so, and the sound plays silently.
+NO_AUDIO_DEVICE = ("PulseAudioService", "pipewire", "No audio device", "No HW decoder", "No RHI backend")
+pytestmark = pytest.mark.qt_log_ignore(*NO_AUDIO_DEVICE)
+DEMO_MEDIA = Path(str(resources.files("finals_app.assets") / "contests" / "media"))
+
+
+def media_show(tmp_path, media: str, clock=None):
+    folder = tmp_path / "show"
+    if not folder.exists():
+        shutil.copytree(DEMO_MEDIA, folder / "media")
+        (folder / "media" / "tiny.png").write_bytes(png(40, 30))
+    contest = load_contest(contest_with(folder, media))
+    clock = clock or ManualClock()
+    engine = StageEngine(contest, folder / "show.journal", clock=clock, durable=False)
+    return engine, clock
+
+
+def to_the_question(engine) -> None:
+    for command in ({"cmd": "next_round"}, {"cmd": "next_round"}, {"cmd": "show_question"}):
+        engine.execute(command)
+    assert engine.state.question.id == "m1"
+
+
+@pytest.fixture
+def stage(qtbot, tmp_path):
+    made = []
+
+    def build(media: str, size=(1280, 720), clock=None):
+        engine, clock = media_show(tmp_path, media, clock)
+        bridge = StageBridge(engine, clock)
+        screen = QWidget()
+        screen.resize(*size)
+        qtbot.addWidget(screen)
+        view = MediaView(bridge, screen)
+        bridge.changed.connect(view.follow)
+        screen.show()
+        made.append((engine, bridge, screen, view))
+        return engine, clock, bridge, view
+
+    yield build
+    for engine, *_kept in made:
+        engine.close()
+
+
+def test_fit_keeps_the_aspect_and_never_blows_up_past_twice():
+    assert fit(600, 400, 300, 1000) == (300, 200)
+    assert fit(600, 400, 3000, 3000) == (1200, 800)  # twice its pixels at most
+    assert fit(40, 30, 1000, 1000) == (80, 60)
+    assert fit(0, 30, 100, 100) == (0, 0)
+    assert clock_text(6_720) == "0:06" and clock_text(65_000) == "1:05" and clock_text(None) == "--:--"
+
+
+@pytest.mark.parametrize("zone, beside", [(QRect(20, 100, 1240, 330), True), (QRect(20, 100, 700, 800), False)],
+                         ids=["wide-zone", "tall-zone"])
+def test_the_picture_beside_or_above_the_stem(stage, zone, beside):
+    engine, _clock, _bridge, view = stage('image = "media/flag.png"')
+    to_the_question(engine)
+    assert not view.shown and view.pixmap is not None  # loaded while the host reads it, not yet shown
+    assert view.place(zone, 720) == zone
+    engine.execute({"cmd": "reveal"})
+    assert view.shown
+    text = view.place(zone, 720)
+    picture = view.picture_rect().translated(view.pos())
+    assert zone.contains(view.geometry()) and zone.contains(picture) and zone.contains(text)
+    assert not picture.intersects(text) and not view.geometry().intersects(text)
+    assert abs(picture.width() / picture.height() - 600 / 400) < 0.01
+    assert picture.width() <= 600 * MAX_BLOW_UP
+    if beside:
+        assert text.right() < picture.left() and text.height() == zone.height()
+    else:
+        assert text.top() > picture.bottom() and text.width() == zone.width()
+
+
+def test_a_small_picture_is_never_blown_up_past_twice_its_pixels(stage):
+    engine, _clock, _bridge, view = stage('image = "media/tiny.png"')
+    to_the_question(engine)
+    engine.execute({"cmd": "reveal"})
+    view.place(QRect(0, 0, 1800, 600), 1080)
+    assert view.picture_rect().size().toTuple() == (80, 60)
+
+
+def test_a_sound_has_a_strip_at_the_zone_foot_and_nothing_named(stage):
+    engine, _clock, _bridge, view = stage('audio = "media/dongfanghong.wav"')
+    to_the_question(engine)
+    engine.execute({"cmd": "reveal"})
+    zone = QRect(20, 100, 1240, 330)
+    text = view.place(zone, 720)
+    strip = view.geometry()
+    assert strip.bottom() == zone.bottom() and strip.width() == zone.width() and text.bottom() < strip.top()
+    assert view.picture_rect().isNull() and view.describe()["clip"] == "media/dongfanghong.wav"
+    assert not view.playing()
+    engine.execute({"cmd": "play_media"})
+    assert view.playing()
+    image = view.grab().toImage()  # the indicator and the bar are drawn (the screen's colours)
+    assert image.width() == strip.width()
+
+
+def test_a_clip_plays_advances_pauses_and_is_moved_where_the_journal_says(stage, qtbot):
+    from finals_app.core.clock import SystemClock
+    engine, clock, bridge, view = stage('video = "media/flag_raising.mp4"', clock=SystemClock())
+    to_the_question(engine)
+    player = view.player
+    qtbot.waitUntil(lambda: player.mediaStatus() in (QMediaPlayer.MediaStatus.LoadedMedia,
+                                                     QMediaPlayer.MediaStatus.BufferedMedia), timeout=10_000)
+    assert player.playbackState() == QMediaPlayer.PlaybackState.PausedState and player.position() == 0  # preloaded
+    engine.execute({"cmd": "reveal"})
+    view.place(QRect(20, 100, 1240, 330), 720)
+    assert view.video.isVisible() and view.video.geometry() == view.picture_rect()
+    frames = []
+    view.frame_shown.connect(lambda: frames.append(view.first_frame_at))
+    engine.execute({"cmd": "play_media"})
+    qtbot.waitUntil(lambda: player.playbackState() == QMediaPlayer.PlaybackState.PlayingState, timeout=10_000)
+    qtbot.waitUntil(lambda: player.position() > 500, timeout=10_000)  # its position advances
+    qtbot.waitUntil(lambda: bool(frames), timeout=10_000)  # frames reach the video widget
+    engine.execute({"cmd": "pause_media"})
+    paused_at = engine.events[-1].data["position_ms"]
+    qtbot.waitUntil(lambda: player.playbackState() == QMediaPlayer.PlaybackState.PausedState, timeout=10_000)
+    assert abs(player.position() - paused_at) <= 40
+    engine.execute({"cmd": "restart_media"})
+    qtbot.waitUntil(lambda: player.playbackState() == QMediaPlayer.PlaybackState.PlayingState, timeout=10_000)
+    assert player.position() < paused_at
+
+
+def test_a_resumed_kiosk_shows_the_clip_at_its_journalled_position(stage, qtbot, tmp_path):
+    clock = ManualClock()
+    engine, clock, _bridge, _view = stage('video = "media/flag_raising.mp4"', clock=clock)
+    to_the_question(engine)
+    engine.execute({"cmd": "reveal"})
+    engine.execute({"cmd": "play_media"})
+    clock.advance(2_500)
+    engine.execute({"cmd": "pause_media"})
+    engine.close()  # the kiosk goes down with the clip paused at 2.5 s
+    again, _clock, _bridge, view = stage('video = "media/flag_raising.mp4"', clock=clock)
+    assert again.state.question.playback.position(clock.monotonic_ms()) == 2_500
+    view.follow(again.state)
+    player = view.player
+    qtbot.waitUntil(lambda: player.mediaStatus() in (QMediaPlayer.MediaStatus.LoadedMedia,
+                                                     QMediaPlayer.MediaStatus.BufferedMedia), timeout=10_000)
+    qtbot.waitUntil(lambda: abs(player.position() - 2_500) <= 40, timeout=10_000)
+    assert player.playbackState() != QMediaPlayer.PlaybackState.PlayingState and view.shown
