@@ -1,8 +1,8 @@
 """The contestants' buzzer screen: whether the buzzers are open, who won the floor, who fouled."""
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QVBoxLayout
+from PySide6.QtCore import QRect, Qt
+from PySide6.QtWidgets import QLabel
 
 from finals_app.core.i18n import _, pgettext
 from finals_app.ui import theme
@@ -13,23 +13,30 @@ class BuzzerScreen(KioskScreen):
     def __init__(self, bridge, parent=None):
         super().__init__(_("Buzzer screen"), parent)
         self.bridge = bridge
-        layout = QVBoxLayout(self)
-        self.status = QLabel()
+        self.status = QLabel(self)
         self.status.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.status.setWordWrap(True)
-        self.fouls = QLabel()
+        self.fouls = QLabel(self)
         self.fouls.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.fouls.setWordWrap(True)
-        layout.addWidget(self.status, 3)
-        layout.addWidget(self.fouls, 1)
         bridge.changed.connect(self.refresh)
         self.apply_sizes()
         self.refresh(bridge.state)
 
     def apply_sizes(self) -> None:
-        scale = self.scale()
-        self.status.setFont(theme.font(120 * scale, bold=True))
-        self.fouls.setFont(theme.font(56 * scale, bold=True))
+        """Who may press or holds the floor in the top three quarters (0.11 H, smaller when a
+        long name needs it), the fouls below (0.052 H)."""
+        if "fouls" not in self.__dict__:
+            return
+        w, h = self.width(), max(1, self.height())
+        margin = int(0.03 * min(w, h))
+        split = int(0.72 * h)
+        self.status.setGeometry(QRect(0, 0, w, split))
+        self.status.setContentsMargins(margin, margin, margin, 0)
+        self.fouls.setGeometry(QRect(0, split, w, h - split))
+        self.fouls.setContentsMargins(margin, 0, margin, margin)
+        self.fit(self.status, 0.11)
+        self.fit(self.fouls, 0.052)
 
     def refresh(self, state) -> None:
         question = state.question
@@ -58,3 +65,4 @@ class BuzzerScreen(KioskScreen):
         fouled = [contest.team(team).name for team in question.locked_out] if question else []
         self.fouls.setText((_("Buzzed too early: ") + pgettext("punctuation", ", ").join(fouled)) if fouled else "")
         self.fouls.setStyleSheet(f"color: {theme.DANGER};")
+        self.apply_sizes()

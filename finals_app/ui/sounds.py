@@ -1,4 +1,5 @@
-"""Stage sounds (tick, buzzer at zero, a chime for the buzzer winner), made once as small WAV
+"""Stage sounds (tick, buzzer at zero, a chime for the buzzer winner, a round card's call, the
+ceremony's cues: a chime per prize, a fanfare for the first), made once as small WAV
 files in the user's cache folder and played with QSoundEffect. Without an audio device the show
 goes on silently."""
 from __future__ import annotations
@@ -16,6 +17,11 @@ TONES = {  # name: [(frequency Hz, milliseconds), ...]
     "buzzer": [(220, 700)],
     "winner": [(880, 120), (1320, 220)],
     "foul": [(330, 180), (260, 260)],
+    "round": [(660, 120), (990, 260)],  # a round's card
+    "ceremony": [(392, 220), (523, 420)],  # the ceremony opens
+    "prize": [(523, 150), (659, 150), (784, 380)],  # a third or second prize
+    "fanfare": [(523, 140), (659, 140), (784, 140), (1047, 320), (784, 140), (1047, 700)],  # the first prize
+    "roll": [(784, 200), (1047, 500)],  # every winner
 }
 
 

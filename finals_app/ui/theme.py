@@ -16,6 +16,10 @@ def font(pixel_size: int, bold: bool = False) -> QFont:
     return chosen
 
 
+def text_width(text: str, pixel_size: int, bold: bool = False) -> int:
+    from PySide6.QtGui import QFontMetrics
+    return QFontMetrics(font(pixel_size, bold)).horizontalAdvance(text)
+
 
 def colour(hex_text: str) -> QColor:
     return QColor(hex_text)

@@ -2,8 +2,8 @@
 3 s, the buzzer at zero) and which team may answer."""
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QVBoxLayout
+from PySide6.QtCore import QRect, Qt
+from PySide6.QtWidgets import QLabel
 
 from finals_app.core.i18n import _
 from finals_app.ui import theme
@@ -16,12 +16,9 @@ class TimerScreen(KioskScreen):
         super().__init__(_("Timer screen"), parent)
         self.bridge = bridge
         self.sounds = sounds
-        layout = QVBoxLayout(self)
-        self.who = QLabel()
+        self.who = QLabel(self)
         self.who.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.countdown = Countdown()
-        layout.addWidget(self.who, 1)
-        layout.addWidget(self.countdown, 4)
+        self.countdown = Countdown(self)
         self._last_second = None
         bridge.tick.connect(self.on_tick)
         bridge.changed.connect(self.refresh)
@@ -29,9 +26,20 @@ class TimerScreen(KioskScreen):
         self.refresh(bridge.state)
 
     def apply_sizes(self) -> None:
-        scale = self.scale()
-        self.who.setFont(theme.font(80 * scale, bold=True))
-        self.countdown.setFont(theme.font(460 * scale, bold=True))
+        """Who answers in the top fifth (0.075 H, smaller if a long name needs it); the seconds
+        fill the rest: as tall as 0.45 H, narrower screens permitting ("120" on a 2:1 wall)."""
+        if "countdown" not in self.__dict__:
+            return
+        w, h = self.width(), max(1, self.height())
+        margin = int(0.03 * min(w, h))
+        band = int(0.2 * h)
+        self.who.setGeometry(QRect(margin, 0, w - 2 * margin, band))
+        self.countdown.setGeometry(QRect(margin, band, w - 2 * margin, h - band - margin))
+        self.fit(self.who, 0.075)
+        px = int(0.45 * h)
+        while px > 20 and theme.text_width("000", px, True) > self.countdown.width():
+            px -= max(1, px // 40)
+        self.countdown.setFont(theme.font(px, bold=True))
 
     def on_tick(self, remaining_ms: int) -> None:
         self.countdown.show_ms(remaining_ms)
@@ -49,3 +57,4 @@ class TimerScreen(KioskScreen):
         team = state.contest.team(holder) if holder else None
         self.who.setText(_("{team} answering", team=team.name) if team else "")
         self.who.setStyleSheet(f"color: {team.color};" if team else "")
+        self.fit(self.who, 0.075)

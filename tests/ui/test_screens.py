@@ -9,6 +9,7 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication
 
 from finals_app.core.clock import ManualClock
+from finals_app.core.stage.display import GOLD
 from finals_app.core.stage.engine import StageEngine
 from finals_app.ui.audience_screen import AudienceScreen
 from finals_app.ui.bridge import BuzzerInput, StageBridge
@@ -143,7 +144,7 @@ def test_timer_counts_down_on_a_stepped_clock(stage):
         assert stage.timer.countdown.text() == str(second)
         assert stage.host.countdown.text() == str(second)
     assert stage.timer.countdown.warning and "#ef476f" in stage.timer.countdown.styleSheet()
-    assert stage.sounds.played == ["tick", "tick", "tick", "buzzer"]
+    assert stage.sounds.played == ["round", "tick", "tick", "tick", "buzzer"]  # the round card's call first
 
 
 def test_buzzer_keys_are_captured_application_wide_with_their_timestamp(stage, qtbot):
@@ -197,6 +198,7 @@ def test_prize_ceremony_is_paced_by_the_host_third_second_first(stage, qtbot):
               {"cmd": "sign_off", "judge": "乙评委", "pin": "5678"})
     audience, contest = stage.audience, stage.bridge.contest
     assert audience.ceremony.isVisible() and "颁奖典礼" in audience.ceremony.text()
+    assert stage.sounds.played[-1] == "ceremony"
     qtbot.wait(3000)  # no step runs by itself
     assert "颁奖典礼" in audience.ceremony.text()
     prizes = stage.bridge.state.prizes
@@ -207,7 +209,14 @@ def test_prize_ceremony_is_paced_by_the_host_third_second_first(stage, qtbot):
         text = audience.ceremony.text()
         assert words in text and team.unit in text and team.name in text
         assert all(member in text for member in team.members) and f"总分 {stage.bridge.state.scores[team.id]} 分" in text
-        assert team.color in audience.ceremony.styleSheet()
+        if level == "first":  # the climax: gold on crimson, the team on its colour, a fanfare
+            assert audience.ceremony.border == GOLD and audience.ceremony.band == team.color
+            assert stage.sounds.played[-1] == "fanfare" and audience.roll_timer.isActive()
+        else:
+            assert audience.ceremony.background == team.color and stage.sounds.played[-1] == "prize"
+    audience.show_roll()  # after the first prize's moment: every winner on one page
+    assert all(contest.team(t).name in audience.ceremony.text() for teams in prizes.values() for t in teams)
+    assert "获奖名单" in audience.ceremony.text() and stage.sounds.played[-1] == "roll"
     qtbot.keyClick(stage.host, Qt.Key.Key_G)  # nothing left: refused, said
     assert "所有奖项均已揭晓" in stage.host.message.text()
     qtbot.keyClick(stage.host, Qt.Key.Key_G, Qt.KeyboardModifier.ShiftModifier)  # replay
