@@ -145,6 +145,10 @@ class HostConsole(QMainWindow):
             ("close", _("Close buzzers (no answer)"), "K", lambda: self.run({"cmd": "close_buzzers"})),
             ("undo", _("Undo"), "U", self.undo),
             ("redo", _("Redo"), "Shift+U", self.redo),
+            # the question's sound or clip (legal only when the question on the big screen has one)
+            ("play_media", _("Play the clip"), "M", lambda: self.run({"cmd": "play_media"})),
+            ("pause_media", _("Pause the clip"), "Shift+M", lambda: self.run({"cmd": "pause_media"})),
+            ("restart_media", _("Clip from the start"), "Ctrl+M", lambda: self.run({"cmd": "restart_media"})),
             # A key for each stake the contest's risk rounds offer (their labels follow the round).
             *[(f"stake{slot}", stake_label(state, slot), STAKE_KEYS[slot],
                lambda _checked=False, slot=slot: self.choose_stake(slot))

@@ -12,12 +12,13 @@ HOST_COMMANDS = ("next_round", "show_question", "reveal", "choose_stake", "open_
                  "pause_timer", "resume_timer", "add_time", "stop_timer", "correct", "wrong", "timeout",
                  "resolve_tie", "reask", "reopen", "close_buzzers", "correct_score", "undo", "redo",
                  "start_tiebreak", "end_tiebreak", "assign_prizes", "sign_off", "reopen_result", "ceremony_next",
-                 "ceremony_replay")
+                 "ceremony_replay", "play_media", "pause_media", "restart_media")
 
 
 def probe(engine: StageEngine, name: str) -> dict:
     """A representative command of that name for the state: the parameters the console would
-    fill in (the team whose turn it is, the first of the tied teams, an unsigned judge)."""
+    fill in (the team whose turn it is, the first of the tied teams, an unsigned judge; the
+    question's own clip for the media commands)."""
     state = engine.state
     command: dict = {"cmd": name}
     if name == "choose_stake":

@@ -22,7 +22,9 @@ BUTTON_COMMANDS = {"show": ("show_question",), "reveal": ("reveal",), "open": ("
                    "tie": ("resolve_tie",), "close": ("close_buzzers",), "undo": ("undo",), "redo": ("redo",),
                    "fix": ("correct_score",), "next_round": ("next_round",), "tiebreak": ("start_tiebreak",),
                    "end_tiebreak": ("end_tiebreak",), "prizes": ("assign_prizes",),
-                   "ceremony": ("ceremony_next",), "replay": ("ceremony_replay",)}
+                   "ceremony": ("ceremony_next",), "replay": ("ceremony_replay",),
+                   "play_media": ("play_media",), "pause_media": ("pause_media",),
+                   "restart_media": ("restart_media",)}
 PER_ROW = 9
 
 
