@@ -17,6 +17,7 @@ from sqlalchemy import Connection, Float, and_, case, cast, func, literal, selec
 
 from finals_app.core.errors import UsageError
 from finals_app.core.online.draws import DrawResult, current_draw
+from finals_app.core.online.paged import PAGE_ROWS, PagedListings, PagedView
 from finals_app.core.rules import Phase, Rules
 from finals_app.core.store.schema import (attempt_status, attempts, branch_totals, draw_winners, org_branches,
                                           organizations, participants, phase_totals)
@@ -167,6 +168,23 @@ class ResultQueries:
                                                      p.is_party_member, p.branch_id).where(p.id.in_(chunk))):
                     found[row.participant_id] = dict(row._mapping)
         return found
+
+    # ---- the big listings a page at a time (the office's tables; core/online/paged.py) ----
+
+    def paged_view(self, listing: str, phase_id: str | None = None, sort: str | None = None,
+                   descending: bool = False, text: str = "", display: dict | None = None,
+                   page_rows: int = PAGE_ROWS) -> PagedView:
+        """A listing ("standings", "final-standings", "validate") sorted by `sort` and filtered by
+        `text` in the store: its size and where each page starts, not its rows."""
+        return PagedListings(self).view(listing, phase_id, sort, descending, text, display, page_rows)
+
+    def paged_page(self, view: PagedView, page: int) -> list[tuple]:
+        """One page of a view: one keyed query, however far down the page is."""
+        return PagedListings(self).page(view, page)
+
+    def paged_rows(self, view: PagedView, batch: int = 5000):
+        """Every row of a view in its order, `batch` at a time (one streamed query: an export)."""
+        return PagedListings(self).rows(view, batch)
 
     # ---- validation report ----
 
