@@ -286,81 +286,86 @@ def _compute(db, store_file: Path, scratch: Scratch, rules, phases) -> None:
                end as reason
         from classified""")
     db.execute("drop table classified")
+    # Then phase by phase (a phase's windows and sorts fit in DuckDB's memory; all phases at
+    # once ran out of it at 900 MB), in the phases' key order: the result is written in the
+    # clustered order of attempt_status and phase_totals.
+    for phase in sorted(phases, key=lambda p: p.id):
+        _derive_phase(db, scratch, store_file, phase, rules)
+
+
+def _derive_phase(db, scratch: Scratch, store_file: Path, phase, rules) -> None:
+    name = _quoted(phase.id)
     # The allowance (derive._apply_allowance): the extras of a crowded day, the credits of the
     # people with extras, the greedy use of credits in closed form.
     db.execute(f"""
-        create table extras as
-        select phase, participant_id, started_ms, attempt_id,
-               row_number() over (partition by phase, participant_id order by started_ms, attempt_id) as k
-        from (select phase, participant_id, started_ms, attempt_id,
-                     row_number() over (partition by phase, participant_id, day
-                                        order by started_ms, attempt_id) as nth
-              from status where reason is null)
-        where nth > {per_phase('attempts_per_day')}""")
-    crediting = [p for p in phases if p.share_credits > 0]
-    if crediting:
-        share_windows = " or ".join(_inside(p, "shared_ms") for p in crediting)
+        create or replace table extras as
+        select participant_id, started_ms, attempt_id,
+               row_number() over (partition by participant_id order by started_ms, attempt_id) as k
+        from (select participant_id, started_ms, attempt_id,
+                     row_number() over (partition by participant_id, day order by started_ms, attempt_id) as nth
+              from status where phase = {name} and reason is null)
+        where nth > {phase.attempts_per_day}""")
+    if phase.share_credits > 0:
         shares = _inputs(db, store_file, scratch, "shares", "id, participant_id, shared_ms", "shared_ms",
-                         share_windows)
+                         _inside(phase, "shared_ms"))
         # A share counts for every phase whose window holds it (derive: _inside, no first-phase rule).
-        credit_rows = " union all ".join(
-            f"select {_quoted(p.id)} as phase, participant_id, shared_ms, id from shared where {_inside(p, 'shared_ms')}"
-            for p in crediting)
-        db.execute(f"create table shared as {shares}")
         db.execute(f"""
-            create table credits as
-            select phase, participant_id, shared_ms as earned_ms from (
-                select c.*, row_number() over (partition by phase, participant_id order by shared_ms, id) as nth
-                from ({credit_rows}) c
-                where exists (select 1 from extras x where x.phase = c.phase and x.participant_id = c.participant_id))
-            where nth <= {per_phase('share_credits')}""")
-        db.execute("drop table shared")
+            create or replace table credits as
+            select participant_id, shared_ms as earned_ms from (
+                select c.participant_id, c.shared_ms,
+                       row_number() over (partition by c.participant_id order by c.shared_ms, c.id) as nth
+                from ({shares}) c
+                where c.participant_id in (select participant_id from extras))
+            where nth <= {phase.share_credits}""")
         counted = """
-            select x.phase, x.participant_id, x.started_ms, x.attempt_id, x.k,
-                   (select count(*) from credits c where c.phase = x.phase and c.participant_id = x.participant_id
+            select x.participant_id, x.attempt_id, x.k,
+                   (select count(*) from credits c where c.participant_id = x.participant_id
                     and c.earned_ms <= x.started_ms) as avail
             from extras x"""
         db.execute(f"""
-            create table decisions as
-            select phase, participant_id, attempt_id,
-                   case when used > lag(used, 1, 0) over (partition by phase, participant_id order by k)
+            create or replace table decisions as
+            select participant_id, attempt_id,
+                   case when used > lag(used, 1, 0) over (partition by participant_id order by k)
                         then 1 else 0 end as granted
             from (select *, k + least(running, 0) as used from (
-                    select *, min(avail - k) over (partition by phase, participant_id order by k
+                    select *, min(avail - k) over (partition by participant_id order by k
                                                   rows between unbounded preceding and current row) as running
                     from ({counted})))""")
     else:
-        db.execute("create table decisions as select phase, participant_id, attempt_id, 0 as granted from extras")
-    db.execute("""
-        update status set reason = 'over_daily_allowance' from decisions d
-        where d.granted = 0 and status.phase = d.phase and status.attempt_id = d.attempt_id""")
-    db.execute("""create table granted as select phase, participant_id, count(*) as granted from decisions
-                  where granted = 1 group by phase, participant_id""")
+        db.execute("create or replace table decisions as select participant_id, attempt_id, 0 as granted from extras")
+    db.execute(f"""
+        create or replace table phase_status as
+        select s.phase, s.participant_id, s.day, s.started_ms, s.attempt_id, s.finished_ms, s.duration_ms, s.score,
+               s.perfect, coalesce(s.reason, case when d.granted = 0 then 'over_daily_allowance' end) as reason
+        from status s left join decisions d on d.attempt_id = s.attempt_id
+        where s.phase = {name}""")
     db.execute(f"""
         insert into result.status
-        select {', '.join(STATUS_COLUMNS)} from status
-        order by phase, participant_id, day, started_ms, attempt_id""")
-    # The rankings (derive._insert_phase_ranking), with the order of the rules file.
-    first_day = per_phase("first_day_number", "s.phase")
+        select {', '.join(STATUS_COLUMNS)} from phase_status
+        order by participant_id, day, started_ms, attempt_id""")
+    # The ranking (derive._insert_phase_ranking), in the order of the rules file.
     terms = {"score_desc": "score desc", "average_duration_asc": "cast(duration_ms as double) / valid_attempts asc",
              "last_finish_asc": "last_finish_ms asc", "participant_id_asc": "participant_id asc"}
     order = ", ".join(terms[key] for key in rules.ranking_order)
     db.execute(f"""
         insert into result.ranking
-        select phase, row_number() over (partition by phase order by {order}) as rank, participant_id,
+        select phase, row_number() over (order by {order}) as rank, participant_id,
                score, duration_ms, valid_attempts, perfect_attempts, share_credit_attempts, last_finish_ms, days_mask
         from (
-            select s.phase, s.participant_id, cast(sum(s.score) as bigint) as score,
+            select any_value(s.phase) as phase, s.participant_id, cast(sum(s.score) as bigint) as score,
                    cast(sum(s.duration_ms) as bigint) as duration_ms, count(*) as valid_attempts,
                    cast(sum(s.perfect) as bigint) as perfect_attempts,
                    coalesce(any_value(g.granted), 0) as share_credit_attempts,
                    arg_max(s.finished_ms, (s.started_ms, s.attempt_id)) as last_finish_ms,
-                   cast(sum(distinct cast(1 as bigint) << (s.day - {first_day}))
-                        as bigint) as days_mask
-            from status s left join granted g on g.phase = s.phase and g.participant_id = s.participant_id
+                   cast(sum(distinct cast(1 as bigint) << (s.day - {phase.first_day_number})) as bigint) as days_mask
+            from phase_status s left join (
+                select participant_id, count(*) as granted from decisions where granted = 1 group by participant_id
+            ) g on g.participant_id = s.participant_id
             where s.reason is null
-            group by s.phase, s.participant_id)
-        order by phase, rank""")
+            group by s.participant_id)
+        order by rank""")
+    for table in ("extras", "decisions", "phase_status", "credits"):
+        db.execute(f"drop table if exists {table}")
 
 
 def land(connection) -> None:
