@@ -55,7 +55,8 @@ def folder(tmp_path):
     return tmp_path / "show"
 
 
-def contest_with(folder: Path, question_media: str) -> Path:
+def contest_with(folder: Path, question_media: str, first: bool = False) -> Path:
+    """The small contest with a media question m1 in its buzzer round (asked first if `first`)."""
     path = folder / "contest.toml"
     extra = f'''
 [[questions]]
@@ -67,7 +68,7 @@ options = ["甲", "乙"]
 answer = "A"
 {question_media}
 '''
-    path.write_text(SMALL_CONTEST + _questions() + extra, encoding="utf-8")
+    path.write_text(SMALL_CONTEST + (extra + _questions() if first else _questions() + extra), encoding="utf-8")
     return path
 
 

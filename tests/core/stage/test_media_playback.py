@@ -7,26 +7,13 @@ import pytest
 from finals_app.core.clock import ManualClock
 from finals_app.core.stage.contest import load_contest
 from finals_app.core.stage.engine import Refusal, StageEngine
+from tests.core.stage.test_media import contest_with as media_contest
 from tests.core.stage.test_media import png, wav
-from tests.stage_contest import SMALL_CONTEST, _questions
 
 
 def contest_with(folder, question_media: str):
     """The small contest whose buzzer round asks the media question first."""
-    blocks = [b for b in _questions().split("\n[[questions]]") if b.strip()]
-    blocks = [b for b in blocks if 'round = "r2"' not in b] + [b for b in blocks if 'round = "r2"' in b]
-    path = folder / "contest.toml"
-    path.write_text(SMALL_CONTEST + f'''
-[[questions]]
-id = "m1"
-round = "r2"
-kind = "single"
-stem = "听音频，这段旋律出自哪首歌曲？"
-options = ["东方红", "其他"]
-answer = "A"
-{question_media}
-''' + "".join("\n[[questions]]" + b for b in blocks), encoding="utf-8")
-    return path
+    return media_contest(folder, question_media, first=True)
 
 
 @pytest.fixture
