@@ -147,6 +147,8 @@ class Card(QWidget):
             tries.append((over, max(len(name) for name in lines) > 1, columns, rows, tile_w, lines))
         one_line = [t for t in tries if not t[0] and not t[1]]
         over, _two, columns, rows, tile_w, lines = (one_line or [t for t in tries if not t[0]] or tries)[0]
+        widest = max(metrics.horizontalAdvance(line) for name in lines for line in name)
+        tile_w = min(tile_w, max(widest + 6 * pad, width // 4))  # a lone winner's tile, not a full-width bar
         most = max(len(name) for name in lines) + (1 if item.extra else 0)
         tile_h = most * pitch(px) + 2 * pad
         return lines, (columns, rows, tile_w, tile_h, pad, gap), rows * tile_h + (rows - 1) * gap, over
