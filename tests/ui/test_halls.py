@@ -137,3 +137,20 @@ def test_the_timer_and_buzzer_screens_hold(qtbot, tmp_path, size):
                 widget.grab().save(str(SHOTS / f"{width}x{height}-{type(widget).__name__}.png"))
     finally:
         engine.close()
+
+
+def test_the_venue_is_optional_and_checked(tmp_path):
+    """The welcome names the venue when the contest file gives one; a venue that is not text is an
+    error naming its field."""
+    from finals_app.core.stage.contest import ContestError, load_contest
+    contest = new_engine(tmp_path)[0]
+    try:
+        assert contest.contest.venue == "山东会堂"
+    finally:
+        contest.close()
+    text = (tmp_path / "demo.toml").read_text(encoding="utf-8")
+    (tmp_path / "demo.toml").write_text(text.replace('venue = "山东会堂"', "venue = 12"), encoding="utf-8")
+    with pytest.raises(ContestError, match="contest.venue"):
+        load_contest(tmp_path / "demo.toml")
+    (tmp_path / "demo.toml").write_text(text.replace('venue = "山东会堂"\n', ""), encoding="utf-8")
+    assert load_contest(tmp_path / "demo.toml").venue == ""

@@ -189,7 +189,7 @@ def _build(r: TomlReader, data: dict, source: str, folder: Path, rules: Rules, d
                     "judge_pins", "issuer"))
     name = r.get(info, "contest", "name", str)
     date = info.get("date", "")
-    venue = info.get("venue", "")
+    venue = (r.get(info, "contest", "venue", str) or "") if "venue" in info else ""  # optional: where, for the welcome
     judges = r.get(info, "contest", "judges", list) or []
     if judges and (not all(isinstance(j, str) and j.strip() for j in judges) or len(set(judges)) != len(judges)):
         r.problem("contest.judges", "judges must be distinct names")
