@@ -30,6 +30,7 @@ from finals_app.core.stage.display import (AMBER, BLUE, CRIMSON, GOLD, GREEN, GR
 from finals_app.ui import theme
 from finals_app.ui.widgets.countdown import Countdown
 from finals_app.ui.widgets.kiosk_screen import KioskScreen
+from finals_app.ui.widgets.media_view import MediaView
 from finals_app.ui.widgets.scoreboard import Scoreboard
 from finals_app.ui.widgets.stage_cards import Card, Part, Tiles
 from finals_app.ui.widgets.stage_text import TextBox, draw_lines, measured, pitch, width_of, wrap
@@ -188,6 +189,7 @@ class AudienceScreen(KioskScreen):
         self.title.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         self.countdown = Countdown(self)
         self.question = QuestionPanel(self)
+        self.media = MediaView(bridge, self, sounds=sounds)  # the question's picture or clip, in its zone beside or above the stem
         self.floor = QLabel(self)  # the state banner (floor won, verdict, foul, time up, paused)
         self.floor.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.answer = QLabel(self)  # the answer line, only after the verdict (drawn inside the zone)
@@ -257,7 +259,7 @@ class AudienceScreen(KioskScreen):
         rects = self.regions()
         self.title.setGeometry(rects["title"])
         self.countdown.setGeometry(rects["timer"])
-        self.question.setGeometry(rects["question"])
+        self.question.setGeometry(self.media.place(rects["question"], h))
         self.floor.setGeometry(rects["banner"])
         self.scoreboard.setGeometry(rects["scoreboard"])
         self.scoreboard.relayout()  # hidden (the welcome), it hears of no resize until shown
@@ -285,6 +287,8 @@ class AudienceScreen(KioskScreen):
     def refresh(self, state) -> None:
         view = stage_view(state)
         self.view = view
+        if self.media.follow(state, visible=view == "question"):
+            self.apply_sizes()  # the question zone shared with the question's picture or clip
         self.title.setText(title_for(state))
         self.title.setStyleSheet(f"color: {theme.ACCENT};")
         self._fit(self.title, 0.06)

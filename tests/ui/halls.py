@@ -30,6 +30,7 @@ LONGEST_TEAM = "enterprise"  # 国网山东电力代表队, the demo's longest n
 def demo_with_long_question(folder: Path):
     demo = Path(str(resources.files("finals_app.assets") / "contests"))
     shutil.copy(demo / "demo-bank.csv", folder / "demo-bank.csv")
+    shutil.copytree(demo / "media", folder / "media")  # the bank's picture, sound and clip
     options = ", ".join(f'"{o}"' for o in LONG_OPTIONS)
     text = (demo / "demo.toml").read_text(encoding="utf-8") + f'''
 [[questions]]

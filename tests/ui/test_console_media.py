@@ -10,9 +10,8 @@ from PySide6.QtCore import Qt
 from finals_app.core.stage.guide import legal_commands
 from finals_app.ui.bridge import StageBridge
 from finals_app.ui.host_console import HostConsole
-from tests.ui.test_media_view import NO_AUDIO_DEVICE, media_show, to_the_question
+from tests.ui.test_media_view import media_show, to_the_question
 
-pytestmark = pytest.mark.qt_log_ignore(*NO_AUDIO_DEVICE)
 MEDIA_KEYS = ("play_media", "pause_media", "restart_media")
 
 

@@ -22,9 +22,6 @@ from finals_app.ui.widgets.media_view import MAX_BLOW_UP, MediaView, clock_text,
 from tests.core.stage.test_media import png
 from tests.core.stage.test_media_playback import contest_with
 
-# No sound card nor sound server here: Qt Multimedia says so, and the sound plays silently.
-NO_AUDIO_DEVICE = ("PulseAudioService", "pipewire", "No audio device", "No HW decoder", "No RHI backend")
-pytestmark = pytest.mark.qt_log_ignore(*NO_AUDIO_DEVICE)
 DEMO_MEDIA = Path(str(resources.files("finals_app.assets") / "contests" / "media"))
 
 
@@ -129,7 +126,8 @@ def test_a_clip_plays_advances_pauses_and_is_moved_where_the_journal_says(stage,
     assert player.playbackState() == QMediaPlayer.PlaybackState.PausedState and player.position() == 0  # preloaded
     engine.execute({"cmd": "reveal"})
     view.place(QRect(20, 100, 1240, 330), 720)
-    assert view.video.isVisible() and view.video.geometry() == view.picture_rect()
+    if view.video is not None:  # a window system (offscreen: the frames are decoded, not drawn)
+        assert view.video.isVisible() and view.video.geometry() == view.picture_rect()
     frames = []
     view.frame_shown.connect(lambda: frames.append(view.first_frame_at))
     engine.execute({"cmd": "play_media"})

@@ -68,12 +68,16 @@ class MediaView(QWidget):
     """The media of the question on screen; `follow(state)` after every change of the show."""
 
     def __init__(self, bridge, parent: QWidget | None = None, source: Callable[[Medium], QUrl] | None = None,
-                 audible: bool = True):
+                 sounds=None):
         super().__init__(parent)
         self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
         self.bridge = bridge
         self.source = source or getattr(bridge, "media_source", None) or local_source
-        self.audible = audible
+        # Heard where the screen's sounds are (the kiosk found an audio device and has its sounds
+        # on), or where a follower found one (bridge.media_audible); else the clip plays silently,
+        # and no audio device is opened or asked about.
+        self.audible = bool(getattr(sounds, "effects", None)) if sounds is not None \
+            else bool(getattr(bridge, "media_audible", False))
         self.question_id: str | None = None
         self.image: Medium | None = None  # the question's picture
         self.clip: Medium | None = None  # its clip (video) or else its sound
@@ -98,25 +102,33 @@ class MediaView(QWidget):
     @property
     def player(self):
         if self._player is None:
-            from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer
+            from PySide6.QtCore import QLoggingCategory
+            QLoggingCategory.setFilterRules("qt.multimedia.symbolsresolver=false")  # libraries it need not have
+            from PySide6.QtGui import QGuiApplication
+            from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer, QVideoSink
             from PySide6.QtMultimediaWidgets import QVideoWidget
             self._player = QMediaPlayer(self)
-            self._output = QAudioOutput(self)
-            self._output.setMuted(not self.audible)
-            self._player.setAudioOutput(self._output)
-            self._video = QVideoWidget(self)
-            self._video.setAspectRatioMode(Qt.AspectRatioMode.KeepAspectRatio)
-            self._video.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
-            self._video.hide()
-            self._player.setVideoOutput(self._video)
+            if self.audible:
+                self._player.setAudioOutput(QAudioOutput(self._player))
+            if QGuiApplication.platformName() in ("offscreen", "minimal"):
+                sink = QVideoSink(self)  # nothing to draw on: the frames are decoded, counted, not shown
+                self._player.setVideoOutput(sink)
+            else:
+                self._video = QVideoWidget(self)
+                self._video.setAspectRatioMode(Qt.AspectRatioMode.KeepAspectRatio)
+                self._video.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+                self._video.hide()
+                self._player.setVideoOutput(self._video)
+                sink = self._video.videoSink()
             self._player.mediaStatusChanged.connect(self._on_status)
             self._player.positionChanged.connect(lambda _position: self.update())
             self._player.errorOccurred.connect(self._on_error)
-            self._video.videoSink().videoFrameChanged.connect(self._on_frame)
+            sink.videoFrameChanged.connect(self._on_frame)
         return self._player
 
     @property
     def video(self):
+        """The QVideoWidget the clip plays in (None on a screen without a window system)."""
         self.player  # noqa: B018 - made with the player
         return self._video
 
