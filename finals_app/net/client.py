@@ -71,6 +71,13 @@ class Follower:
         self._session: aiohttp.ClientSession | None = None
         self._ws = None
 
+    def media_url(self, digest: str) -> str:
+        """The kiosk's address of a medium (by its digest) with this follower's token: served only
+        while its question is on the kiosk's big screen (net/media.py)."""
+        parts = urlsplit(self.url)
+        token = parse_qs(parts.query).get("t", [""])[0]
+        return urlunsplit((parts.scheme, parts.netloc, f"/media/{digest}", urlencode({"t": token}), ""))
+
     def local_ms(self) -> float:
         return self.monotonic() * 1000
 

@@ -15,7 +15,7 @@ import signal
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, QUrl, Signal
 from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
 from finals_app.core.i18n import _
@@ -33,10 +33,16 @@ class FollowerBridge(ShowBridge):
 
     read_only = True
     link = Signal(bool, str)  # up, why it is down
+    media_audible = False  # a question's sound or clip heard here (run_follower: when there is an audio device)
 
     def __init__(self, follower: Follower, parent: QObject | None = None):
         super().__init__(parent)
         self.follower = follower
+
+    def media_source(self, medium) -> QUrl:
+        """A question's picture, sound or clip, fetched from the kiosk with this follower's token
+        (the screens' MediaView plays it at the journalled position)."""
+        return QUrl(self.follower.media_url(medium.digest))
 
     @property
     def state(self):
@@ -165,6 +171,7 @@ class FollowerWindow:
 
 def run_follower(url: str, role: str, windowed: bool = False, display: int | None = None) -> int:
     os.environ.setdefault("QT_API", "pyside6")
+    os.environ.setdefault("QT_LOGGING_RULES", "qt.multimedia.*=false;qt.multimedia*=false")  # as the kiosk
     from finals_app.logs import qt_messages_to_log, start_logging
     start_logging("follow")
     qt_messages_to_log()
@@ -175,6 +182,9 @@ def run_follower(url: str, role: str, windowed: bool = False, display: int | Non
     install_qt_translations(app)
     follower = Follower(url)
     window = FollowerWindow(follower, role, windowed, display)
+    if role == "audience":  # the question's sound heard here too, when this machine can play it
+        from PySide6.QtMultimedia import QMediaDevices
+        window.bridge.media_audible = bool(QMediaDevices.audioOutputs())
     window.show(window.waiting)
     latency = os.environ.get("FINALS_APP_LATENCY_LOG")
     if latency and role == "audience":
