@@ -109,7 +109,16 @@ def _parse_time(value, parse):
         return value
 
 
-def write_xlsx(listing: Listing, path: Path, language: str | None = None) -> None:
+class ExportCancelled(FinalsError):
+    """An export stopped by its user: nothing was written (the temporary file is removed)."""
+
+
+def write_xlsx(listing: Listing, path: Path, language: str | None = None, batches=None, total: int | None = None,
+               progress=None) -> None:
+    """`listing` as a workbook (a sheet per million rows). `batches`: its rows given a list at a
+    time instead of `listing.rows` (a big listing read page by page: never held whole);
+    `progress(done, total)` after each batch may raise ExportCancelled to stop (the caller's
+    write_atomically then leaves no file)."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
@@ -119,17 +128,21 @@ def write_xlsx(listing: Listing, path: Path, language: str | None = None) -> Non
     workbook = Workbook(write_only=True)
     title = listing.name[:28]
     columns = _xlsx_columns(listing, language)
+    batches = iter(batches if batches is not None else [listing.rows])
+    first = next(batches, [])
     widths = [max(10, display_width(headers.get(c, c)) + 2) for c in listing.columns]
-    for row in listing.rows[:2000]:
+    for row in first[:2000]:
         for i, value in enumerate(row):
             convert = columns[i][1]
             widths[i] = min(60, max(widths[i], display_width(_cell(convert(value) if convert else value)) + 2))
     bold = Font(bold=True)
-    chunks = [listing.rows[i:i + XLSX_MAX_ROWS] for i in range(0, max(1, len(listing.rows)), XLSX_MAX_ROWS)]
     formatted = [i for i, (number_format, _) in enumerate(columns) if number_format]
     converted = [(i, convert) for i, (_, convert) in enumerate(columns) if convert]
-    for index, chunk in enumerate(chunks):
-        sheet = workbook.create_sheet(title if index == 0 else f"{title} ({index + 1})")
+    sheets = []
+
+    def new_sheet():
+        sheet = workbook.create_sheet(title if not sheets else f"{title} ({len(sheets) + 1})")
+        sheets.append(sheet)
         sheet.freeze_panes = "A2"
         for i, width in enumerate(widths, start=1):
             sheet.column_dimensions[get_column_letter(i)].width = width
@@ -139,20 +152,70 @@ def write_xlsx(listing: Listing, path: Path, language: str | None = None) -> Non
             cell.font = bold
             header_cells.append(cell)
         sheet.append(header_cells)
-        if not formatted and not converted:
-            for row in chunk:  # the fast path (a million standings rows): plain values
-                sheet.append(row)
-            continue
-        for row in chunk:
-            values = list(row)
-            for i, convert in converted:
-                values[i] = convert(values[i])
-            for i in formatted:
-                cell = WriteOnlyCell(sheet, values[i])
-                cell.number_format = columns[i][0]
-                values[i] = cell
-            sheet.append(values)
-    workbook.save(path)
+        return sheet
+
+    sheet, room, done = new_sheet(), XLSX_MAX_ROWS, 0
+    try:
+        for batch in _chained(first, batches):
+            start = 0
+            while start < len(batch):
+                if room == 0:
+                    sheet, room = new_sheet(), XLSX_MAX_ROWS
+                chunk = batch[start:start + room]
+                room -= len(chunk)
+                start += len(chunk)
+                _append_rows(sheet, chunk, columns, formatted, converted)
+            done += len(batch)
+            if progress is not None:
+                progress(done, total if total is not None else done)
+        workbook.save(path)
+    except BaseException:
+        for sheet in sheets:  # openpyxl's own temporary files go too (not left until exit)
+            try:
+                if not sheet.closed:
+                    sheet.close()  # its rows' writer ends its XML first
+                writer = getattr(sheet, "_writer", None)
+                if writer is not None:
+                    writer.cleanup()
+            except Exception:  # noqa: BLE001 - already gone; the export's own failure is raised
+                pass
+        raise
+
+
+def _chained(first, batches):
+    if first:
+        yield first
+    yield from batches
+
+
+def _append_rows(sheet, rows, columns, formatted, converted) -> None:
+    from openpyxl.cell import WriteOnlyCell
+    if not formatted and not converted:
+        for row in rows:  # the fast path (a million standings rows): plain values
+            sheet.append(row)
+        return
+    for row in rows:
+        values = list(row)
+        for i, convert in converted:
+            values[i] = convert(values[i])
+        for i in formatted:
+            cell = WriteOnlyCell(sheet, values[i])
+            cell.number_format = columns[i][0]
+            values[i] = cell
+        sheet.append(values)
+
+
+def write_csv_batches(listing: Listing, batches, path: Path, total: int | None = None, progress=None) -> None:
+    """`listing`'s columns then rows given a list at a time, as write_xlsx's `batches`."""
+    with open(path, "w", encoding="utf-8", newline="") as stream:
+        writer = csv.writer(stream, lineterminator="\n")
+        writer.writerow(listing.columns)
+        done = 0
+        for batch in batches:
+            writer.writerows(batch)
+            done += len(batch)
+            if progress is not None:
+                progress(done, total if total is not None else done)
 
 
 def write_atomically(target: Path, write, suffix: str = "") -> Path:

@@ -155,13 +155,9 @@ class ListingTab(QWidget):
             notice = QLabel(note)
             notice.setStyleSheet(f"color: {theme.DANGER};")
             layout.addWidget(notice)
-        self.model = ListingModel()
-        self.proxy = ListingProxy()
-        self.proxy.setSourceModel(self.model)
-        self.filter.textChanged.connect(self.proxy.setFilterFixedString)
         self.view = QTableView()
         self.view.setObjectName("table")
-        self.view.setModel(self.proxy)
+        self.view.setModel(self.make_model())
         # Shown in the listing's own order (rank, order of the award list) until a header is
         # clicked; Qt would otherwise sort by the first column, descending.
         header = self.view.horizontalHeader()
@@ -174,6 +170,15 @@ class ListingTab(QWidget):
         self.status.setObjectName("status")
         self.status.setWordWrap(True)
         layout.addWidget(self.status)
+
+    def make_model(self):
+        """The table's model (set as self.model) and what the view shows: the whole listing,
+        sorted and filtered by a proxy."""
+        self.model = ListingModel()
+        self.proxy = ListingProxy()
+        self.proxy.setSourceModel(self.model)
+        self.filter.textChanged.connect(self.proxy.setFilterFixedString)
+        return self.proxy
 
     def params(self) -> Params:
         return Params(self.period.currentData(), self.seed.text().strip() or None, self.day.text(),

@@ -20,8 +20,9 @@ from finals_app.ui.dialogs import ask_yes_no
 from finals_app.ui.online.charts_tab import ChartsTab
 from finals_app.ui.online.draw_ceremony import DrawCeremony, ask_reason, run_draw
 from finals_app.ui.online.listing_tab import ListingTab, choose_latest
-from finals_app.ui.online.office_listings import office_listings
+from finals_app.ui.online.office_listings import PAGED, office_listings
 from finals_app.ui.online.office_worker import OfficeWorker
+from finals_app.ui.online.paged_tab import PagedListingTab
 from finals_app.ui.online.paperwork_tabs import PaperworkTabs
 from finals_app.ui.online.staff_view import period_title
 from finals_app.ui.online.sync_panel import SyncPanel
@@ -57,7 +58,8 @@ class OfficeWindow(QMainWindow):
         layout.addWidget(self.tabs, 1)
         self.listing_tabs = {}
         for name, title, build, needs in office_listings():
-            tab = ListingTab(self, name, build, needs)
+            tab = PagedListingTab(self, name, build, needs, PAGED[name]) if name in PAGED else ListingTab(
+                self, name, build, needs)
             self.listing_tabs[name] = tab
             self.tabs.addTab(tab, title)
         ceremony = QPushButton(_("Draw on the big screen…"))
@@ -165,6 +167,9 @@ class OfficeWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt's name
         self.sync_panel.stop()
+        for tab in self.listing_tabs.values():
+            if isinstance(tab, PagedListingTab):
+                tab.stop()  # an export under way stops, leaving no file
         self.worker.shutdown()
         super().closeEvent(event)
 

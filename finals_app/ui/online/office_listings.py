@@ -8,6 +8,12 @@ from finals_app.core.online.teams import propose_teams
 from finals_app.core.tables import listings
 
 
+# The tabs whose listing can be a province's size, by their name in core/online/paged.py: read a
+# page at a time, sorted and filtered in the store (ui/online/paged_tab.py). `build` stays the
+# whole listing (the CLI's rows), as the other tabs show theirs.
+PAGED = {"standings": "standings", "final": "final-standings", "invalid": "validate"}
+
+
 def office_listings() -> list:
     """(name, title, build(results, params), the choices it needs) of each listing tab."""
     return [

@@ -1,5 +1,7 @@
-"""The office window's worker: one plain thread for long work (a sync, a listing, a report),
-each job on store connections of its own, shut down with the window."""
+"""The office window's worker: one plain thread for long work (a sync, a listing, a report, an
+export), each job on store connections of its own, and a reader thread for the big tables' pages
+and views (quick keyed reads on one engine it keeps open, so that scrolling never waits behind an
+export); both shut down with the window."""
 from __future__ import annotations
 
 import asyncio
@@ -24,25 +26,53 @@ def _results_job(engine, rules, build, args):
     return build(Results(engine, rules), *args)
 
 
+class _Reader:
+    """The reader thread's engine, opened there on its first job and kept (closed at shutdown)."""
+
+    def __init__(self, url: str):
+        self.url = url
+        self.engine = None
+
+    def run(self, job, *args):
+        if self.engine is None:
+            from finals_app.core.store.engine import open_store
+            self.engine = open_store(self.url)
+        return job(self.engine, *args)
+
+    def close(self) -> None:
+        if self.engine is not None:
+            self.engine.dispose()
+            self.engine = None
+
+
 class OfficeWorker:
     def __init__(self, engine, rules):
         self.engine = engine
         self.rules = rules
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="finals-office")
+        self.reader_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="finals-office-pages")
+        self.reader = _Reader(engine.url.render_as_string(hide_password=False))
         self.jobs = 0
 
     async def run(self, job, *args):
-        """Await `job(engine, *args)` run on the worker thread.
+        """Await `job(engine, *args)` run on the worker thread."""
+        url = self.engine.url.render_as_string(hide_password=False)
+        return await self._in(self.executor, _with_own_engine, url, job, *args)
 
-        Cyclic garbage is collected now, on this thread, and not again until the worker is idle:
-        PySide6 aborted when the collector freed Qt/pyqtgraph objects while the worker ran Python."""
+    async def read(self, job, *args):
+        """Await `job(engine, *args)` run on the reader thread (its engine stays open)."""
+        return await self._in(self.reader_executor, self.reader.run, job, *args)
+
+    async def _in(self, executor, *call):
+        """Cyclic garbage is collected now, on this thread, and not again until both threads are
+        idle: PySide6 aborted when the collector freed Qt/pyqtgraph objects while a thread ran
+        Python."""
         if self.jobs == 0:
             gc.collect()
             gc.disable()
         self.jobs += 1
         try:
-            url = self.engine.url.render_as_string(hide_password=False)
-            return await asyncio.get_running_loop().run_in_executor(self.executor, _with_own_engine, url, job, *args)
+            return await asyncio.get_running_loop().run_in_executor(executor, *call)
         finally:
             self.jobs -= 1
             if self.jobs == 0:
@@ -54,3 +84,8 @@ class OfficeWorker:
 
     def shutdown(self) -> None:
         self.executor.shutdown(wait=False)
+        try:
+            self.reader_executor.submit(self.reader.close)  # after the reads already queued
+        except RuntimeError:
+            return  # shut down already
+        self.reader_executor.shutdown(wait=False)
