@@ -40,6 +40,8 @@ def format_summary(summary) -> str:
     lines = [_("Synced {source} in {seconds:.1f} s", source=summary.source, seconds=summary.seconds)]
     if summary.unchanged:
         lines.append(_("The export is unchanged since the last sync: nothing was written."))
+    if summary.derived_by:
+        lines.append(_("Results derived by {engine}", engine=summary.derived_by))
     lines.append(_("table            rows       added    changed    missing"))
     for name, change in summary.tables.items():
         lines.append(f"{name:<14}{change.rows:>9,}{change.added:>11,}{change.changed:>11,}{change.missing:>11,}")

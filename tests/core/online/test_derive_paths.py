@@ -4,6 +4,7 @@ each equal to the plain-Python reference; a DuckDB failure mid-derive leaves the
 byte as it was; the sync says which path derived."""
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -21,14 +22,26 @@ from finals_app.core.store.engine import open_store
 from finals_app.core.store.schema import DERIVED_TABLES
 from tests.core.online.test_engines import _compare_everything
 
-needs_duckdb = pytest.mark.skipif(not derive_duck.available() and derive_duck.wanted(),
+def _duckdb_installed() -> bool:
+    previous = os.environ.get(derive_duck.ENGINE_ENV)
+    os.environ[derive_duck.ENGINE_ENV] = "duckdb"
+    try:
+        return derive_duck.available()
+    finally:
+        if previous is None:
+            del os.environ[derive_duck.ENGINE_ENV]
+        else:
+            os.environ[derive_duck.ENGINE_ENV] = previous
+
+
+needs_duckdb = pytest.mark.skipif(not _duckdb_installed(),
                                   reason="DuckDB 1.4.4 and its sqlite extension are not installed here")
 
 
 @pytest.fixture(params=["duckdb", "sqlite"])
 def derive_path(request, monkeypatch):
     """Each derive path in turn (DuckDB's only where it is installed)."""
-    if request.param == "duckdb" and not derive_duck.available():
+    if request.param == "duckdb" and not _duckdb_installed():
         pytest.skip("DuckDB 1.4.4 and its sqlite extension are not installed here")
     monkeypatch.setenv(derive_duck.ENGINE_ENV, request.param)
     return request.param
@@ -106,7 +119,7 @@ def _files(folder: Path) -> dict[str, bytes]:
 def test_a_duckdb_failure_mid_derive_leaves_the_store_as_it_was(competition, tmp_path, monkeypatch):
     """DuckDB's child fails after it wrote the attempt statuses (before the rankings): the sync
     fails with a message, and the store (its file, its folder) is byte for byte as it was."""
-    monkeypatch.delenv(derive_duck.ENGINE_ENV, raising=False)
+    monkeypatch.setenv(derive_duck.ENGINE_ENV, "duckdb")
     rules = load_rules()
     folder = tmp_path / "store"
     folder.mkdir()
@@ -126,3 +139,15 @@ def test_a_duckdb_failure_mid_derive_leaves_the_store_as_it_was(competition, tmp
     engine.dispose()
     assert _files(folder) == before
     shutil.rmtree(folder)
+
+
+def test_sqlite_derives_unless_duckdb_is_asked_for(sample_export, small_rules, tmp_path, monkeypatch):
+    """The faster path measured on the whole competition (SQLite's, 415 s against DuckDB's 914 s
+    in one run) is the default; DuckDB derives only with FINALS_APP_DERIVE=duckdb."""
+    monkeypatch.delenv(derive_duck.ENGINE_ENV, raising=False)
+    assert not derive_duck.wanted()
+    engine = open_store(f"sqlite:///{tmp_path / 'store.sqlite'}")
+    assert sync(engine, str(sample_export), small_rules).derived_by == "sqlite"
+    engine.dispose()
+    monkeypatch.setenv(derive_duck.ENGINE_ENV, "duckdb")
+    assert derive_duck.wanted()
