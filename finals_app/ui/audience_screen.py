@@ -287,8 +287,8 @@ class AudienceScreen(KioskScreen):
     def refresh(self, state) -> None:
         view = stage_view(state)
         self.view = view
-        if self.media.follow(state, visible=view == "question"):
-            self.apply_sizes()  # the question zone shared with the question's picture or clip
+        if self.media.follow(state, visible=view == "question"):  # the zone shared with its picture or clip
+            self.question.setGeometry(self.media.refit())
         self.title.setText(title_for(state))
         self.title.setStyleSheet(f"color: {theme.ACCENT};")
         self._fit(self.title, 0.06)

@@ -149,9 +149,13 @@ class MediaView(QWidget):
             playback = question.playback
             self.playback = playback if playback is not None and self.clip is not None \
                 and playback.medium == self.clip.kind else None
+        was_seen = self._video is not None and self._video.isVisible()
         self.setVisible(self.shown)
         if self._video is not None:
             self._video.setVisible(self.shown and self.clip is not None and self.clip.kind == "video")
+            if self._video.isVisible() and not was_seen:  # its paused frame drawn again once its window is up
+                for delay in (60, 250, 700):
+                    QTimer.singleShot(delay, self, self._redraw_frame)
         self.sync()
         self.update()
         return self._shape() != before
@@ -261,6 +265,11 @@ class MediaView(QWidget):
                 player.setPosition(target)
             self.drift.stop()
 
+    def _redraw_frame(self) -> None:
+        from PySide6.QtMultimedia import QMediaPlayer
+        if self._player is not None and self.shown and self._player.playbackState() == QMediaPlayer.PlaybackState.PausedState:
+            self._player.setPosition(self._player.position() + 1)  # a seek (to the same place it is ignored)
+
     def _on_status(self, status) -> None:
         from PySide6.QtMultimedia import QMediaPlayer
         if status in (QMediaPlayer.MediaStatus.LoadedMedia, QMediaPlayer.MediaStatus.BufferedMedia):
@@ -308,6 +317,11 @@ class MediaView(QWidget):
         self._layout()
         top = h + strip + gap
         return QRect(zone.x(), zone.y() + top, zone.width(), max(0, zone.height() - top))
+
+    def refit(self) -> QRect:
+        """`place` again in the last zone given (what the media take has changed, the screen has
+        not): the rest of the zone, for the text."""
+        return self.place(self.zone, self.screen_height)
 
     def _visual(self) -> tuple[int, int] | None:
         """(width, height) in pixels of what is seen: the clip, else the picture."""
@@ -379,10 +393,10 @@ class MediaView(QWidget):
         if duration:
             position = min(position, duration)
         share = position / duration if duration else 0.0
-        if self.clip.kind == "video":
-            line = QRect(strip.x(), strip.bottom() + 1 - max(4, int(VIDEO_STRIP * self.screen_height)),
-                         strip.width(), max(4, int(VIDEO_STRIP * self.screen_height)))
-            line = QRect(self.picture_rect().x(), line.y(), self.picture_rect().width(), line.height())
+        if self.clip.kind == "video":  # a line right under the clip
+            picture = self.picture_rect()
+            line = QRect(picture.x(), picture.bottom() + 1 + max(2, int(0.01 * self.screen_height)), picture.width(),
+                         max(4, int(VIDEO_STRIP * self.screen_height)))
             painter.fillRect(line, QColor(255, 255, 255, 60))
             painter.fillRect(QRect(line.x(), line.y(), int(line.width() * share), line.height()), QColor(theme.ACCENT))
             return
