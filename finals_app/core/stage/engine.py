@@ -289,9 +289,10 @@ def cmd_play_media(engine: StageEngine, state: StageState, command: dict) -> lis
     """Play the question's sound or clip from where it stands (its start the first time)."""
     question, medium, found = _playable(engine, state, command)
     playback = question.playback if question.playback is not None and question.playback.medium == medium else None
-    _require(playback is None or not playback.playing, "it is already playing")
     position = playback.position(engine.now_ms()) if playback is not None else 0
-    if found.duration_ms is not None and position >= found.duration_ms:
+    ended = found.duration_ms is not None and position >= found.duration_ms
+    _require(playback is None or not playback.playing or ended, "it is already playing")
+    if ended:
         position = 0  # played to its end: from the start again
     return [Pending("media_played", {"question": question.id, "medium": medium, "position_ms": position,
                                      "duration_ms": found.duration_ms})]

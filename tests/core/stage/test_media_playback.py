@@ -57,6 +57,8 @@ def test_play_pause_restart_with_positions(show):
     assert engine.events[-1].data["position_ms"] == 2_500
     clock.advance(20_000)
     assert engine.state.question.playback.position(clock.monotonic_ms()) == 10_000  # never past its end
+    engine.execute({"cmd": "play_media"})  # played to its end: M plays it again from the start
+    assert engine.events[-1].data["position_ms"] == 0
     engine.execute({"cmd": "restart_media"})
     assert engine.events[-1].data["position_ms"] == 0
 
