@@ -18,7 +18,7 @@ the audience side.
 """
 from __future__ import annotations
 
-from PySide6.QtCore import QRect, Qt, QTimer
+from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QColor, QFontMetrics, QPainter
 from PySide6.QtWidgets import QLabel, QWidget
 
@@ -39,7 +39,6 @@ TOP, BANNER = 0.13, 0.09  # fractions of H: the title band, the state banner
 MIN_TEXT = 0.03  # no text smaller than 0.03 H on an audience screen
 LARGEST_QUESTION = 0.09
 WIDE = 2.0  # from this width-to-height ratio on, the question and the scores sit side by side
-ROLL_AFTER_MS = 15_000  # the first prize's moment, then the roll of every winner
 WRAP = int(Qt.TextFlag.TextWordWrap)
 
 
@@ -201,10 +200,6 @@ class AudienceScreen(KioskScreen):
         self.ceremony.hide()
         self.banner_colour = ""
         self._cue = None  # the card whose sound was played last
-        self.roll_timer = QTimer(self)
-        self.roll_timer.setSingleShot(True)
-        self.roll_timer.setInterval(ROLL_AFTER_MS)
-        self.roll_timer.timeout.connect(self.show_roll)
         self.showing_roll = False
         self.apply_sizes()
         bridge.changed.connect(self.refresh)
@@ -295,7 +290,6 @@ class AudienceScreen(KioskScreen):
         if view == "ceremony":
             self._show_ceremony(state)
             return
-        self.roll_timer.stop()
         self.showing_roll = False
         self.ceremony.hide()
         question_parts = (self.title, self.countdown, self.question, self.floor)
@@ -388,8 +382,10 @@ class AudienceScreen(KioskScreen):
             return  # the roll stays until the host moves on
         self._ceremony_key = key
         self.showing_roll = False
+        if card["kind"] == "roll":
+            self.show_roll()
+            return
         if card["kind"] == "intro":
-            self.roll_timer.stop()
             self.ceremony.set_parts([Part(card["contest"], 0.08, 0.04, max_lines=3, gap_after=1.0),
                                      Part(card["title"], 0.2, 0.1, GOLD)], background=theme.BACKGROUND,
                                     border=GOLD)
@@ -412,13 +408,9 @@ class AudienceScreen(KioskScreen):
         self.ceremony.setStyleSheet("")
         self.ceremony.setGeometry(self.rect())
         self._play(card["cue"])
-        if card["kind"] == "prize" and card["last"]:
-            self.roll_timer.start()
-        else:
-            self.roll_timer.stop()
 
     def show_roll(self) -> None:
-        """After the first prize: one page with every prize winner."""
+        """After the first prize, on the host's key: one page with every prize winner."""
         state = self.bridge.state
         if not (state.final and state.prizes):
             return

@@ -143,5 +143,5 @@ def play(engine, clock, bridge, audience):
         run({"cmd": "ceremony_next"})
         step += 1
         yield settled(f"ceremony-{step}")
-    audience.show_roll()
+    run({"cmd": "ceremony_next"})  # the host's key after the first prize: every winner on one page
     yield settled("ceremony-roll")

@@ -292,6 +292,8 @@ def ceremony_card(state) -> dict:
     contest = state.contest
     steps = ceremony_steps(state)
     step = state.ceremony_step
+    if step == len(steps) + 1:  # after the first prize, on the host's key: every winner on one page
+        return {"kind": "roll", "cue": "roll"}
     if step == 0 or step > len(steps):
         return {"kind": "intro", "contest": contest.name, "title": _("Prize ceremony"), "cue": "ceremony"}
     level, team_id = steps[step - 1]

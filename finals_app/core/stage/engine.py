@@ -706,7 +706,9 @@ def ceremony_steps(state: StageState) -> list[tuple[str, str]]:
 def cmd_ceremony_next(engine: StageEngine, state: StageState, command: dict) -> list[Pending]:
     _require(state.final and bool(state.prizes), "the ceremony follows the judges' sign-off")
     steps = ceremony_steps(state)
-    _require(state.ceremony_step < len(steps), "every prize has been announced (replay to start again)")
+    _require(state.ceremony_step <= len(steps), "every prize has been announced (replay to start again)")
+    if state.ceremony_step == len(steps):  # after the first prize: the roll of every winner, on the host's key
+        return [Pending("ceremony_step", {"step": state.ceremony_step + 1, "level": "roll", "team": None})]
     level, team = steps[state.ceremony_step]
     return [Pending("ceremony_step", {"step": state.ceremony_step + 1, "level": level, "team": team})]
 

@@ -79,6 +79,8 @@ class StepLine(QWidget):
     def _next_text(self, state, step: str | None) -> str:
         if state.final and step == "ceremony_next":
             steps = ceremony_steps(state)
+            if state.ceremony_step >= len(steps):
+                return _("Next: press G to show every prize winner")
             level, team = steps[state.ceremony_step]
             prize = prize_name(level)
             return _("Next: press G to announce the {prize}: {team} ({done}/{total})", prize=prize,
