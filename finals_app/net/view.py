@@ -26,6 +26,17 @@ def team_status(state, team: str) -> tuple[str, str]:
     return kind, _(words)
 
 
+def picture_url(state) -> str:
+    """The address (without its token) of the picture of the question on the big screen, once it
+    is there; '' otherwise. The page adds its own token; the kiosk serves it only then."""
+    question = state.question
+    if question is None or not question.revealed:
+        return ""
+    item = state.contest.question(question.id)
+    image = item.image if item is not None else None
+    return f"/media/{image.digest}" if image is not None else ""
+
+
 def show_view(state, now_ms: int, seq: int) -> dict:
     contest = state.contest
     headline, stem, options, correct, answer = question_content(state)
@@ -56,7 +67,7 @@ def show_view(state, now_ms: int, seq: int) -> dict:
         "type": "view", "seq": seq, "contest": contest.name, "title": title,
         "banner": {"text": text, "background": background, "color": colour},
         "question": {"headline": headline, "stem": stem, "options": options, "correct": sorted(correct),
-                     "answer": answer},
+                     "answer": answer, "picture": picture_url(state)},
         "timer": None if remaining is None else {"remaining_ms": remaining, "running": bool(timer.running),
                                                  "kind": timer.kind},
         "scoreboard": rows,

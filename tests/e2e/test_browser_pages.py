@@ -193,3 +193,36 @@ def test_a_judge_without_a_pin_sets_it_on_the_tablet_typed_twice(contest, tmp_pa
         assert [e.data["judge"] for e in engine.events if e.type == "judge_pin_set"] == ["乙评委"]
 
     in_browser(engine, tmp_path, (1024, 768), scenario)
+
+
+def test_the_stream_page_shows_the_questions_picture_only_once_on_the_big_screen(tmp_path):
+    """The overlay and LED-wall page show a picture question's picture, fetched from the kiosk with
+    the page's own token, and only once the host has put the question on the big screen."""
+    from finals_app.core.stage.contest import load_contest
+    from tests.core.stage.test_media import png
+    from tests.core.stage.test_media_playback import contest_with
+    folder = tmp_path / "show"
+    (folder / "media").mkdir(parents=True)
+    (folder / "media" / "flag.png").write_bytes(png(300, 200))
+    contest = load_contest(contest_with(folder, 'image = "media/flag.png"'))
+    engine = StageEngine(contest, folder / "show.journal", durable=False)
+
+    async def scenario(server, browser):
+        await browser.open(f"{server.base_url()}/show?t={server.tokens.secret}")
+        await browser.wait_for("document.body.dataset.seq", what="the first view")
+        for command in ({"cmd": "next_round"}, {"cmd": "next_round"}, {"cmd": "show_question"}):
+            engine.execute(command)
+        assert engine.state.question.id == "m1"
+        await browser.wait_for("document.getElementById('headline').textContent.length > 0")
+        assert await browser.evaluate("document.getElementById('picture').getAttribute('src') || ''") == ""
+        engine.execute({"cmd": "reveal"})
+        await browser.wait_for("document.getElementById('picture').complete && "
+                               "document.getElementById('picture').naturalWidth === 300", what="the picture")
+        source = await browser.evaluate("document.getElementById('picture').getAttribute('src')")
+        assert source.startswith("/media/") and f"t={server.tokens.secret}" in source
+        shown = await browser.evaluate("(() => { const r = document.getElementById('picture')"
+                                       ".getBoundingClientRect(); return [r.width, r.height]; })()")
+        assert shown[0] > 0 and abs(shown[0] / shown[1] - 1.5) < 0.02  # its aspect kept
+        await browser.screenshot(ARTIFACTS / "show-picture.png")
+
+    in_browser(engine, tmp_path, (1280, 720), scenario)
