@@ -106,7 +106,7 @@ def test_export_writes_the_table(office, sample_export, small_rules, tmp_path, q
     assert sheet.max_row == tab.model.rowCount() + 1
 
 
-def test_charts_draw_from_the_store(office, sample_export, small_rules):
+def test_charts_draw_from_the_store(office, sample_export, small_rules, qtbot):
     sync(office.engine, str(sample_export), small_rules)
     data = office.charts.chart_data("P1")
     assert sum(count for _, count in data["score_bins"]) == len(office.results().standings("P1"))
@@ -119,7 +119,7 @@ def test_charts_draw_from_the_store(office, sample_export, small_rules):
     first = small_rules.phase("P1").first_day
     assert [n for _, n in data["daily"]] == [counted.get((first + timedelta(days=i) - date(1970, 1, 1)).days, 0)
                                             for i in range(7)] and sum(counted.values()) > 0
-    office.refresh_charts()
+    assert finished(qtbot, office.refresh_charts())  # counted on the worker, then drawn
     import pyqtgraph as pg
     bars = [item for item in office.charts.plots["daily"].getPlotItem().items if isinstance(item, pg.BarGraphItem)]
     assert len(bars) == 1 and list(bars[0].opts["height"]) == [count for _, count in data["daily"]]

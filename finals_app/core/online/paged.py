@@ -47,6 +47,9 @@ class _Column:
     finish: Callable | None = None  # Python: the listing's value from the stored one
     codes: tuple[str, ...] = ()  # a coded value's codes: searched by their shown words (`display`)
     searched: bool = True
+    # (the row's column, a table, its id, its text): searched as "the column is the id of a row
+    # whose text matches" (one pass over the small table, no join per row).
+    lookup: tuple | None = None
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,7 @@ class _Shape:
     columns: dict[str, _Column]
     joins: dict[str, tuple]  # name: (table, on)
     contiguous: bool  # the own order is 1..n without gaps (a rank)
+    identity: tuple  # columns a row is found by through the table's key (with `where`)
 
 
 @dataclass(frozen=True)
@@ -75,6 +79,7 @@ class PagedView:
     page_rows: int
     starts: tuple = ()
     bounds: tuple[int, int] | None = None  # lowest and highest rank of a contiguous view
+    first: tuple = ()  # the own order of the first page's rows (found by the view's own scan)
     display: dict = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -91,6 +96,12 @@ class PagedView:
             return (rank, rank)
         return self.starts[page - 1]
 
+    def last(self, page: int):
+        """The (key, own order) of `page`'s last row when known (None: the view's last page)."""
+        if self.bounds is not None:
+            return self.after(page + 1) if page + 1 < self.pages else None
+        return self.starts[page] if page < len(self.starts) else None
+
 
 def _ranking_shape(rules, phase_id: str, final: bool) -> _Shape:
     pt = phase_totals.c
@@ -103,8 +114,8 @@ def _ranking_shape(rules, phase_id: str, final: bool) -> _Shape:
         "name": _Column(pt.masked_name, key=func.coalesce(pt.masked_name, ""), text=pt.masked_name),
         "phone": _Column(pt.masked_phone, key=func.coalesce(pt.masked_phone, ""), text=pt.masked_phone),
         # A branch by name (its id's digits when the store has no name for it).
-        "branch": _Column(func.coalesce(org.c.name, cast(pt.branch_id, String)), key=None,
-                          text=org.c.name, joins=("org",)),
+        "branch": _Column(func.coalesce(org.c.name, cast(pt.branch_id, String)), key=None, joins=("org",),
+                          lookup=(pt.branch_id, organizations, organizations.c.id, organizations.c.name)),
         "score": _Column(pt.score, text=digits(pt.score)),
         "average_duration_ms": _Column(average, key=func.coalesce(average, -1.0), searched=False),
     }
@@ -122,7 +133,7 @@ def _ranking_shape(rules, phase_id: str, final: bool) -> _Shape:
         columns["tier"] = _Column(tier, key=func.coalesce(tier, -1), text=digits(tier))
         columns["amount_yuan"] = _Column(amount, text=digits(amount))
     return _Shape(phase_totals, pt.phase == phase_id, pt.rank, columns,
-                  {"org": (org, org.c.id == pt.branch_id)}, contiguous=True)
+                  {"org": (org, org.c.id == pt.branch_id)}, contiguous=True, identity=(pt.rank,))
 
 
 def _invalid_shape(phase_id: str) -> _Shape:
@@ -130,7 +141,8 @@ def _invalid_shape(phase_id: str) -> _Shape:
     columns = {
         "attempt_id": _Column(s.attempt_id, text=cast(s.attempt_id, String)),
         "participant_id": _Column(s.participant_id, text=cast(s.participant_id, String)),
-        "name": _Column(func.coalesce(p.name, ""), text=p.name, joins=("person",)),
+        "name": _Column(func.coalesce(p.name, ""), joins=("person",),
+                        lookup=(s.participant_id, participants, p.id, p.name)),
         # Shown to the second: sorted by the second (ties in the listing's own order).
         "started_at": _Column(a.started_ms, key=func.coalesce(a.started_ms // 1000, -1), joins=("attempt",),
                               finish=lambda ms: format_instant(ms)[:19], searched=False),
@@ -139,7 +151,7 @@ def _invalid_shape(phase_id: str) -> _Shape:
     }
     return _Shape(attempt_status, and_(s.phase == phase_id, s.reason.is_not(None)), s.attempt_id, columns,
                   {"person": (participants, p.id == s.participant_id), "attempt": (attempts, a.id == s.attempt_id)},
-                  contiguous=False)
+                  contiguous=False, identity=(s.participant_id, s.day, s.started_ms, s.attempt_id))
 
 
 class PagedListings:
@@ -201,6 +213,11 @@ class PagedListings:
             if column.codes:  # a coded value: matched by the words the interface shows for it
                 terms.append(_coded_match(column.value, wanted, column.codes, display.get(name)))
                 continue
+            if column.lookup is not None:
+                mine, table, table_id, table_text = column.lookup
+                terms.append(mine.in_(select(table_id).select_from(table).where(
+                    func.lower(table_text).contains(wanted, autoescape=True))))
+                continue
             terms.append(func.lower(column.text).contains(wanted, autoescape=True))
             needs.update(column.joins)
         return or_(*terms), needs
@@ -234,59 +251,75 @@ class PagedListings:
             numbered = select(key.label("k"), own.label("t"), func.row_number().over(order_by=order).label("n"),
                               func.count().over().label("total")).select_from(source).where(*where).subquery("numbered")
             n = numbered.c
-            starts, count = [], 0
+            starts, first, count = [], [], 0
             for k, t, row, total in connection.execute(
-                    select(n.k, n.t, n.n, n.total).where(or_(n.n % page_rows == 0, n.n == n.total)).order_by(n.n)):
+                    select(n.k, n.t, n.n, n.total).where(or_(n.n % page_rows == 0, n.n == n.total,
+                                                             n.n <= page_rows)).order_by(n.n)):
                 count = total
+                if row <= page_rows:
+                    first.append(t)
                 if row % page_rows == 0:
                     starts.append((k, t))
         return PagedView(listing, phase, self.columns(listing), sort, descending, text, count, page_rows,
-                         tuple(starts), display=display)
+                         tuple(starts), display=display, first=tuple(first))
 
     def page(self, view: PagedView, page: int) -> list[tuple]:
         """The rows of page `page` of `view` (page_rows of them, fewer on the last page)."""
         if page < 0 or page >= view.pages:
             return []
-        return self._rows(view, view.after(page), view.page_rows)
+        return self._rows(view, page)
 
     def rows(self, view: PagedView, batch: int = 5000) -> Iterator[list[tuple]]:
         """Every row of `view` in its order, `batch` at a time: one query streamed (an export)."""
         phase, shape = self._shape(view.listing, view.phase_id)
         with self.queries.connect() as connection:
-            query = self._select(shape, view, None, None, connection.dialect.name)
+            query = self._select(shape, view, None, connection.dialect.name)
             result = connection.execution_options(stream_results=True, yield_per=batch).execute(query)
             finish = self._finishers(shape, view)
             for part in result.partitions(batch):
                 yield self._finished(part, finish)
 
-    def _rows(self, view: PagedView, after, limit: int) -> list[tuple]:
+    def _rows(self, view: PagedView, page: int) -> list[tuple]:
         phase, shape = self._shape(view.listing, view.phase_id)
         with self.queries.connect() as connection:
-            rows = connection.execute(self._select(shape, view, after, limit, connection.dialect.name)).all()
+            rows = connection.execute(self._select(shape, view, page, connection.dialect.name)).all()
         return self._finished(rows, self._finishers(shape, view))
 
-    def _select(self, shape: _Shape, view: PagedView, after, limit: int | None, dialect: str):
-        """The view's rows after `after`, at most `limit` of them: the keys are found first (only
-        the tables sorting and filtering need), then the shown columns of those rows."""
+    def _select(self, shape: _Shape, view: PagedView, page: int | None, dialect: str):
+        """Page `page` of the view (None: every row): the rows are chosen first (through only the
+        tables sorting and filtering need, between the keys that bound the page), then their
+        shown columns are read through the table's key."""
         key, own, order, where, joins = self._sql(shape, view.sort, view.descending, view.text, view.display, dialect)
-        if after is not None:
-            last_key, last_own = after
-            if view.sort is None:
-                where.append(own < last_own if view.descending else own > last_own)
-            else:
-                beyond = key < last_key if view.descending else key > last_key
-                where.append(or_(beyond, and_(key == last_key, own > last_own)))
         every = set(joins)
         for name in view.columns:
             every.update(shape.columns[name].joins)
         shown = [shape.columns[name].value for name in view.columns]
-        if limit is None:
+        if page is None:
             return select(*shown).select_from(self._from(shape, every)).where(*where).order_by(*order)
-        chosen = (select(own.label("chosen")).select_from(self._from(shape, joins)).where(*where)
-                  .order_by(*order).limit(limit).subquery("chosen"))
+        if page == 0 and view.first:  # found by the view's own scan
+            where = [shape.where, own.in_(view.first)]
+        else:
+            after, last = view.after(page), view.last(page)
+            if after is not None:
+                where.append(self._beyond(view, key, own, after))
+            if last is not None:
+                where.append(~self._beyond(view, key, own, last))
+        chosen = (select(*[column.label(f"identity_{i}") for i, column in enumerate(shape.identity)])
+                  .select_from(self._from(shape, joins)).where(*where).order_by(*order).limit(view.page_rows)
+                  .subquery("chosen"))
+        found = and_(*[column == chosen.c[f"identity_{i}"] for i, column in enumerate(shape.identity)])
         # The shown columns of the chosen rows, in the same order (sorting a page costs nothing).
-        return (select(*shown).select_from(self._from(shape, every).join(chosen, own == chosen.c.chosen))
+        return (select(*shown).select_from(self._from(shape, every).join(chosen, found))
                 .where(shape.where).order_by(*order))
+
+    @staticmethod
+    def _beyond(view: PagedView, key, own, bound):
+        """SQL: the row comes after `bound` (a (key, own order)) in the view's order."""
+        bound_key, bound_own = bound
+        if view.sort is None:
+            return own < bound_own if view.descending else own > bound_own
+        further = key < bound_key if view.descending else key > bound_key
+        return or_(further, and_(key == bound_key, own > bound_own))
 
     @staticmethod
     def _finishers(shape: _Shape, view: PagedView) -> list[tuple[int, Callable]]:

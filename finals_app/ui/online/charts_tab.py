@@ -1,9 +1,13 @@
 """The office's charts of one period: personal totals, participants per day, perfect attempts
-per unit, drawn from the ranking table alone."""
+per unit, drawn from the ranking table alone (counted by the store on the office's worker thread:
+a province's period is 700,000 people)."""
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
 from typing import Callable
+
+import shiboken6
 
 import pyqtgraph as pg
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
@@ -11,16 +15,50 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QVBox
 from finals_app.core.i18n import _
 from finals_app.core.online.results import Results
 from finals_app.ui.online.listing_tab import fill_periods
+from finals_app.ui.qt_loop import start_task
+
+
+def chart_data(engine, rules, period_id: str) -> dict:
+    """The charts' figures from the ranking table alone, each counted by the store: the score
+    bins, the days each took part (bits of days_mask), perfect and valid attempts per unit."""
+    from sqlalchemy import func, select
+
+    from finals_app.core.store.schema import organizations, phase_totals
+    pt, o = phase_totals.c, organizations.c
+    phase = Results(engine, rules).phase(period_id)
+    days = phase.days()
+    with engine.connect() as connection:
+        per_bin = connection.execute(select(pt.score // 50, func.count()).where(pt.phase == phase.id)
+                                     .group_by(pt.score // 50)).all()
+        per_day = connection.execute(select(*[func.sum(pt.days_mask.op(">>")(bit).op("&")(1))
+                                              for bit in range(len(days))]).where(pt.phase == phase.id)).one()
+        perfect = connection.execute(
+            select(o.unit_id, func.sum(pt.perfect_attempts), func.sum(pt.valid_attempts))
+            .join(organizations, o.id == pt.branch_id).where(pt.phase == phase.id)
+            .group_by(o.unit_id).order_by(o.unit_id)).all()
+        unit_names = dict(connection.execute(select(o.id, o.name).where(o.level == "unit")).all())
+    bins: Counter = Counter()
+    for score_bin, count in per_bin:
+        bins[min(int(score_bin), 40)] += count
+    return {"score_bins": [(f"{k * 50}-", v) for k, v in sorted(bins.items())],
+            "daily": [(day.strftime("%m-%d"), int(count or 0)) for day, count in zip(days, per_day)],
+            "perfect": [(unit_names.get(unit, str(unit))[:8], 100 * ok / total)
+                        for unit, ok, total in perfect if unit is not None and total]}
 
 
 class ChartsTab(QWidget):
-    """`results`: a fresh Results of the store; `say`: where a failure to draw is said."""
+    """`results`: a fresh Results of the store; `say`: where a failure to draw is said;
+    `worker`: the office's (the figures are counted there), None: counted here."""
 
-    def __init__(self, engine, rules, results: Callable[[], Results], say: Callable[[str], None], parent=None):
+    def __init__(self, engine, rules, results: Callable[[], Results], say: Callable[[str], None], parent=None,
+                 worker=None):
         super().__init__(parent)
         self.engine = engine
+        self.rules = rules
         self.results = results
         self.say = say
+        self.worker = worker
+        self.task: asyncio.Task | None = None
         layout = QVBoxLayout(self)
         bar = QHBoxLayout()
         self.period = QComboBox()
@@ -46,35 +84,36 @@ class ChartsTab(QWidget):
             self.plots[key] = plot
 
     def chart_data(self, period_id: str) -> dict:
-        """The charts' figures from the ranking table alone (one pass over the period's people):
-        the days each took part are bits of days_mask, perfect and valid attempts are counted."""
-        from sqlalchemy import func, select
+        return chart_data(self.engine, self.rules, period_id)
 
-        from finals_app.core.store.schema import organizations, phase_totals
-        pt, o = phase_totals.c, organizations.c
-        phase = self.results().phase(period_id)
-        days = phase.days()
-        with self.engine.connect() as connection:
-            scores = list(connection.execute(select(pt.score).where(pt.phase == phase.id)).scalars())
-            per_day = connection.execute(select(*[func.sum(pt.days_mask.op(">>")(bit).op("&")(1))
-                                                  for bit in range(len(days))]).where(pt.phase == phase.id)).one()
-            perfect = connection.execute(
-                select(o.unit_id, func.sum(pt.perfect_attempts), func.sum(pt.valid_attempts))
-                .join(organizations, o.id == pt.branch_id).where(pt.phase == phase.id)
-                .group_by(o.unit_id).order_by(o.unit_id)).all()
-            unit_names = dict(connection.execute(select(o.id, o.name).where(o.level == "unit")).all())
-        bins = Counter(min(score // 50, 40) for score in scores)
-        return {"score_bins": [(f"{k * 50}-", v) for k, v in sorted(bins.items())],
-                "daily": [(day.strftime("%m-%d"), int(count or 0)) for day, count in zip(days, per_day)],
-                "perfect": [(unit_names.get(unit, str(unit))[:8], 100 * ok / total)
-                            for unit, ok, total in perfect if unit is not None and total]}
+    def refresh(self) -> asyncio.Task | None:
+        """Count the chosen period's figures (on the worker when there is one), then draw them."""
+        if self.worker is None:
+            self._draw_or_say(self.chart_data, self.period.currentData())
+            return None
+        self.task = start_task(self._refresh_in_worker(self.period.currentData()))
+        return self.task
 
-    def refresh(self) -> None:
+    async def _refresh_in_worker(self, period_id: str) -> bool:
         try:
-            data = self.chart_data(self.period.currentData())
+            data = await self.worker.run(chart_data, self.rules, period_id)
+        except Exception as error:  # noqa: BLE001 - an empty store: nothing to draw, say so
+            if shiboken6.isValid(self):
+                self.say(str(error))
+            return False
+        if shiboken6.isValid(self):
+            self.draw(data)
+        return True
+
+    def _draw_or_say(self, count, period_id: str) -> None:
+        try:
+            data = count(period_id)
         except Exception as error:  # noqa: BLE001 - an empty store: nothing to draw, say so
             self.say(str(error))
             return
+        self.draw(data)
+
+    def draw(self, data: dict) -> None:
         for key, pairs, width in (("scores", data["score_bins"], 0.8), ("daily", data["daily"], 0.7),
                                   ("perfect", data["perfect"], 0.7)):
             plot = self.plots[key]

@@ -72,7 +72,7 @@ class OfficeWindow(QMainWindow):
         self.tabs.addTab(self.team_selection, _("Team selection"))
         self.paperwork = PaperworkTabs(self)
         self.tabs.addTab(self.paperwork, _("Monthly paperwork"))
-        self.charts = ChartsTab(engine, rules, self.results, self.message.setText)
+        self.charts = ChartsTab(engine, rules, self.results, self.message.setText, worker=self.worker)
         self.chart_period = self.charts.period
         self.tabs.addTab(self.charts, _("Charts"))
         self.ceremony: DrawCeremony | None = None
@@ -162,8 +162,8 @@ class OfficeWindow(QMainWindow):
         self.refresh_charts()
         self._tab_opened(self.tabs.currentIndex())  # the tab in view shows the new data
 
-    def refresh_charts(self) -> None:
-        self.charts.refresh()
+    def refresh_charts(self) -> asyncio.Task | None:
+        return self.charts.refresh()
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt's name
         self.sync_panel.stop()

@@ -26,6 +26,15 @@ def _results_job(engine, rules, build, args):
     return build(Results(engine, rules), *args)
 
 
+READER_CACHE_KIB = 65536  # SQLite's page cache of the reader's connection (a job's is 256 MiB)
+
+
+def _reader_cache(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute(f"PRAGMA cache_size=-{READER_CACHE_KIB}")
+    cursor.close()
+
+
 class _Reader:
     """The reader thread's engine, opened there on its first job and kept (closed at shutdown)."""
 
@@ -35,8 +44,13 @@ class _Reader:
 
     def run(self, job, *args):
         if self.engine is None:
+            from sqlalchemy import event
+
             from finals_app.core.store.engine import open_store
             self.engine = open_store(self.url)
+            if self.engine.dialect.name == "sqlite":  # kept open: a smaller page cache than a job's
+                event.listen(self.engine, "connect", _reader_cache)
+                self.engine.dispose()  # no connection opened before it keeps the larger cache
         return job(self.engine, *args)
 
     def close(self) -> None:
