@@ -4,7 +4,6 @@ full listing, with its masks; the export reports its progress, and a cancelled o
 file (nor openpyxl's temporary sheets)."""
 from __future__ import annotations
 
-import asyncio
 import os
 import tempfile
 from pathlib import Path
@@ -13,7 +12,6 @@ import pytest
 from openpyxl import load_workbook
 
 os.environ.setdefault("QT_API", "pyside6")
-import qasync  # noqa: E402
 from PySide6.QtCore import Qt  # noqa: E402
 
 from finals_app.core.online.sync import sync  # noqa: E402
@@ -23,21 +21,14 @@ from finals_app.ui.online import paged_tab  # noqa: E402
 from finals_app.ui.online.listing_tab import staff_listing  # noqa: E402
 from finals_app.ui.online.office import OfficeWindow  # noqa: E402
 from finals_app.ui.online.table_model import PagedListingModel  # noqa: E402
+from tests.ui.test_office import loop  # noqa: E402,F401 - the fixture: the window's asyncio loop
+from tests.ui.test_office import table_rows as every_row  # noqa: E402
 
 PAGE = 20
 
 
 @pytest.fixture
-def loop(qapp):
-    event_loop = qasync.QEventLoop(qapp, already_running=True)
-    asyncio.set_event_loop(event_loop)
-    yield event_loop
-    asyncio.set_event_loop(None)
-    asyncio.events._set_running_loop(None)
-
-
-@pytest.fixture
-def office(qtbot, tmp_path, sample_export, small_rules, loop, monkeypatch):
+def office(qtbot, tmp_path, sample_export, small_rules, loop, monkeypatch):  # noqa: F811 - the imported fixture
     monkeypatch.setenv("FINALS_APP_LANG", "zh_CN")
     monkeypatch.setattr(paged_tab, "PAGE_ROWS", PAGE)  # many pages of a small ranking
     engine = open_store(f"sqlite:///{tmp_path / 'store.sqlite'}")
@@ -72,14 +63,6 @@ def visible_rows(qtbot, tab) -> list[tuple]:
     view.viewport().repaint()
     qtbot.waitUntil(lambda: all(tab.model.row(row) is not None for row in range(first, last + 1)), timeout=30_000)
     return [tab.model.row(row) for row in range(first, last + 1)]
-
-
-def every_row(qtbot, model) -> list[tuple]:
-    rows = []
-    for row in range(model.rowCount()):
-        qtbot.waitUntil(lambda: model.row(row) is not None, timeout=30_000)
-        rows.append(model.row(row))
-    return rows
 
 
 def test_the_model_holds_a_bounded_number_of_rows_however_far_it_scrolls(office, qtbot):

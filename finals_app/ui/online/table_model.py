@@ -37,12 +37,7 @@ class ListingModel(QAbstractTableModel):
         return _shown(self.listing, self.listing.columns[index.column()], value, role)
 
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802 - Qt's name
-        if role != Qt.ItemDataRole.DisplayRole or self.listing is None:
-            return None
-        if orientation == Qt.Orientation.Horizontal:
-            column = self.listing.columns[section]
-            return column_headers(self.listing).get(column, column)
-        return str(section + 1)
+        return _header(self.listing, section, orientation, role)
 
 
 class ListingProxy(QSortFilterProxyModel):
@@ -155,12 +150,7 @@ class PagedListingModel(QAbstractTableModel):
         return _shown(self.listing, self.listing.columns[index.column()], value, role)
 
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802 - Qt's name
-        if role != Qt.ItemDataRole.DisplayRole or self.listing is None:
-            return None
-        if orientation == Qt.Orientation.Horizontal:
-            column = self.listing.columns[section]
-            return column_headers(self.listing).get(column, column)
-        return str(section + 1)
+        return _header(self.listing, section, orientation, role)
 
     def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
         """A header click: the tab makes the view again, sorted in the store (-1: own order)."""
@@ -171,6 +161,16 @@ class PagedListingModel(QAbstractTableModel):
 
 
 _ROLES = (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.UserRole, Qt.ItemDataRole.TextAlignmentRole)
+
+
+def _header(listing: Listing | None, section: int, orientation, role):
+    """A column's title (the row's number down the side), as the listings title them."""
+    if role != Qt.ItemDataRole.DisplayRole or listing is None:
+        return None
+    if orientation == Qt.Orientation.Horizontal:
+        column = listing.columns[section]
+        return column_headers(listing).get(column, column)
+    return str(section + 1)
 
 
 def _shown(listing: Listing, column: str, value, role):
