@@ -65,24 +65,28 @@ def propose_teams(queries: ResultQueries) -> TeamProposal:
                     draw_winners.c.draw_id == latest, p.is_party_member == 1)
                 for person in connection.execute(drawn).scalars():
                     titles.setdefault(person, set()).add(period.id)
-        for person, score in connection.execute(
-                select(pt.participant_id, func.max(pt.score)).where(
-                    pt.phase.in_([period.id for period in rules.periods])).group_by(pt.participant_id)):
-            best[person] = int(score)
-        final_rank = {person: rank for person, rank in connection.execute(
-            select(pt.participant_id, pt.rank).where(pt.phase == rules.final.id))}
         last_exemplar = rules.exemplar_tiers[-1].last_rank if rules.exemplar_tiers else 0
-        for person, rank in final_rank.items():
-            if rank <= last_exemplar:
-                titles.setdefault(person, set()).add(EXEMPLAR)
-        people = {}
-        if titles:
-            ids = sorted(titles)
-            for start in range(0, len(ids), 5000):
-                query = select(p.id, p.name, p.phone, p.is_party_member, o.unit_id).join(
-                    organizations, o.id == p.branch_id).where(p.id.in_(ids[start:start + 5000]))
-                for row in connection.execute(query):
-                    people[row.id] = row
+        exemplars = select(pt.participant_id).where(pt.phase == rules.final.id, pt.rank <= last_exemplar)
+        for person in connection.execute(exemplars).scalars():
+            titles.setdefault(person, set()).add(EXEMPLAR)
+        # Only the title holders are candidates: their final rank, best preliminary and names are
+        # read by their keys (a province has a few thousand, not the 4 M rows of every period).
+        people, final_rank = {}, {}
+        ids = sorted(titles)
+        periods = [period.id for period in rules.periods]
+        for start in range(0, len(ids), 5000):
+            chunk = ids[start:start + 5000]
+            query = select(p.id, p.name, p.phone, p.is_party_member, o.unit_id).join(
+                organizations, o.id == p.branch_id).where(p.id.in_(chunk))
+            for row in connection.execute(query):
+                people[row.id] = row
+            for person, rank in connection.execute(
+                    select(pt.participant_id, pt.rank).where(pt.phase == rules.final.id, pt.participant_id.in_(chunk))):
+                final_rank[person] = rank
+            for person, score in connection.execute(
+                    select(pt.participant_id, func.max(pt.score)).where(
+                        pt.phase.in_(periods), pt.participant_id.in_(chunk)).group_by(pt.participant_id)):
+                best[person] = int(score)
         units = connection.execute(select(o.id, o.name).where(o.level == "unit").order_by(o.id)).all()
     by_unit: dict[int, list[int]] = {}
     for person, row in people.items():
