@@ -68,8 +68,8 @@ def test_the_media_keys_are_free_and_enabled_only_when_legal(console, qtbot):
     clock.advance(10_000)
     host.question_panel.show_media(engine.state)
     assert "已播放完毕（时长 0:06）" in host.question_panel.media.text()
-    # the core's rule: a clip played to its end is still "playing" (M is refused); Ctrl+M plays it again
-    assert set(MEDIA_KEYS) & set(legal_commands(engine)) == {"pause_media", "restart_media"}
+    # a clip played to its end: M plays it again from the start, as Ctrl+M does
+    assert set(MEDIA_KEYS) & set(legal_commands(engine)) == {"play_media", "pause_media", "restart_media"}
     engine.execute({"cmd": "open_buzzers", "t_ms": 0})
     engine.execute({"cmd": "close_buzzers"})
     engine.execute({"cmd": "show_question"})  # a question without media
