@@ -192,6 +192,7 @@ def results_blocks(state: StageState) -> list:
                    for c in tables["corrections"]]
     evidence = [[t.name, tables["evidence"][t.id]["accepted"], tables["evidence"][t.id]["foul"],
                  tables["evidence"][t.id]["ignored"]] for t in contest.teams]
+    used_media = media_rows(state)
     return [
         Heading(f"{contest.name}\n比赛成绩报告", level=1),
         Lines([f"日期：{chinese_date(contest.date)}　地点：{contest.venue}", f"评委签字：{signed}"]),
@@ -208,8 +209,7 @@ def results_blocks(state: StageState) -> list:
         Table(["代表队", "有效抢答", "提前抢答（犯规）", "忽略的按键"], evidence, [3, 1.5, 1.5, 1.5],
               [False, True, True, True]),
         *([Heading("五、题目所用的图片、音频和视频"),
-           Table(MEDIA_HEADER, media_rows(state), [1.2, 1.4, 0.8, 3.2, 2.6], [False] * 5)]
-          if media_rows(state) else []),
+           Table(MEDIA_HEADER, used_media, [1.2, 1.4, 0.8, 3.2, 2.6], [False] * 5)] if used_media else []),
     ]
 
 
@@ -247,10 +247,10 @@ def _results_xlsx(state: StageState, path: Path) -> None:
     for team in contest.teams:
         counts = tables["evidence"][team.id]
         evidence.append([team.name, counts["accepted"], counts["foul"], counts["ignored"]])
-    if media_rows(state):
+    used_media = media_rows(state)
+    if used_media:
         used = workbook.create_sheet("题目媒体")
-        used.append(MEDIA_HEADER)
-        for row in media_rows(state):
+        for row in [MEDIA_HEADER, *used_media]:
             used.append(row)
     detail = workbook.create_sheet("抢答明细")
     detail.append(["题目", "代表队", "设备", "设备时间（毫秒）", "误差范围（毫秒）", "手机自身时间", "到达时间", "结果"])

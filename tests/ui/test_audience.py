@@ -23,6 +23,18 @@ LONG_OPTIONS = ["这个新时代是承前启后、继往开来、在新的历史
                 "是全体中华儿女勠力同心、奋力实现中华民族伟大复兴中国梦的时代", "以上说法都正确"]
 
 
+def audience_on(qtbot, contest, tmp_path, size: tuple[int, int]):
+    """(engine, audience screen, clock): a fresh show's big screen, shown at `size`."""
+    clock = ManualClock()
+    engine = StageEngine(contest, tmp_path / "show.journal", clock=clock, durable=False)
+    audience = AudienceScreen(StageBridge(engine, clock))
+    qtbot.addWidget(audience)
+    audience.resize(*size)
+    audience.show()
+    qtbot.waitExposed(audience)
+    return engine, audience, clock
+
+
 @pytest.fixture(params=[(1920, 1080), (1280, 720)], ids=["1080p", "720p"])
 def show(request, qtbot, tmp_path, monkeypatch):
     monkeypatch.setenv("FINALS_APP_LANG", "zh_CN")
@@ -37,15 +49,7 @@ answer = "D"
 '''
     path = tmp_path / "contest.toml"
     path.write_text(SMALL_CONTEST + _questions() + long_question, encoding="utf-8")
-    contest = load_contest(path)
-    clock = ManualClock()
-    engine = StageEngine(contest, tmp_path / "show.journal", clock=clock, durable=False)
-    bridge = StageBridge(engine, clock)
-    audience = AudienceScreen(bridge)
-    qtbot.addWidget(audience)
-    audience.resize(*request.param)
-    audience.show()
-    qtbot.waitExposed(audience)
+    engine, audience, clock = audience_on(qtbot, load_contest(path), tmp_path, request.param)
 
     def run(*commands):
         for command in commands:

@@ -9,11 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from finals_app.core.clock import ManualClock
 from finals_app.core.stage.contest import load_contest
-from finals_app.core.stage.engine import StageEngine
-from finals_app.ui.audience_screen import AudienceScreen
-from finals_app.ui.bridge import StageBridge
+from tests.ui.test_audience import audience_on
 
 DEMO = Path(str(resources.files("finals_app.assets") / "contests" / "demo.toml"))
 SIZES = [(1920, 1080), (1280, 720), (1024, 768)]
@@ -26,14 +23,7 @@ def chinese(monkeypatch):
 
 @pytest.fixture(params=SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
 def hall(request, qtbot, tmp_path):
-    clock = ManualClock()
-    engine = StageEngine(load_contest(DEMO), tmp_path / "show.journal", clock=clock, durable=False)
-    bridge = StageBridge(engine, clock)
-    audience = AudienceScreen(bridge)
-    qtbot.addWidget(audience)
-    audience.resize(*request.param)
-    audience.show()
-    qtbot.waitExposed(audience)
+    engine, audience, _clock = audience_on(qtbot, load_contest(DEMO), tmp_path, request.param)
     engine.execute({"cmd": "next_round"})
     for _index in range(len(engine.contest.teams) * 4):
         engine.execute({"cmd": "show_question"})

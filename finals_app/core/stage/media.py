@@ -10,6 +10,7 @@ the kiosk serves these files to the hall's phones and followers, never anything 
 from __future__ import annotations
 
 import hashlib
+import os
 import struct
 from dataclasses import dataclass
 from pathlib import Path, PurePath
@@ -82,22 +83,57 @@ def check(kind: str, name: str, named_in: Path, contest_folder: Path) -> Medium:
     """The medium `name` of this kind, read and checked, or a MediaProblem."""
     path = locate(name, named_in, contest_folder)
     try:
-        data = path.read_bytes()
+        with path.open("rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            found = sniff(_what_tells(handle), size)
+            handle.seek(0)
+            digest = hashlib.file_digest(handle, "sha256").hexdigest()  # in chunks: a clip is never held whole
     except OSError as error:
         raise MediaProblem("cannot read {file}: {reason}", file=str(path), reason=error.strerror) from None
-    found = sniff(data)
     if found is None or found[0] not in FORMATS[kind]:
         raise MediaProblem("{file} is not a {kind} the kiosk can play ({formats})", file=name,
                            kind=KIND_WORDS[kind], formats=FORMAT_WORDS[kind])
     fmt, width, height, duration_ms = found
-    return Medium(kind, name, path, fmt, len(data), hashlib.sha256(data).hexdigest(), width, height, duration_ms)
+    return Medium(kind, name, path, fmt, size, digest, width, height, duration_ms)
+
+
+HEAD = 64 * 1024  # what a picture's, a sound's or an MP3's header needs
+
+
+def _what_tells(handle) -> bytes:
+    """The bytes that tell a file's kind and length: its head; for an MP4, its `ftyp` and `moov`
+    boxes wherever they lie (an encoder may write `moov` after a gigabyte of frames)."""
+    head = handle.read(HEAD)
+    if head[4:8] != b"ftyp":
+        return head
+    kept, at = [], 0
+    while True:
+        handle.seek(at)
+        header = handle.read(16)
+        if len(header) < 8:
+            return b"".join(kept)
+        size, kind = struct.unpack(">I4s", header[:8])
+        if size == 1 and len(header) >= 16:
+            size = struct.unpack(">Q", header[8:16])[0]
+        elif size == 0:
+            size = os.fstat(handle.fileno()).st_size - at
+        if size < 8:
+            return b"".join(kept)
+        if kind in (b"ftyp", b"moov"):
+            handle.seek(at)
+            kept.append(handle.read(min(size, 64 * 1024 * 1024)))
+            if kind == b"moov":
+                return b"".join(kept)
+        at += size
 
 
 # ---------------------------------------------------------------- what the bytes are
 
-def sniff(data: bytes) -> tuple[str, int | None, int | None, int | None] | None:
-    """(format, width, height, duration ms) read from a file's bytes, or None when it is none of
-    the formats the kiosk plays (or is cut short)."""
+def sniff(data: bytes, size: int | None = None) -> tuple[str, int | None, int | None, int | None] | None:
+    """(format, width, height, duration ms) read from the bytes that tell (`_what_tells`) a file
+    of `size` bytes (default: all of it is `data`), or None when it is none of the formats the
+    kiosk plays (or is cut short)."""
+    size = len(data) if size is None else size
     try:
         if data.startswith(b"\x89PNG\r\n\x1a\n") and data[12:16] == b"IHDR":
             width, height = struct.unpack(">II", data[16:24])
@@ -105,11 +141,11 @@ def sniff(data: bytes) -> tuple[str, int | None, int | None, int | None] | None:
         if data.startswith(b"\xff\xd8\xff"):
             return ("jpeg", *_jpeg_size(data), None)
         if data[:4] == b"RIFF" and data[8:12] == b"WAVE":
-            return "wav", None, None, _wav_duration(data)
+            return "wav", None, None, _wav_duration(data, size)
         if data[4:8] == b"ftyp":
             return _mp4(data)
         if data.startswith(b"ID3") or (len(data) > 2 and data[0] == 0xFF and data[1] & 0xE0 == 0xE0):
-            duration = _mp3_duration(data)
+            duration = _mp3_duration(data, size)
             return ("mp3", None, None, duration) if duration is not None else None
     except (struct.error, IndexError, ValueError, ZeroDivisionError):
         return None
@@ -130,14 +166,14 @@ def _jpeg_size(data: bytes) -> tuple[int, int]:
     raise ValueError("no frame header")
 
 
-def _wav_duration(data: bytes) -> int:
+def _wav_duration(data: bytes, file_size: int) -> int:
     at, byte_rate, size = 12, None, None
     while at + 8 <= len(data):
         chunk, length = data[at:at + 4], struct.unpack("<I", data[at + 4:at + 8])[0]
         if chunk == b"fmt ":
             byte_rate = struct.unpack("<I", data[at + 16:at + 20])[0]
         elif chunk == b"data":
-            size = min(length, len(data) - at - 8)
+            size = min(length, file_size - at - 8)
             break
         at += 8 + length + (length & 1)
     if not byte_rate or size is None:
@@ -193,7 +229,7 @@ _MP3_BITRATES = (0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 32
 _MP3_RATES = (44100, 48000, 32000)
 
 
-def _mp3_duration(data: bytes) -> int | None:
+def _mp3_duration(data: bytes, size: int) -> int | None:
     at = 0
     if data.startswith(b"ID3"):
         size = data[6] << 21 | data[7] << 14 | data[8] << 7 | data[9]
@@ -214,4 +250,4 @@ def _mp3_duration(data: bytes) -> int | None:
     if tag[:4] in (b"Xing", b"Info") and struct.unpack(">I", tag[4:8])[0] & 1:
         frames = struct.unpack(">I", tag[8:12])[0]
         return round(frames * 1152 * 1000 / rate)
-    return round((len(data) - at) * 8 * 1000 / bitrate)
+    return round((size - at) * 8 * 1000 / bitrate)

@@ -69,9 +69,10 @@ def _remote_medium(item: dict) -> Medium:
     kind, digest = str(item["kind"]), str(item["digest"])
     if kind not in KINDS or len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
         raise ValueError(f"bad medium {kind!r}")
-    number = lambda key: item.get(key) if isinstance(item.get(key), int) and not isinstance(item.get(key), bool) else None  # noqa: E731
+    whole = {key: value for key, value in item.items() if type(value) is int}  # never a bool or a text
     return Medium(kind, str(item.get("name", ""))[:200], Path(), str(item.get("format", ""))[:20],
-                  number("size_bytes") or 0, digest, number("width"), number("height"), number("duration_ms"))
+                  whole.get("size_bytes", 0), digest, whole.get("width"), whole.get("height"),
+                  whole.get("duration_ms"))
 
 
 def question_from_payload(payload: dict) -> Question:
