@@ -23,6 +23,7 @@ pytestmark = pytest.mark.e2e
 ARTIFACTS = Path(__file__).with_name("artifacts")
 DEMO = Path(str(resources.files("finals_app.assets") / "contests" / "demo.toml"))
 HOST_TITLE = "主持人控制台"
+CORRECTION_TITLE = "更正分数"
 
 
 class Kiosk:
@@ -57,7 +58,19 @@ class Kiosk:
     def activate(self) -> None:
         """No window manager: a click on the console's plan line makes it the active window."""
         subprocess.run(["xdotool", "mousemove", "--screen", "0", "960", "30", "click", "1"], env=self.env, check=True)
-        time.sleep(0.2)
+        self.wait_for_focus(HOST_TITLE)
+
+    def wait_for_focus(self, title: str, seconds: float = 10) -> None:
+        """Wait until the window with the keyboard focus is named `title`… (a dialog opened by a key
+        appears a moment later under load; a key sent before would go to the window below)."""
+        deadline = time.monotonic() + seconds
+        while True:
+            focused = subprocess.run(["xdotool", "getwindowfocus", "getwindowname"], env=self.env,
+                                     capture_output=True, text=True).stdout.strip()
+            if focused.startswith(title):
+                return
+            assert time.monotonic() < deadline, f"the focus is on {focused!r}, not {title!r}"
+            time.sleep(0.05)
 
     def events(self) -> int:
         return self.journal.read_bytes().count(b"\n")
@@ -80,7 +93,9 @@ class Kiosk:
             subprocess.run(["xdotool", "type", "--delay", "60", text], env=self.env, check=True)
         time.sleep(0.3)
 
-    def screenshot(self, tag: str) -> list[Path]:
+    def screenshot(self, tag: str, refocus: bool = True) -> list[Path]:
+        """Every screen as PNG. `refocus` clicks the console afterwards; not while a dialog is
+        open (the click would take the keyboard from the dialog)."""
         self.shot_count += 1
         before = set(self.shots.glob("*.png")) if self.shots.exists() else set()
         self.process.send_signal(signal.SIGUSR1)
@@ -91,7 +106,8 @@ class Kiosk:
                 break
             time.sleep(0.1)
         time.sleep(0.3)
-        self.activate()
+        if refocus:
+            self.activate()
         renamed = []
         for path in sorted(set(self.shots.glob("*.png")) - before):
             target = path.with_name(f"{tag}-{path.name.split('-', 1)[1]}")
@@ -168,9 +184,11 @@ def test_the_host_types_a_correction_with_digits_and_no_press_is_recorded(displa
         kiosk.key("ctrl+n")
         before = kiosk.events()
         kiosk.type("F2")
+        kiosk.wait_for_focus(CORRECTION_TITLE)
         kiosk.type("Tab", "ctrl+a", "1", "5", "Tab")  # the team stays the first; 15 points
         kiosk.type(text="Q3 recount 2 of 8")
-        kiosk.screenshot("01-correction-dialog")
+        kiosk.screenshot("01-correction-dialog", refocus=False)
+        kiosk.wait_for_focus(CORRECTION_TITLE)
         kiosk.key("Return")
     finally:
         kiosk.kill()
