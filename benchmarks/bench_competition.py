@@ -156,8 +156,8 @@ def main() -> None:
     parser.add_argument("--skip-postgresql", action="store_true")
     parser.add_argument("--people", type=int, default=1_000_000)
     parser.add_argument("--skip-listings", action="store_true", help="not the listings' times (issue 12)")
-    parser.add_argument("--skip-sqlite-derive", action="store_true",
-                        help="not the first sync derived by SQLite (its time, every listing compared byte for byte)")
+    parser.add_argument("--skip-other-derive", action="store_true",
+                        help="not the first sync derived by DuckDB (its time, every listing compared byte for byte)")
     parser.add_argument("--data", type=Path, default=DATA, help="where the exports are (generated once)")
     parser.add_argument("--step-sync", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -183,8 +183,8 @@ def main() -> None:
               f"{1e6 * first['seconds'] / attempts:.2f} µs/attempt, peak {first['peak_self_mib']:,.0f} MiB "
               f"+ DuckDB's child {first['peak_children_mib']:,.0f} MiB (target ≤ 2 GiB together)")
         _line("first sync / the hand pipeline", f"{first['seconds'] / hand['seconds']:8.2f} ×  (target ≤ 1.0)")
-        if not args.skip_sqlite_derive:
-            _compare_with_sqlite_derive(folder, full, first, PERIOD)
+        if not args.skip_other_derive:
+            _compare_with_other_derive(folder, full, first, PERIOD)
         again = _sync(store, full)
         _line("SQLite same export again", f"{again['seconds']:8.1f} s  {100 * again['seconds'] / first['seconds']:.1f} % "
               f"of the first (target ≤ 5 %)")
@@ -288,26 +288,29 @@ COMPARED = [
 ]
 
 
-def _compare_with_sqlite_derive(folder: Path, export: Path, first: dict, period: str) -> None:
-    """The same first sync derived by SQLite (FINALS_APP_DERIVE=sqlite): its time, the derived
-    tables compared row for row and every listing compared byte for byte."""
-    other = folder / "store-sqlite-derive.sqlite"
-    lite = _sync(f"sqlite:///{other}", export, env={"FINALS_APP_DERIVE": "sqlite"})
+def _compare_with_other_derive(folder: Path, export: Path, first: dict, period: str) -> None:
+    """The same first sync by the other derive path (FINALS_APP_DERIVE=duckdb when SQLite
+    derived the first, else sqlite): its time, the derived tables compared row for row and every
+    listing compared byte for byte."""
+    other = folder / "store-other-derive.sqlite"
+    engine = "sqlite" if first["derived_by"] == "duckdb" else "duckdb"
+    lite = _sync(f"sqlite:///{other}", export, env={"FINALS_APP_DERIVE": engine})
     _line(f"the same first sync derived by {lite['derived_by']}", f"{lite['seconds']:8.1f} s  "
-          f"(DuckDB's path: {first['seconds'] / lite['seconds']:.2f} × it), peak {lite['peak_self_mib']:,.0f} MiB")
-    _stages(first, lite)
+          f"({first['derived_by']}'s path: {first['seconds'] / lite['seconds']:.2f} × it), "
+          f"peak {lite['peak_self_mib']:,.0f} MiB + child {lite['peak_children_mib']:,.0f} MiB")
+    _stages(lite, first)
     db = sqlite3.connect(other)
-    db.execute("attach database ? as duck", (str(folder / "store.sqlite"),))
+    db.execute("attach database ? as first", (str(folder / "store.sqlite"),))
     for table, key in (("attempt_status", ("phase", "participant_id", "day", "started_ms", "attempt_id")),
                        ("phase_totals", ("phase", "rank")), ("branch_totals", ("phase", "branch_id"))):
         columns = [row[1] for row in db.execute(f"pragma table_info({table})")]
-        counts = [db.execute(f"select count(*) from {schema}.{table}").fetchone()[0] for schema in ("main", "duck")]
+        counts = [db.execute(f"select count(*) from {schema}.{table}").fetchone()[0] for schema in ("main", "first")]
         differing = db.execute(
-            f"select count(*) from main.{table} a join duck.{table} b using ({', '.join(key)}) where "
+            f"select count(*) from main.{table} a join first.{table} b using ({', '.join(key)}) where "
             + " or ".join(f"a.{c} is not b.{c}" for c in columns if c not in key)).fetchone()[0]
         same = counts[0] == counts[1] and differing == 0
         _line(f"    {table}: identical rows on both paths", f"{'yes' if same else 'NO'}  ({counts[0]:,} rows; "
-              f"{counts[1]:,} by DuckDB; {differing:,} differing)")
+              f"{counts[1]:,} by {first['derived_by']}; {differing:,} differing)")
     db.close()
     branch, winner = _largest_branch_and_winner(other)
     identical = 0
