@@ -38,11 +38,16 @@ POSITIVE = {"id", "participant_id"}
 
 
 def time_ms(x: str, offset_hours: int) -> str:
-    """SQL: the UTC epoch ms of an export time in one of the usual shapes, else NULL. (SQLite
-    evaluates both sides of an OR: the costly date() check of a day past the 28th sits in a
-    CASE, which it does not run for the other days: 0.45 µs a time saved.)"""
+    """SQL: the UTC epoch ms of an export time in one of the usual shapes, else NULL. julianday
+    reads the digits and the separators between them; what it reads but parse_instant does not
+    is refused here: another separator before the hour, a time without seconds (julianday takes
+    `06:00` followed by spaces, or by spaces and an offset, padded to a length below), hour 24,
+    year 0000, a day past the month's end (SQLite moves 2018-02-30 to March). (SQLite evaluates
+    both sides of an OR: the costly date() check of a day past the 28th sits in a CASE, which it
+    does not run for the other days: 0.45 µs a time saved.)"""
     jd = _jd_ms(x)
     common = (f"typeof({x}) = 'text' and substr({x}, 5, 1) = '-' and substr({x}, 11, 1) in (' ', 'T') "
+              f"and substr({x}, 17, 1) = ':' "
               f"and substr({x}, 12, 2) < '24' and substr({x}, 1, 4) <> '0000' "
               f"and case when substr({x}, 9, 2) <= '28' then 1 "
               f"else date(substr({x}, 1, 10), '+0 days') = substr({x}, 1, 10) end")

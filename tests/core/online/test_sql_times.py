@@ -59,6 +59,10 @@ PIECES = st.sampled_from(["2018", "0000", "1999", "-", "01", "02", "12", "13", "
     st.builds(lambda d, h, m, s, tail: f"{d.isoformat()} {h:02d}:{m:02d}:{s:02d}{tail}",
               st.dates(date(1, 1, 1), date(9999, 12, 31)), st.integers(0, 25), st.integers(0, 61),
               st.integers(0, 61), st.sampled_from(["", ".123", ".5", "Z", ".007Z", "+08:00", ".250-03:00", " "])),
+    # Near misses julianday reads: a time without seconds, spaces, then a tail, at any length.
+    st.builds(lambda d, h, m, spaces, tail: f"{d.isoformat()} {h:02d}:{m:02d}{' ' * spaces}{tail}",
+              st.dates(date(2017, 1, 1), date(2019, 12, 31)), st.integers(0, 25), st.integers(0, 61),
+              st.integers(0, 13), st.sampled_from(["", "Z", "+08:00", "-05:30", ":00", ".123"])),
     st.integers(-10, 10**13), st.none(), st.binary(max_size=8)), min_size=1, max_size=40))
 def test_sql_accepts_only_what_parse_instant_gives(values):
     _agree(values)
@@ -76,3 +80,18 @@ def test_texts_sqlite_reads_as_a_time_of_day_alone_are_left_to_parse_instant():
     db.close()
     assert _sql(values) == [None] * len(values)
     assert [parse_instant(v, OFFSET) for v in values] == [None] * len(values)
+
+
+def test_a_time_without_seconds_padded_to_a_converted_length_is_left_to_parse_instant():
+    """julianday reads `06:00` followed by spaces (and a Z or an offset); at the lengths SQL
+    converts (19, 20, 25) those passed every check (they were read as 06:00). parse_instant
+    refuses them, so SQL must give NULL; the whole shapes beside them still convert."""
+    values = ["2018-05-11 06:00   ", "2018-05-11 06:00   Z", "2018-05-11 06:00   +08:00", "2018-05-11T06:00   "]
+    assert sorted({len(v) for v in values}) == [19, 20, 25]
+    db = sqlite3.connect(":memory:")
+    assert all(db.execute("select julianday(?) is not null", (v,)).fetchone()[0] for v in values)
+    db.close()
+    assert _sql(values) == [None] * len(values)
+    assert [parse_instant(v, OFFSET) for v in values] == [None] * len(values)
+    whole = ["2018-05-11 06:00:00", "2018-05-11 06:00:00Z", "2018-05-11 06:00:00+08:00"]
+    assert _sql(whole) == [parse_instant(v, OFFSET) for v in whole] and None not in _sql(whole)

@@ -144,6 +144,15 @@ BAD_EXPORTS = {
     "dangling participant": (["update attempts set participant_id = 987654 where id = 3"], "987654", "attempts", 3),
     "dangling branch": (["update participants set branch_id = 55555 where id = 7"], "55555", "participants", 7),
     "unparsable time": (["update attempts set started_at = '2017-12-32 25:00:00' where id = 4"], "2017-12-32", "attempts", 4),
+    # SQLite reads a time without seconds followed by spaces (and an offset): padded to the
+    # lengths the sync converts in SQL (19, 20, 25), they were taken as 06:00 (local, or UTC).
+    "time without seconds, padded": (["update attempts set started_at = '2017-12-20 06:00   ' where id = 4"],
+                                     "2017-12-20 06:00", "attempts", 4),
+    "time without seconds, padded, Z": (["update attempts set finished_at = '2017-12-20 06:05   Z' where id = 5"],
+                                        "2017-12-20 06:05", "attempts", 5),
+    "time without seconds, padded, offset": (["update shares set shared_at = '2017-12-20 06:00   +08:00' "
+                                              "where id = (select min(id) from shares)"],
+                                             "2017-12-20 06:00", "shares", None),
     "cycle": (["update organizations set parent_id = 3 where id = 2"], "cycle", "organizations", 2),
     "participant in a committee": (["update participants set branch_id = 2 where id = 8"], "branch", "participants", 8),
     "unknown level": (["update organizations set level = 'cell' where id = 2"], "cell", "organizations", 2),
