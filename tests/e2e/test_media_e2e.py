@@ -61,6 +61,20 @@ def red_share(image: bytes, box: tuple[int, int, int, int]) -> float:
     return red / max(1, total)
 
 
+def sky_share(image: bytes, box: tuple[int, int, int, int]) -> float:
+    """How much of the box is the clip's blue sky (its first frame: the sky, the mast and the
+    flag halfway up)."""
+    left, top, right, bottom = box
+    sky = total = 0
+    for y in range(top, bottom, 4):
+        for x in range(left, right, 4):
+            at = (y * WIDTH + x) * 3
+            r, b = image[at], image[at + 2]
+            total += 1
+            sky += b > 150 and b > r + 40
+    return sky / max(1, total)
+
+
 def events_of(journal: Path, kind: str) -> list[str]:
     return [line for line in journal.read_text(encoding="utf-8").splitlines() if f'"{kind}"' in line]
 
@@ -100,8 +114,9 @@ def test_picture_sound_and_clip_on_the_big_screen(display, tmp_path):
         kiosk.key("c")
         kiosk.key("n")  # the clip's question
         kiosk.key("r")
-        time.sleep(1.0)  # preloaded (its first frame is not always drawn before the key: see the closing note)
-        screen_shot(display, "03-video-question-ready")
+        time.sleep(1.0)
+        ready = screen_shot(display, "03-video-question-ready")
+        assert sky_share(ready, right_half) > 0.15  # preloaded: its first frame as a still, not a black box
         kiosk.key("m")
         time.sleep(1.5)
         first = screen_shot(display, "04-video-question-playing")

@@ -127,20 +127,80 @@ def test_a_clip_plays_advances_pauses_and_is_moved_where_the_journal_says(stage,
     engine.execute({"cmd": "reveal"})
     view.place(QRect(20, 100, 1240, 330), 720)
     if view.video is not None:  # a window system (offscreen: the frames are decoded, not drawn)
-        assert view.video.isVisible() and view.video.geometry() == view.picture_rect()
+        assert view.video.geometry() == view.picture_rect()
     frames = []
     view.frame_shown.connect(lambda: frames.append(view.first_frame_at))
     engine.execute({"cmd": "play_media"})
     qtbot.waitUntil(lambda: player.playbackState() == QMediaPlayer.PlaybackState.PlayingState, timeout=10_000)
     qtbot.waitUntil(lambda: player.position() > 500, timeout=10_000)  # its position advances
     qtbot.waitUntil(lambda: bool(frames), timeout=10_000)  # frames reach the video widget
+    assert not view.describe()["still"]
+    if view.video is not None:
+        assert view.video.isVisible()  # the surface plays the clip
     engine.execute({"cmd": "pause_media"})
     paused_at = engine.events[-1].data["position_ms"]
     qtbot.waitUntil(lambda: player.playbackState() == QMediaPlayer.PlaybackState.PausedState, timeout=10_000)
     assert abs(player.position() - paused_at) <= 40
+    assert view.describe()["still"] and (view.video is None or not view.video.isVisible())  # its frame, as a still
     engine.execute({"cmd": "restart_media"})
     qtbot.waitUntil(lambda: player.playbackState() == QMediaPlayer.PlaybackState.PlayingState, timeout=10_000)
     assert player.position() < paused_at
+
+
+def _sky_share(image, rect: QRect) -> float:
+    """How much of the rectangle is the clip's blue sky (its first frame is the sky, the mast
+    and the flag halfway up)."""
+    sky = total = 0
+    for y in range(rect.top(), rect.bottom(), 6):
+        for x in range(rect.left(), rect.right(), 6):
+            colour = image.pixelColor(x, y)
+            total += 1
+            sky += colour.blue() > 150 and colour.blue() > colour.red() + 40
+    return sky / max(1, total)
+
+
+def test_a_clip_waiting_on_the_hosts_key_shows_its_first_frame_not_a_black_box(stage, qtbot):
+    """Preloaded and paused on its first frame, the clip is seen as that frame (the paused
+    player decodes it once; a video surface shown after it came stays black), before and after
+    the reveal, until the host plays it."""
+    engine, _clock, _bridge, view = stage('video = "media/flag_raising.mp4"')
+    to_the_question(engine)
+    player = view.player
+    qtbot.waitUntil(lambda: view.poster is not None, timeout=10_000)  # the paused first frame
+    assert player.playbackState() == QMediaPlayer.PlaybackState.PausedState and player.position() == 0
+    engine.execute({"cmd": "reveal"})
+    view.place(QRect(20, 100, 1240, 330), 720)
+    assert view.describe()["still"] and (view.video is None or not view.video.isVisible())
+    picture = view.picture_rect()
+    assert picture.width() > 200
+    shown = view.grab().toImage()
+    assert _sky_share(shown, picture) > 0.4  # the sky of the first frame, not black
+
+
+def test_a_clip_after_a_sound_that_was_playing_still_shows_its_first_frame(stage, qtbot, tmp_path):
+    """The kiosk's order: a sound question played, then the clip's question. The player, still
+    playing the sound, said "loaded" as it stopped and was paused there: the clip then loaded
+    "paused" with no frame decoded, and the first frame it did decode was taken for the host's
+    play (the sound's play had asked for one) — a black box under Xvfb."""
+    from finals_app.core.clock import SystemClock
+    sound, _clock, bridge, view = stage('audio = "media/dongfanghong.wav"', clock=SystemClock())
+    to_the_question(sound)
+    sound.execute({"cmd": "reveal"})
+    sound.execute({"cmd": "play_media"})
+    player = view.player
+    qtbot.waitUntil(lambda: player.playbackState() == QMediaPlayer.PlaybackState.PlayingState, timeout=10_000)
+    clip, _ = media_show(tmp_path / "clip", 'video = "media/flag_raising.mp4"', SystemClock())
+    try:
+        to_the_question(clip)
+        clip.execute({"cmd": "reveal"})
+        view.follow(clip.state)
+        view.place(QRect(20, 100, 1240, 330), 720)
+        qtbot.waitUntil(lambda: view.poster is not None, timeout=10_000)
+        assert player.playbackState() == QMediaPlayer.PlaybackState.PausedState and player.position() == 0
+        assert view.describe()["still"] and (view.video is None or not view.video.isVisible())
+        assert _sky_share(view.grab().toImage(), view.picture_rect()) > 0.4
+    finally:
+        clip.close()
 
 
 def test_a_resumed_kiosk_shows_the_clip_at_its_journalled_position(stage, qtbot, tmp_path):
@@ -160,3 +220,4 @@ def test_a_resumed_kiosk_shows_the_clip_at_its_journalled_position(stage, qtbot,
                                                      QMediaPlayer.MediaStatus.BufferedMedia), timeout=10_000)
     qtbot.waitUntil(lambda: abs(player.position() - 2_500) <= 40, timeout=10_000)
     assert player.playbackState() != QMediaPlayer.PlaybackState.PlayingState and view.shown
+    qtbot.waitUntil(lambda: view.poster is not None, timeout=10_000)  # the frame at 2.5 s, as a still

@@ -13,6 +13,12 @@ every follower show the same point of it. The media are loaded as soon as the qu
 (the kiosk: when the host has it shown; a follower: when it is told, on the reveal) and a clip
 is paused on its first frame, so the host's key starts it at once.
 
+Until the clip plays, the hall sees that frame as a still (the poster, painted here from the
+frame the player decodes when paused); the video surface is shown from the first frame after
+the host's key and hidden again when the clip is paused (its frame becomes the poster). A
+video surface shown while paused stays black until a new frame reaches it, which the paused
+player does not send.
+
 Where a medium comes from is the caller's `source(medium) -> QUrl`: a local file on the kiosk,
 the kiosk's `/media/<digest>?t=TOKEN` on a follower (fetched with its token; a picture's bytes
 are checked against the digest before they are shown).
@@ -88,6 +94,10 @@ class MediaView(QWidget):
         self.screen_height = 0
         self._player = None
         self._video = None
+        self._sink = None
+        self.poster = None  # QImage: the clip's frame where it stands paused, painted until it plays
+        self._live = False  # the video surface has a frame of the clip playing: it is shown
+        self._switching = False  # a new clip is being put in the player
         self._reply = None
         self._network = None
         self.first_frame_at = None  # the bridge's ms of the first frame shown after a play (benchmarks)
@@ -123,6 +133,7 @@ class MediaView(QWidget):
             self._player.mediaStatusChanged.connect(self._on_status)
             self._player.positionChanged.connect(lambda _position: self.update())
             self._player.errorOccurred.connect(self._on_error)
+            self._sink = sink
             sink.videoFrameChanged.connect(self._on_frame)
         return self._player
 
@@ -149,14 +160,9 @@ class MediaView(QWidget):
             playback = question.playback
             self.playback = playback if playback is not None and self.clip is not None \
                 and playback.medium == self.clip.kind else None
-        was_seen = self._video is not None and self._video.isVisible()
         self.setVisible(self.shown)
-        if self._video is not None:
-            self._video.setVisible(self.shown and self.clip is not None and self.clip.kind == "video")
-            if self._video.isVisible() and not was_seen:  # its paused frame drawn again once its window is up
-                for delay in (60, 250, 700):
-                    QTimer.singleShot(delay, self, self._redraw_frame)
         self.sync()
+        self._show_surface()
         self.update()
         return self._shape() != before
 
@@ -175,13 +181,24 @@ class MediaView(QWidget):
         if clip != self.clip:
             self.clip = clip
             self.playback = None
+            self.poster = None
+            self._live = False
+            self._wanted_frame = False  # (a sound played before it: no frame came to take it)
             if clip is None:
                 if self._player is not None:
                     self._player.stop()
                     self._player.setSource(QUrl())
             else:
-                self.player.setSource(self.source(clip))  # preloaded: paused on its first frame once loaded
-                self.player.setPosition(0)
+                # From stopped, pause() once the clip has loaded decodes its first frame (sync). The
+                # previous clip's player says "loaded" as it stops: sync then would pause it, and
+                # the new clip would load "paused" with no frame decoded (the hall saw a black box).
+                self._switching = True
+                try:
+                    self.player.stop()
+                    self.player.setSource(self.source(clip))
+                    self.player.setPosition(0)
+                finally:
+                    self._switching = False
 
     def _fetch_picture(self, image: Medium | None) -> None:
         if self._reply is not None:
@@ -249,6 +266,7 @@ class MediaView(QWidget):
             if player.position() != 0:
                 player.setPosition(0)
             self.drift.stop()
+            self._still()
             return
         if self.playing():
             if abs(player.position() - target) > DRIFT_MS:
@@ -258,20 +276,36 @@ class MediaView(QWidget):
                 self.first_frame_at = None
                 player.play()
             self.drift.start()
-        else:
-            if player.playbackState() == QMediaPlayer.PlaybackState.PlayingState:
-                player.pause()
+        else:  # paused (from playing, or from stopped: a resumed kiosk, a follower told late)
+            if player.playbackState() != QMediaPlayer.PlaybackState.PausedState:
+                player.pause()  # a paused player decodes the frame where it is put; a stopped one does not
             if abs(player.position() - target) > 40:
                 player.setPosition(target)
             self.drift.stop()
+            self._still()
 
-    def _redraw_frame(self) -> None:
-        from PySide6.QtMultimedia import QMediaPlayer
-        if self._player is not None and self.shown and self._player.playbackState() == QMediaPlayer.PlaybackState.PausedState:
-            self._player.setPosition(self._player.position() + 1)  # a seek (to the same place it is ignored)
+    def _still(self) -> None:
+        """The clip stands still: the frame it stands on becomes the poster, painted here, and
+        the video surface is hidden (the frame a later seek decodes replaces the poster)."""
+        if self._live and self._sink is not None:
+            frame = self._sink.videoFrame()
+            if frame.isValid():
+                self.poster = frame.toImage()
+        self._live = False
+        self._wanted_frame = False
+        self._show_surface()
+        self.update()
+
+    def _show_surface(self) -> None:
+        """The video surface is seen only while the clip plays and has drawn a frame of it."""
+        if self._video is not None:
+            self._video.setVisible(self.shown and self.clip is not None and self.clip.kind == "video"
+                                   and self._live and self.playing())
 
     def _on_status(self, status) -> None:
         from PySide6.QtMultimedia import QMediaPlayer
+        if self._switching:
+            return  # the previous clip stopping (see _load)
         if status in (QMediaPlayer.MediaStatus.LoadedMedia, QMediaPlayer.MediaStatus.BufferedMedia):
             self.sync()
         self.update()
@@ -280,10 +314,17 @@ class MediaView(QWidget):
         log.warning("the clip %s cannot be played: %s", self.clip.name if self.clip else "?", without_secrets(text))
 
     def _on_frame(self, frame) -> None:
-        if self._wanted_frame and frame.isValid():
+        if not frame.isValid():
+            return
+        if self._wanted_frame and self.playing():  # the first frame after the host's key: the surface takes over
             self._wanted_frame = False
+            self._live = True
+            self._show_surface()
             self.first_frame_at = self.bridge.now_ms()
             self.frame_shown.emit()
+        elif not self._live and self.clip is not None and self.clip.kind == "video":
+            self.poster = frame.toImage()  # paused (preloaded, or moved where the journal says)
+            self.update()
 
     frame_shown = Signal()  # the first frame after the player was started (benchmarks)
 
@@ -375,7 +416,10 @@ class MediaView(QWidget):
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
         visual = self.picture_rect()
         if self.clip is not None and self.clip.kind == "video":
-            painter.fillRect(visual, QColor("#000000"))  # under the clip until its first frame
+            if self.poster is not None and not self._live:
+                painter.drawImage(visual, self.poster)  # the frame it stands on
+            else:
+                painter.fillRect(visual, QColor("#000000"))  # under the playing clip, or before any frame
         elif self.image is not None and self.pixmap is not None:
             painter.drawPixmap(visual, self.pixmap)
         elif self.image is not None:
@@ -436,5 +480,6 @@ class MediaView(QWidget):
         """What it shows (tests, screenshots' JSON)."""
         return {"shown": self.shown, "image": self.image.name if self.image else None,
                 "clip": self.clip.name if self.clip else None, "playing": self.playing(),
+                "still": self.poster is not None and not self._live,
                 "position_ms": self.position_now(), "picture": self.picture_rect().getRect() if self.shown else None}
 
