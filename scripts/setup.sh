@@ -21,6 +21,8 @@ APT_PACKAGES=(
   ffmpeg
   # the served pages (stream overlay, phone, judges' tablet) are tested in a real browser
   chromium
+  # the big screen is read back as a camera reads it (tests/ui/test_ocr.py)
+  tesseract-ocr tesseract-ocr-chi-sim
   # building python-evdev (buzzer boxes as input devices): a compiler, Python's and the kernel's headers
   gcc python3-dev linux-libc-dev
 )

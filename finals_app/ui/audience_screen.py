@@ -24,7 +24,7 @@ from PySide6.QtWidgets import QLabel, QWidget
 
 from finals_app.core.i18n import _
 from finals_app.core.stage import palette
-from finals_app.core.stage.display import (AMBER, BLUE, CRIMSON, GOLD, GREEN, GREY, RED, banner_for,  # noqa: F401
+from finals_app.core.stage.display import (AMBER, BLUE, CRIMSON, GOLD, GREEN, GREY, RED, banner_for, banner_style,  # noqa: F401
                                            ceremony_card, kind_of_question, prize_roll, question_content,
                                            round_card, stage_view, text_on, title_for, welcome_content)
 from finals_app.ui import theme
@@ -302,11 +302,13 @@ class AudienceScreen(KioskScreen):
             self._show_card(state, view)
         self._question(state)
         text, background, colour = banner_for(state)
-        self.floor.setText(text)
-        self._fit(self.floor, 0.06)
         self.banner_colour = background
-        self.floor.setStyleSheet(f"color: {colour}; background-color: {background}; border-radius: 12px;"
-                                 if text else "")
+        fill, words, border = banner_style(background, colour)
+        edge = max(2, round(0.004 * self.height()))
+        self.floor.setStyleSheet(f"color: {words}; background-color: {fill}; border: {edge}px solid {border}; "
+                                 f"border-radius: 12px;" if text else "")
+        self.floor.setText(text)
+        self._fit(self.floor, 0.06)  # inside its frame
         if self.floor.text() != getattr(self, "_drawn_floor", None):
             self._drawn_floor = self.floor.text()
             self.floor.repaint()  # the buzzer winner is drawn now, not at the next frame
@@ -391,7 +393,9 @@ class AudienceScreen(KioskScreen):
                                     border=GOLD)
         elif card["climax"]:
             self.ceremony.set_parts([
-                Part("★ " + card["prize"] + " ★", 0.25, 0.12, GOLD, gap_after=0.3),
+                # The stars on a line of their own: beside the prize, a reader of the screen (a
+                # camera's OCR, tesseract here) took them for characters and misread the prize.
+                Part(card["prize"], 0.2, 0.1, GOLD, gap_after=0.3),
                 Part(card["unit"], 0.06, 0.035, theme.TEXT, gap_after=0.6),
                 Tiles([(card["team"], card["colour"])], 0.11, 0.05, gap_after=0.0),
                 Part("", 0.02, 0.02, gap_after=0.0),

@@ -12,6 +12,20 @@ from finals_app.core.stage.words import prize_name, question_kind
 GREEN, RED, AMBER, GREY, BLUE = "#1f9d55", "#d64545", "#f0a202", "#6b7280", "#2f6fdd"
 
 
+def banner_style(background: str, colour: str) -> tuple[str, str, str]:
+    """(fill, text colour, border) a screen draws a banner of banner_for with. A banner whose
+    words are dark on a light fill (the team's colour, amber, yellow, the buzzers' green) is
+    drawn as light words on that colour darkened, framed in the colour itself: the meaning's
+    colour stays, and every banner is light on dark like the rest of the screen (a reader of
+    the screen, a camera's OCR, lost the start of dark words on a light band: tesseract read
+    "国网山东电力代表队 抢答成功" as "表队 抢答成功")."""
+    if not background:
+        return "", colour, ""
+    if colour == palette.TEXT:
+        return background, colour, background
+    return palette.darkened(background), palette.TEXT, background
+
+
 def banner_for(state) -> tuple[str, str, str]:
     """(text, background, text colour) of the state banner; ('', '', '') when there is none.
     Derived from the state alone, so it stays until the state changes."""
