@@ -38,6 +38,8 @@ class Params:
     final: bool
 
 
+RESIZE_ROWS = 100  # the rows measured to fit a column's width (those in view, not a page more)
+
 class OrgField(QLineEdit):
     """An organisation by name or id. It completes `name (id)` from the store's organisations of
     the wanted levels (any part of the name matches), loaded when the field is first used."""
@@ -161,6 +163,9 @@ class ListingTab(QWidget):
         # Shown in the listing's own order (rank, order of the award list) until a header is
         # clicked; Qt would otherwise sort by the first column, descending.
         header = self.view.horizontalHeader()
+        # Columns fitted to the rows a screen shows (Qt measures the first 1,000 by default: a
+        # second of text layout for the proposed teams' 2,501 rows of titles).
+        header.setResizeContentsPrecision(RESIZE_ROWS)
         header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         header.setSortIndicatorClearable(True)
         self.view.setSortingEnabled(True)

@@ -81,7 +81,6 @@ class PagedListingTab(ListingTab):
         self.meta = None
         self.meta_for: object = None
         super().__init__(office, name, build, needs)
-        self.view.horizontalHeader().setResizeContentsPrecision(100)  # the rows in view, not a page more
         self.export_task: asyncio.Task | None = None
         self.export_cancel = threading.Event()
         self.export_progress = SyncProgress()
