@@ -157,7 +157,7 @@ def main() -> None:
     parser.add_argument("--people", type=int, default=1_000_000)
     parser.add_argument("--skip-listings", action="store_true", help="not the listings' times (issue 12)")
     parser.add_argument("--skip-other-derive", action="store_true",
-                        help="not the first sync derived by DuckDB (its time, every listing compared byte for byte)")
+                        help="not the first sync by the other derive path (its time, every listing compared byte for byte)")
     parser.add_argument("--data", type=Path, default=DATA, help="where the exports are (generated once)")
     parser.add_argument("--step-sync", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -295,6 +295,9 @@ def _compare_with_other_derive(folder: Path, export: Path, first: dict, period: 
     other = folder / "store-other-derive.sqlite"
     engine = "sqlite" if first["derived_by"] == "duckdb" else "duckdb"
     lite = _sync(f"sqlite:///{other}", export, env={"FINALS_APP_DERIVE": engine})
+    if lite["derived_by"] == first["derived_by"]:  # DuckDB not installed here: nothing to compare
+        _line(f"the other derive path ({engine})", f"not available here (derived by {lite['derived_by']} again)")
+        return
     _line(f"the same first sync derived by {lite['derived_by']}", f"{lite['seconds']:8.1f} s  "
           f"({first['derived_by']}'s path: {first['seconds'] / lite['seconds']:.2f} × it), "
           f"peak {lite['peak_self_mib']:,.0f} MiB + child {lite['peak_children_mib']:,.0f} MiB")

@@ -7,7 +7,7 @@ from __future__ import annotations
 from finals_app.core.i18n import N_, _
 from finals_app.core.stage.engine import buzzer_status, ceremony_steps
 from finals_app.core.stage.words import prize_name
-from finals_app.core.stage.display import banner_for, question_content, title_for
+from finals_app.core.stage.display import banner_for, banner_style, question_content, title_for
 
 STATUS_WORDS = {  # a team's buzzer status (the engine's buzzer_status) as its phone shows it
     "wait": ("wait", N_("Wait")), "not_playing": ("locked", N_("Not playing this round")),
@@ -41,6 +41,7 @@ def show_view(state, now_ms: int, seq: int) -> dict:
     contest = state.contest
     headline, stem, options, correct, answer = question_content(state)
     text, background, colour = banner_for(state)
+    fill, words, border = banner_style(background, colour)
     holder, tied = state.floor()
     timer = state.timer
     remaining = None
@@ -65,7 +66,10 @@ def show_view(state, now_ms: int, seq: int) -> dict:
             ceremony.append({"prize": prize_name(level), "name": team.name, "members": list(team.members)})
     return {
         "type": "view", "seq": seq, "contest": contest.name, "title": title,
-        "banner": {"text": text, "background": background, "color": colour},
+        # background: the meaning's colour; fill, words and border: how a screen draws it
+        # (display.banner_style: light words on the colour darkened, framed in the colour).
+        "banner": {"text": text, "background": background, "color": colour, "fill": fill, "words": words,
+                   "border": border},
         "question": {"headline": headline, "stem": stem, "options": options, "correct": sorted(correct),
                      "answer": answer, "picture": picture_url(state)},
         "timer": None if remaining is None else {"remaining_ms": remaining, "running": bool(timer.running),

@@ -393,8 +393,8 @@ class AudienceScreen(KioskScreen):
                                     border=GOLD)
         elif card["climax"]:
             self.ceremony.set_parts([
-                # The stars on a line of their own: beside the prize, a reader of the screen (a
-                # camera's OCR, tesseract here) took them for characters and misread the prize.
+                # No stars beside the prize: a reader of the screen (a camera's OCR, tesseract
+                # here) took them for characters and misread the prize.
                 Part(card["prize"], 0.2, 0.1, GOLD, gap_after=0.3),
                 Part(card["unit"], 0.06, 0.035, theme.TEXT, gap_after=0.6),
                 Tiles([(card["team"], card["colour"])], 0.11, 0.05, gap_after=0.0),

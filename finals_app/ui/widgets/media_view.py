@@ -97,6 +97,7 @@ class MediaView(QWidget):
         self._sink = None
         self.poster = None  # QImage: the clip's frame where it stands paused, painted until it plays
         self._live = False  # the video surface has a frame of the clip playing: it is shown
+        self._last_frame = None  # the last frame the surface was given
         self._switching = False  # a new clip is being put in the player
         self._reply = None
         self._network = None
@@ -183,6 +184,7 @@ class MediaView(QWidget):
             self.playback = None
             self.poster = None
             self._live = False
+            self._last_frame = None
             self._wanted_frame = False  # (a sound played before it: no frame came to take it)
             if clip is None:
                 if self._player is not None:
@@ -276,9 +278,14 @@ class MediaView(QWidget):
                 self.first_frame_at = None
                 player.play()
             self.drift.start()
+        elif self._ended() and (player.mediaStatus() == QMediaPlayer.MediaStatus.EndOfMedia or self._live):
+            self.drift.stop()  # played to its end here: its last frame stays (pausing would rewind it)
+            self._still()
         else:  # paused (from playing, or from stopped: a resumed kiosk, a follower told late)
             if player.playbackState() != QMediaPlayer.PlaybackState.PausedState:
                 player.pause()  # a paused player decodes the frame where it is put; a stopped one does not
+            if self._ended():  # ended before this screen saw it: a frame just before the end
+                target = max(0, min(target, (self.clip.duration_ms or target) - 100))
             if abs(player.position() - target) > 40:
                 player.setPosition(target)
             self.drift.stop()
@@ -289,8 +296,11 @@ class MediaView(QWidget):
         the video surface is hidden (the frame a later seek decodes replaces the poster)."""
         if self._live and self._sink is not None:
             frame = self._sink.videoFrame()
-            if frame.isValid():
-                self.poster = frame.toImage()
+            if not frame.isValid():  # at the end of the stream the sink is given an empty frame
+                frame = self._last_frame
+            image = frame.toImage() if frame is not None and frame.isValid() else None
+            if image is not None and not image.isNull():
+                self.poster = image
         self._live = False
         self._wanted_frame = False
         self._show_surface()
@@ -308,23 +318,34 @@ class MediaView(QWidget):
             return  # the previous clip stopping (see _load)
         if status in (QMediaPlayer.MediaStatus.LoadedMedia, QMediaPlayer.MediaStatus.BufferedMedia):
             self.sync()
+        elif status == QMediaPlayer.MediaStatus.EndOfMedia:
+            self._still()  # its last frame, at once (the surface would show the stream's empty frame)
         self.update()
 
     def _on_error(self, error, text: str) -> None:
         log.warning("the clip %s cannot be played: %s", self.clip.name if self.clip else "?", without_secrets(text))
 
     def _on_frame(self, frame) -> None:
-        if not frame.isValid():
+        from PySide6.QtMultimedia import QMediaPlayer
+        if not frame.isValid() or self.clip is None or self.clip.kind != "video" or self._player is None:
             return
-        if self._wanted_frame and self.playing():  # the first frame after the host's key: the surface takes over
+        if self._player.mediaStatus() in (QMediaPlayer.MediaStatus.NoMedia, QMediaPlayer.MediaStatus.LoadingMedia,
+                                          QMediaPlayer.MediaStatus.InvalidMedia):
+            return  # a late frame of the clip before (frames come queued from the render thread)
+        if self._live:
+            self._last_frame = frame  # (shared, not copied) the still if the stream ends on an empty frame
+        elif self._wanted_frame and self.playing():  # the first frame after the host's key: the surface takes over
             self._wanted_frame = False
             self._live = True
+            self._last_frame = frame
             self._show_surface()
             self.first_frame_at = self.bridge.now_ms()
             self.frame_shown.emit()
-        elif not self._live and self.clip is not None and self.clip.kind == "video":
-            self.poster = frame.toImage()  # paused (preloaded, or moved where the journal says)
-            self.update()
+        else:
+            image = frame.toImage()  # paused (preloaded, or moved where the journal says)
+            if not image.isNull():
+                self.poster = image
+                self.update()
 
     frame_shown = Signal()  # the first frame after the player was started (benchmarks)
 
@@ -416,8 +437,11 @@ class MediaView(QWidget):
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
         visual = self.picture_rect()
         if self.clip is not None and self.clip.kind == "video":
-            if self.poster is not None and not self._live:
-                painter.drawImage(visual, self.poster)  # the frame it stands on
+            if self.poster is not None and not self._live:  # the frame it stands on, its aspect kept
+                w, h = fit(self.poster.width(), self.poster.height(), visual.width(), visual.height())
+                painter.fillRect(visual, QColor("#000000"))
+                painter.drawImage(QRect(visual.x() + (visual.width() - w) // 2, visual.y() + (visual.height() - h) // 2,
+                                        w, h), self.poster)
             else:
                 painter.fillRect(visual, QColor("#000000"))  # under the playing clip, or before any frame
         elif self.image is not None and self.pixmap is not None:

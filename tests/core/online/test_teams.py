@@ -33,6 +33,19 @@ def test_proposals_follow_the_rules(tmp_path, sample_export, small_rules):
                 got.setdefault(row["unit_id"], []).append(row["participant_id"])
         want = Reference.from_export(sample_export, small_rules).teams(SEED, ["P1", "P2"])
         assert got == {unit: people for unit, people in want.items() if people}
+        # Each candidate's best period total and final rank, against one plain query of the store.
+        with engine.connect() as connection:
+            periods = ", ".join(f"'{p.id}'" for p in small_rules.periods)
+            best = dict(connection.exec_driver_sql(
+                f"select participant_id, max(score) from phase_totals where phase in ({periods}) "
+                f"group by participant_id").all())
+            final = dict(connection.exec_driver_sql(
+                "select participant_id, rank from phase_totals where phase = ?", (small_rules.final.id,)).all())
+        candidates = [row for row in proposal.rows if row["participant_id"] is not None]
+        assert candidates and any(row["best_prelim_total"] for row in candidates)
+        for row in candidates:
+            assert row["best_prelim_total"] == best.get(row["participant_id"]), row
+            assert row["final_rank"] == final.get(row["participant_id"]), row
         for row in proposal.rows:
             if row["slot"] is not None:
                 assert row["proposed"] == (row["slot"] <= 3)
