@@ -43,21 +43,23 @@ def problems(boxes, screen: QRect, least: float) -> list[str]:
     return found
 
 
-def big_screen(qtbot, folder, size):
+def big_screen(qtbot, folder, size, shown: bool = False):
+    """The audience screen of the hall show at `size` (shown: on screen, exposed)."""
     engine, clock = new_engine(folder)
     bridge = StageBridge(engine, clock)
     audience = AudienceScreen(bridge)
     qtbot.addWidget(audience)
     audience.resize(*size)
+    if shown:
+        audience.show()
+        qtbot.waitExposed(audience)
     return engine, clock, bridge, audience
 
 
 @pytest.mark.parametrize("size", HALLS, ids=[f"{w}x{h}" for w, h in HALLS])
 def test_every_state_fits_every_hall(qtbot, tmp_path, size):
     width, height = size
-    engine, clock, bridge, audience = big_screen(qtbot, tmp_path, size)
-    audience.show()
-    qtbot.waitExposed(audience)
+    engine, clock, bridge, audience = big_screen(qtbot, tmp_path, size, shown=True)
     screen = QRect(0, 0, width, height)
     seen, smallest, wrong = set(), height, []
     try:

@@ -64,9 +64,7 @@ def read(picture: QImage, folder, name: str) -> str:
 @pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
 def test_the_big_screen_reads_back(qtbot, tmp_path, size):
     width, height = size
-    engine, clock, bridge, audience = big_screen(qtbot, tmp_path, size)
-    audience.show()
-    qtbot.waitExposed(audience)
+    engine, clock, bridge, audience = big_screen(qtbot, tmp_path, size, shown=True)
     contest = engine.contest
     texts, first = {}, None
     try:
