@@ -285,7 +285,7 @@ class AudienceScreen(KioskScreen):
         if self.media.follow(state, visible=view == "question"):  # the zone shared with its picture or clip
             self.question.setGeometry(self.media.refit())
         self.title.setText(title_for(state))
-        self.title.setStyleSheet(f"color: {theme.ACCENT};")
+        _restyle(self.title, f"color: {theme.ACCENT};")
         self._fit(self.title, 0.06)
         if view == "ceremony":
             self._show_ceremony(state)
@@ -305,8 +305,8 @@ class AudienceScreen(KioskScreen):
         self.banner_colour = background
         fill, words, border = banner_style(background, colour)
         edge = max(2, round(0.004 * self.height()))
-        self.floor.setStyleSheet(f"color: {words}; background-color: {fill}; border: {edge}px solid {border}; "
-                                 f"border-radius: 12px;" if text else "")
+        _restyle(self.floor, f"color: {words}; background-color: {fill}; border: {edge}px solid {border}; "
+                             f"border-radius: 12px;" if text else "")
         self.floor.setText(text)
         self._fit(self.floor, 0.06)  # inside its frame
         if self.floor.text() != getattr(self, "_drawn_floor", None):
@@ -450,3 +450,10 @@ class AudienceScreen(KioskScreen):
             found.append(("timer", TextBox(self.countdown.text(), box, self.countdown.font().pixelSize()),
                           self.countdown.geometry()))
         return found
+
+
+def _restyle(widget: QWidget, sheet: str) -> None:
+    """A style sheet set only when it changes: setting one re-polishes the widget, and the
+    banner is restyled at every change of the show (the buzzer winner's paint among them)."""
+    if widget.styleSheet() != sheet:
+        widget.setStyleSheet(sheet)

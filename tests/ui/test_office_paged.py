@@ -48,6 +48,14 @@ def loaded(qtbot, tab):
     assert tab.task.result(), tab.status.text()
 
 
+def standings_tab(office, qtbot):
+    """The ranking's tab, in view, its first view made."""
+    tab = office.listing_tabs["standings"]
+    office.tabs.setCurrentWidget(tab)
+    loaded(qtbot, tab)
+    return tab
+
+
 def full_listing(office, tab):
     """The tab's listing as the office showed it before: every row built at once."""
     listing, _note = staff_listing(office.results(), tab.build, tab.params())
@@ -66,9 +74,7 @@ def visible_rows(qtbot, tab) -> list[tuple]:
 
 
 def test_the_model_holds_a_bounded_number_of_rows_however_far_it_scrolls(office, qtbot):
-    tab = office.listing_tabs["standings"]
-    office.tabs.setCurrentWidget(tab)
-    loaded(qtbot, tab)
+    tab = standings_tab(office, qtbot)
     full = full_listing(office, tab)
     model = tab.model
     assert model.rowCount() == len(full.rows) > PAGE * (PagedListingModel.MAX_PAGES + 2)
@@ -91,9 +97,7 @@ def test_the_model_holds_a_bounded_number_of_rows_however_far_it_scrolls(office,
 
 
 def test_header_clicks_and_the_filter_give_the_full_listings_rows(office, qtbot):
-    tab = office.listing_tabs["standings"]
-    office.tabs.setCurrentWidget(tab)
-    loaded(qtbot, tab)
+    tab = standings_tab(office, qtbot)
     full = full_listing(office, tab)
     columns = full.columns
     assert tab.model.listing.columns == columns
@@ -127,9 +131,7 @@ def full_header(listing, column):
 
 
 def test_the_masks_are_applied(office, qtbot):
-    tab = office.listing_tabs["standings"]
-    office.tabs.setCurrentWidget(tab)
-    loaded(qtbot, tab)
+    tab = standings_tab(office, qtbot)
     people = {row["participant_id"]: row for row in office.results().standings(tab.period.currentData())}
     columns = tab.model.listing.columns
     name, phone = columns.index("name"), columns.index("phone")
@@ -146,9 +148,7 @@ def test_the_masks_are_applied(office, qtbot):
 
 def test_the_export_reports_progress_and_a_cancelled_one_leaves_no_file(office, qtbot, tmp_path, monkeypatch):
     monkeypatch.setattr(paged_tab, "EXPORT_BATCH", 50)
-    tab = office.listing_tabs["standings"]
-    office.tabs.setCurrentWidget(tab)
-    loaded(qtbot, tab)
+    tab = standings_tab(office, qtbot)
     tab.view.sortByColumn(tab.model.listing.columns.index("score"), Qt.SortOrder.AscendingOrder)
     qtbot.waitUntil(lambda: tab.model.view.sort == "score" and tab.task.done(), timeout=30_000)
     want = every_row(qtbot, tab.model)

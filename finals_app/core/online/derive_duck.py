@@ -266,8 +266,8 @@ def _compute(db, store_file: Path, scratch: Scratch, rules, phases) -> None:
     which = "case " + " ".join(f"when {_inside(phase, 'started_ms')} then {_quoted(phase.id)}"
                                for phase in rules.phases) + " end"
 
-    def per_phase(attribute: str, column: str = "phase") -> str:
-        return f"case {column} " + " ".join(f"when {_quoted(p.id)} then {getattr(p, attribute)}"
+    def per_phase(attribute: str) -> str:
+        return "case phase " + " ".join(f"when {_quoted(p.id)} then {getattr(p, attribute)}"
                                             for p in phases) + " end"
 
     source = _inputs(db, store_file, scratch, "attempts",

@@ -172,6 +172,13 @@ class PagedListings:
             return phase.id, _invalid_shape(phase.id)
         raise UsageError("no paged listing {listing} (paged: {known})", listing=listing, known=", ".join(PAGED_LISTINGS))
 
+    def _view_shape(self, view: PagedView) -> _Shape:
+        """A made view's shape. Its period was checked when the view was made: a page read asks
+        the store nothing more than its rows."""
+        if view.listing == "validate":
+            return _invalid_shape(view.phase_id)
+        return _ranking_shape(self.queries.rules, view.phase_id, final=view.listing == "final-standings")
+
     @staticmethod
     def columns(listing: str) -> tuple[str, ...]:
         return {"standings": STANDINGS, "final-standings": FINAL_STANDINGS, "validate": INVALID}[listing]
@@ -271,7 +278,7 @@ class PagedListings:
 
     def rows(self, view: PagedView, batch: int = 5000) -> Iterator[list[tuple]]:
         """Every row of `view` in its order, `batch` at a time: one query streamed (an export)."""
-        phase, shape = self._shape(view.listing, view.phase_id)
+        shape = self._view_shape(view)
         with self.queries.connect() as connection:
             query = self._select(shape, view, None, connection.dialect.name)
             result = connection.execution_options(stream_results=True, yield_per=batch).execute(query)
@@ -280,7 +287,7 @@ class PagedListings:
                 yield self._finished(part, finish)
 
     def _rows(self, view: PagedView, page: int) -> list[tuple]:
-        phase, shape = self._shape(view.listing, view.phase_id)
+        shape = self._view_shape(view)
         with self.queries.connect() as connection:
             rows = connection.execute(self._select(shape, view, page, connection.dialect.name)).all()
         return self._finished(rows, self._finishers(shape, view))

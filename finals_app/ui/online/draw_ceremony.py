@@ -114,8 +114,3 @@ class DrawCeremony(QWidget):
             self.show_page(self.page - 1)
         else:
             super().keyPressEvent(event)
-
-
-def ask_reason(parent, text: str) -> str | None:
-    reason, ok = QInputDialog.getText(parent, _("Redraw"), text)
-    return reason.strip() if ok and reason.strip() else None

@@ -169,7 +169,7 @@ class OfficeWindow(QMainWindow):
         self.sync_panel.stop()
         for tab in self.listing_tabs.values():
             if isinstance(tab, PagedListingTab):
-                tab.stop()  # an export under way stops, leaving no file
+                tab.cancel_export()  # an export under way stops, leaving no file
         self.worker.shutdown()
         super().closeEvent(event)
 

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QProgressBar, QPushButto
 
 from finals_app.core.errors import FinalsError
 from finals_app.core.i18n import N_, _
+from finals_app.core.online.paged import PAGE_ROWS  # (read at each call: tests set it)
 from finals_app.core.online.queries import ResultQueries
 from finals_app.core.online.results import Results
 from finals_app.core.tables import listings
@@ -30,7 +31,6 @@ EMPTY_LISTINGS = {"standings": lambda: listings.standings([]),
                   "validate": lambda: listings.invalid_attempts([])}
 CODED = ("period", "reason")  # what the filter matches by the words shown for each code
 FILTER_PAUSE_MS = 300  # the filter runs once the user stops typing
-PAGE_ROWS = 500  # rows a page: the table holds PagedListingModel.MAX_PAGES of them at most
 EXPORT_BATCH = 5000  # rows read and written between two progress reports
 
 
@@ -125,11 +125,11 @@ class PagedListingTab(ListingTab):
     async def _refresh_in_worker(self, params: Params) -> bool:
         self.generation += 1
         generation = self.generation
-        version = self.office.data_version()
+        version = self.loaded_for  # read by start_refresh, just before
         meta = self.meta if self.meta_for == version else None
         try:
             built = await self.office.worker.read(open_view, self.office.rules, self.paged, params.period,
-                                                  self.filter.text(),                                                  self.sort_column, self.descending, meta,
+                                                  self.filter.text(), self.sort_column, self.descending, meta,
                                                   lambda: generation == self.generation)
         except FinalsError as error:
             if shiboken6.isValid(self):
@@ -175,10 +175,8 @@ class PagedListingTab(ListingTab):
         return self.export_task
 
     def cancel_export(self) -> None:
-        self.export_cancel.set()
-
-    def stop(self) -> None:
-        """The window closes: an export under way stops at its next batch, leaving no file."""
+        """An export under way stops at its next batch, leaving no file (the cancel button, or
+        the window closing)."""
         self.export_cancel.set()
 
     def _export_progress(self, done: int, total: int) -> None:  # on the worker thread

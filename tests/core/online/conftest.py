@@ -1,5 +1,5 @@
-"""Fixtures of the issue 24 tests (test_sync_safety, test_store_safety): a store made by a real
-sync, and a private copy of it beside a changed export."""
+"""Fixtures of the online tests: a store of either engine; for the issue 24 tests (test_sync_safety,
+test_store_safety) a store made by a real sync, and a private copy of it beside a changed export."""
 from __future__ import annotations
 
 import shutil
@@ -9,6 +9,14 @@ import pytest
 
 from tests.conftest import small_rules_text
 from tests.core.online.safety import cli_sync
+
+
+def store_url(request, kind: str, folder) -> str:
+    """A store of `kind` ("sqlite": a file in `folder`; "postgresql": a fresh database on the
+    test server the postgres_server fixture starts)."""
+    if kind == "sqlite":
+        return f"sqlite:///{folder / 'store.sqlite'}"
+    return request.getfixturevalue("postgres_server")()
 
 
 @pytest.fixture(scope="module")

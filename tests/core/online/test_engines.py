@@ -17,6 +17,7 @@ from finals_app.core.online.sync import sync
 from finals_app.core.store.engine import open_store
 from finals_app.core.store.schema import attempt_status, attempts, phase_totals
 from tests.core.online.reference import Reference
+from tests.core.online.conftest import store_url
 
 SEED = "sse-close-2017-12-25"
 
@@ -30,11 +31,7 @@ def engine_kind(request):
 
 @pytest.fixture
 def engine(engine_kind, tmp_path, request):
-    if engine_kind == "sqlite":
-        url = f"sqlite:///{tmp_path / 'store.sqlite'}"
-    else:
-        url = request.getfixturevalue("postgres_server")()
-    store = open_store(url)
+    store = open_store(store_url(request, engine_kind, tmp_path))
     yield store
     store.dispose()
 

@@ -15,13 +15,12 @@ from finals_app.core.online.sync import sync
 from finals_app.core.store.engine import open_store
 from finals_app.core.tables import listings
 from finals_app.reports.writers import write_csv
+from tests.core.online.conftest import store_url
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def engine(request, tmp_path):
-    url = f"sqlite:///{tmp_path / 'store.sqlite'}" if request.param == "sqlite" else \
-        request.getfixturevalue("postgres_server")()
-    store = open_store(url)
+    store = open_store(store_url(request, request.param, tmp_path))
     yield store
     store.dispose()
 

@@ -15,17 +15,14 @@ from finals_app.core.store.engine import open_store
 from finals_app.core.tables import listings
 from finals_app.core.tables.masking import mask_name, mask_phone
 from finals_app.ui.online.staff_view import for_staff, period_title
+from tests.core.online.conftest import store_url
 
 UNSEARCHED = ("average_duration_ms", "started_at")
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def store(request, tmp_path_factory, sample_export, small_rules):
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('paged') / 'store.sqlite'}"
-    else:
-        url = request.getfixturevalue("postgres_server")()
-    engine = open_store(url)
+    engine = open_store(store_url(request, request.param, tmp_path_factory.mktemp("paged")))
     sync(engine, str(sample_export), small_rules)
     yield engine
     engine.dispose()

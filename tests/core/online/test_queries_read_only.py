@@ -21,6 +21,7 @@ from finals_app.core.online.teams import propose_teams
 from finals_app.core.store.engine import open_store
 from finals_app.core.store.schema import draws, store_meta
 from finals_app.core.tables import listings
+from tests.core.online.conftest import store_url
 
 SEED = "read-only-seed"
 
@@ -129,11 +130,7 @@ def test_a_listing_whose_draw_was_not_run_says_so_and_runs_nothing(drawn_store, 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def synced_engine(request, tmp_path, sample_export, small_rules):
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'store.sqlite'}"
-    else:
-        url = request.getfixturevalue("postgres_server")()
-    engine = open_store(url)
+    engine = open_store(store_url(request, request.param, tmp_path))
     sync(engine, str(sample_export), small_rules)
     _record_some_draws(Results(engine, small_rules))
     yield engine
