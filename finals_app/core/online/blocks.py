@@ -1,8 +1,8 @@
 """The large tables of an export (attempts, shares), read in SQL and compared by blocks.
 
 A block is the rows whose id shares the same id >> BLOCK_BITS. For every block the export's
-rows are fingerprinted in SQL (the count and a 31-bit polynomial hash of each row summed over
-the block) over what decides a row's stored values: the integers as written (with their type)
+rows are fingerprinted in SQL (the count and a 31-bit hash of each row, its values weighted
+and mixed with its id, summed over the block) over what decides a row's stored values: the integers as written (with their type)
 and, for a time, the instant SQLite reads in it and its length. The fingerprints
 of the last sync are kept in the store: a newer export's unchanged blocks are neither read nor
 compared, so a sync costs what changed plus one cheap pass over the export. A time SQLite
@@ -24,9 +24,8 @@ from dataclasses import dataclass
 
 BLOCK_BITS = 16
 LARGEST = 2 ** 63 - 1
-FINGERPRINT_METHOD = "3"
+FINGERPRINT_METHOD = "4"
 M = 2147483647
-K = 48271
 
 # table -> (export columns, which are times)
 TABLES = {
@@ -79,11 +78,20 @@ def converted_columns(name: str, offset_hours: int, alias: str = "e") -> list[st
     return out
 
 
-def _hash(values: list[str]) -> str:
-    acc = "0"
-    for value in values:
-        acc = f"(({acc}) * {K} + ({value}) % {M}) % {M}"
-    return acc
+# One multiplier a value (each below 2**28: nine products of a value below M stay inside a
+# 64-bit integer), then the row's sum mixed with its own id.
+MULTIPLIERS = (48271, 16807, 69621, 39373, 40692, 40014, 53668, 2396403, 1103515)
+ID_SALT = 1_000_003
+
+
+def _row_hash(values: list[str], row_id: str) -> str:
+    """SQL: a row's hash, NULL when a value is. The values' weighted sum is multiplied by a
+    number taken from the row's id: two rows of a block that swap a value (two scores, two
+    people) change the block's sum of hashes. (Method 3 summed hashes linear in the values
+    alone: such a swap kept every column's sum, and went unseen about every other time.)"""
+    assert len(values) <= len(MULTIPLIERS)
+    weighted = " + ".join(f"({value}) % {M} * {k}" for value, k in zip(values, MULTIPLIERS))
+    return f"(({weighted}) % {M}) * ({row_id} % {M} + {ID_SALT}) % {M}"
 
 
 def _jd_ms(x: str) -> str:
@@ -92,9 +100,7 @@ def _jd_ms(x: str) -> str:
 
 
 def fingerprint_sql(name: str, source: str, where: str) -> str:
-    """SQL: (rows, hash, rows whose values SQL cannot read) of the rows of `source`. Each
-    value is computed once per row (a subquery SQLite runs as a co-routine: LIMIT -1 keeps
-    it from being flattened into the aggregate, which would compute it at every use)."""
+    """SQL: (rows, hash, rows whose values SQL cannot read) of the rows of `source`."""
     columns, times = TABLES[name]
     values, lengths = [], []
     for column, is_time in zip(columns, times):
@@ -105,11 +111,10 @@ def fingerprint_sql(name: str, source: str, where: str) -> str:
         else:
             values.append(f"(case when typeof({ref}) = 'integer' then {ref} end)")
     values.append(" + ".join(f"{length} * {4096 ** i}" for i, length in enumerate(lengths)))
-    names = [f"v{index}" for index in range(len(values))]
-    inner = ", ".join(f"{value} as {name}" for value, name in zip(values, names))
-    unreadable = " or ".join(f"{name} is null" for name in names)
-    return (f"select count(*), coalesce(sum({_hash(names)}), 0), coalesce(sum({unreadable}), 0) "
-            f"from (select {inner} from {source} where {where} limit -1)")
+    # The hash of each row once (LIMIT -1: a co-routine, not flattened into the aggregates,
+    # which would compute it at each use); a row whose value SQL cannot read hashes to NULL.
+    return (f"select count(*), coalesce(sum(h), 0), count(*) - count(h) "
+            f"from (select {_row_hash(values, 'e.id')} as h from {source} where {where} limit -1)")
 
 
 @dataclass(frozen=True)
