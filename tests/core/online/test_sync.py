@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from finals_app.core.errors import ExportError
 from finals_app.core.online.sync import sync
+from finals_app.core.online.times import parse_instant
 from finals_app.core.store.engine import open_store
 from finals_app.core.store.schema import (attempt_status, attempts, missing_rows, org_branches,
                                           organizations, participants, phase_totals, sync_runs)
@@ -153,6 +154,11 @@ BAD_EXPORTS = {
     "time without seconds, padded, offset": (["update shares set shared_at = '2017-12-20 06:00   +08:00' "
                                               "where id = (select min(id) from shares)"],
                                              "2017-12-20 06:00", "shares", None),
+    # Finishes SQLite reads (moved to March 2; year 0) that parse_instant refuses.
+    "finish past the month's end": (["update attempts set finished_at = '2018-02-30 10:00:00' where id = 6"],
+                                    "2018-02-30", "attempts", 6),
+    "finish in year 0": (["update attempts set finished_at = '0000-12-20 06:05:00.000' where id = 6"],
+                         "0000-12-20", "attempts", 6),
     "cycle": (["update organizations set parent_id = 3 where id = 2"], "cycle", "organizations", 2),
     "participant in a committee": (["update participants set branch_id = 2 where id = 8"], "branch", "participants", 8),
     "unknown level": (["update organizations set level = 'cell' where id = 2"], "cell", "organizations", 2),
@@ -185,6 +191,30 @@ def test_a_broken_first_sync_leaves_an_empty_store(store, export_copy, small_rul
     with store.connect() as connection:
         assert connection.execute(select(func.count()).select_from(attempts)).scalar() == 0
         assert connection.execute(select(func.count()).select_from(sync_runs)).scalar() == 0
+
+
+def test_a_finish_julianday_reads_but_parse_instant_refuses_is_refused_in_a_first_sync(store, export_copy, small_rules):
+    _break(export_copy, "update attempts set finished_at = '2017-12-31 10:00   +08:00' where id = 12")
+    with pytest.raises(ExportError) as raised:
+        sync(store, str(export_copy), small_rules)
+    assert "row id 12, field finished_at" in raised.value.render("en")
+    with store.connect() as connection:
+        assert connection.execute(select(func.count()).select_from(attempts)).scalar() == 0
+
+
+def test_finishes_only_the_row_checker_converts_get_its_values(store, export_copy, small_rules):
+    """Finishes SQL leaves to the row checker (hour 24: the end of the day; a second's fraction
+    of one digit) are stored as parse_instant reads them."""
+    _break(export_copy, "update attempts set finished_at = substr(finished_at, 1, 10) || ' 24:00:00' where id = 14",
+           "update attempts set finished_at = substr(finished_at, 1, 19) || '.5' where id = 15")
+    sync(store, str(export_copy), small_rules)
+    with sqlite3.connect(export_copy) as db:
+        texts = dict(db.execute("select id, finished_at from attempts where id in (14, 15)").fetchall())
+    with store.connect() as connection:
+        stored = dict(connection.execute(select(attempts.c.id, attempts.c.finished_ms).where(
+            attempts.c.id.in_([14, 15]))).all())
+    assert stored == {i: parse_instant(texts[i], small_rules.utc_offset_hours) for i in (14, 15)}
+    assert None not in stored.values()
 
 
 def test_not_an_export_at_all(store, tmp_path, small_rules):
