@@ -19,7 +19,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from sqlalchemy import (BigInteger, Column, MetaData, String, Table, and_, bindparam, delete,
-                        exists, func, insert, literal, literal_column, or_, select, update)
+                        exists, func, insert, literal, literal_column, or_, select, union, update)
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from finals_app.core.errors import ExportError, FinalsError, Location, Problem
@@ -569,6 +569,7 @@ def _sync_in_transaction(connection, export: Export, rules: Rules, digest,
         _refuse_orphans(connection, staged, scopes, export.label)
     phases_touched = set()
     people = _temporary_ids(connection, "changed_people")
+    branches = _temporary_ids(connection, "changed_branches")
     # Derived tables built for these rules are brought up to date by what changed: the phases
     # holding a changed attempt or share are derived again, changed people are refreshed.
     incremental = derive.derived_for_rules(connection, rules)
@@ -582,6 +583,11 @@ def _sync_in_transaction(connection, export: Export, rules: Rules, digest,
                 phases_touched |= _direct_phases(connection, target, plans[name], rules)
         if name == "participants":
             _changed_ids(connection, staged[name], target, people)
+            # Their branches before and after (read before the rows are replaced): the branch
+            # totals of those branches alone are made again.
+            connection.execute(insert(branches).from_select(["id"], union(
+                select(target.c.branch_id).where(target.c.id.in_(select(people.c.id))),
+                select(staged[name].c.branch_id).where(staged[name].c.id.in_(select(people.c.id))))))
     any_change = False
     for name, target in EXPORT_TABLES.items():
         change = changes[name]
@@ -616,10 +622,11 @@ def _sync_in_transaction(connection, export: Export, rules: Rules, digest,
         report("rules", 0, None)
         derived_by = derive.derive(connection, rules, phases_touched, duck=duck)
         if changes["participants"].added or changes["participants"].changed or changes["participants"].missing:
-            derive.refresh_people(connection, rules, people)
+            derive.refresh_people(connection, rules, people, branches)
     for stage in staged.values():
         stage.drop(connection)
     people.drop(connection)
+    branches.drop(connection)
 
     summary = SyncSummary(
         source=export.label, unchanged=not any_change, seconds=0.0, tables=changes,

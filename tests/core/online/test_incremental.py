@@ -148,6 +148,36 @@ def test_corrections_that_keep_each_columns_sum_are_read(exports, tmp_path, monk
     assert _dump(step) == _dump(fresh)
 
 
+def test_people_who_move_join_leave_or_quit_the_party_change_their_branches_totals(exports, tmp_path):
+    """A newer export in which a party member moves to another branch, one without attempts
+    leaves, one joins the party and a new member arrives: the branch totals of the branches
+    they were and are in are made again (those alone), equal to a sync from scratch."""
+    rules = load_rules()
+    step = _store(tmp_path, "step.sqlite")
+    sync(step, str(exports[6]), rules)
+    edited = tmp_path / "people.sqlite"
+    shutil.copyfile(exports[6], edited)
+    with sqlite3.connect(edited) as db:
+        branches = [b for (b,) in db.execute("select id from organizations where level = 'branch' order by id")]
+        mover, home = db.execute("select p.id, p.branch_id from participants p where p.is_party_member = 1 and "
+                                 "exists (select 1 from attempts a where a.participant_id = p.id) "
+                                 "order by p.id limit 1").fetchone()
+        db.execute("update participants set branch_id = ? where id = ?", (next(b for b in branches if b != home), mover))
+        (leaver,) = db.execute("select p.id from participants p where p.is_party_member = 1 and not exists "
+                               "(select 1 from attempts a where a.participant_id = p.id) and not exists "
+                               "(select 1 from shares s where s.participant_id = p.id) order by p.id limit 1").fetchone()
+        db.execute("delete from participants where id = ?", (leaver,))
+        db.execute("update participants set is_party_member = 1 where id = (select min(p.id) from participants p "
+                   "where p.is_party_member = 0 and exists (select 1 from attempts a where a.participant_id = p.id))")
+        db.execute("insert into participants (id, name, phone, is_party_member, branch_id) "
+                   "values ((select max(id) + 1 from participants), '新党员', null, 1, ?)", (branches[-1],))
+    summary = sync(step, str(edited), rules, allow_removal=True)
+    assert summary.tables["participants"].changed == 2 and summary.tables["participants"].missing == 1
+    fresh = _store(tmp_path, "fresh.sqlite")
+    sync(fresh, str(edited), rules)
+    assert _dump(step) == _dump(fresh)
+
+
 def test_a_person_gone_while_unchanged_rows_refer_to_them_is_refused(exports, tmp_path):
     rules = load_rules()
     store = _store(tmp_path, "store.sqlite")
