@@ -94,8 +94,10 @@ def test_ctrl_c_stops_a_sync_within_two_seconds_and_changes_nothing(tmp_path):
     store = tmp_path / "store.sqlite"
     env = {**os.environ, "FINALS_APP_LOG_DIR": str(tmp_path / "logs"), "FINALS_APP_LANG": "en"}
     for stage in ("attempts: started", "rules: started"):
+        # As from a terminal: Ctrl+C not ignored, even when these tests were started with it ignored.
         process = subprocess.Popen([sys.executable, "-m", "finals_app", "--store", str(store), "sync", str(export)],
-                                   env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                                   env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                   preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
         try:
             said = ""
             while stage not in said:

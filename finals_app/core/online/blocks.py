@@ -2,12 +2,12 @@
 
 A block is the rows whose id shares the same id >> BLOCK_BITS. For every block the export's
 rows are fingerprinted in SQL (the count and a 31-bit hash of each row, its values weighted
-and mixed with its id, summed over the block) over what decides a row's stored values: the integers as written (with their type)
-and, for a time, the instant SQLite reads in it and its length. The fingerprints
-of the last sync are kept in the store: a newer export's unchanged blocks are neither read nor
-compared, so a sync costs what changed plus one cheap pass over the export. A time SQLite
-cannot read at all (a shape only the row checker takes) makes its block untrusted: read again
-at every sync.
+and mixed with its id, summed over the block) over what decides a row's stored values: the
+integers as written (with their type) and, for a time, the instant SQLite reads in it and its
+length. The fingerprints of the last sync are kept in the store: a newer export's unchanged
+blocks are neither read nor compared, so a sync costs what changed plus one cheap pass over the
+export. A time SQLite cannot read at all (a shape only the row checker takes) makes its block
+untrusted: read again at every sync.
 
 Conversion in SQL (SQLite, no Python per row) takes the export's usual shapes only: integer
 ids > 0 and integer counts, and times `YYYY-MM-DD HH:MM:SS[.fff]` (space or T), with `Z` or

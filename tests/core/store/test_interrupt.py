@@ -17,7 +17,16 @@ LONG = text("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHER
             "SELECT count(*) FROM n")
 
 
-def test_ctrl_c_interrupts_a_long_statement_and_leaves_the_store_usable():
+@pytest.fixture
+def ctrl_c_raises():
+    """Python's own Ctrl+C handler, also when the tests were started with SIGINT ignored (a
+    background job of a shell without job control): then Python leaves it ignored."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
+def test_ctrl_c_interrupts_a_long_statement_and_leaves_the_store_usable(ctrl_c_raises):
     engine = create_engine("sqlite://")
     timer = threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT))
     started = time.monotonic()
