@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 BLOCK_BITS = 16
 LARGEST = 2 ** 63 - 1
-FINGERPRINT_METHOD = "4"
+FINGERPRINT_METHOD = "5"
 M = 2147483647
 
 # table -> (export columns, which are times)
@@ -91,7 +91,10 @@ def _row_hash(values: list[str], row_id: str) -> str:
     alone: such a swap kept every column's sum, and went unseen about every other time.)"""
     assert len(values) <= len(MULTIPLIERS)
     weighted = " + ".join(f"({value}) % {M} * {k}" for value, k in zip(values, MULTIPLIERS))
-    return f"(({weighted}) % {M}) * ({row_id} % {M} + {ID_SALT}) % {M}"
+    # The id's number is in 1 .. M - 1, never a multiple of the prime M: no row's values vanish
+    # from the hash (with id % M + salt, the ids ≡ M - salt made every row hash 0).
+    mixer = f"((({row_id} % {M}) + {M}) % {M} + {ID_SALT}) % {M - 1} + 1"
+    return f"(({weighted}) % {M}) * ({mixer}) % {M}"
 
 
 def _jd_ms(x: str) -> str:
