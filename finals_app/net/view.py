@@ -40,8 +40,8 @@ def picture_url(state) -> str:
 def show_view(state, now_ms: int, seq: int) -> dict:
     contest = state.contest
     headline, stem, options, correct, answer = question_content(state)
-    text, background, colour = banner_for(state)
-    fill, words, border = banner_style(background, colour)
+    text, background = banner_for(state)
+    fill, words, border = banner_style(background)
     holder, tied = state.floor()
     timer = state.timer
     remaining = None
@@ -68,8 +68,7 @@ def show_view(state, now_ms: int, seq: int) -> dict:
         "type": "view", "seq": seq, "contest": contest.name, "title": title,
         # background: the meaning's colour; fill, words and border: how a screen draws it
         # (display.banner_style: light words on the colour darkened, framed in the colour).
-        "banner": {"text": text, "background": background, "color": colour, "fill": fill, "words": words,
-                   "border": border},
+        "banner": {"text": text, "background": background, "fill": fill, "words": words, "border": border},
         "question": {"headline": headline, "stem": stem, "options": options, "correct": sorted(correct),
                      "answer": answer, "picture": picture_url(state)},
         "timer": None if remaining is None else {"remaining_ms": remaining, "running": bool(timer.running),

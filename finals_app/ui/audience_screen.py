@@ -301,9 +301,9 @@ class AudienceScreen(KioskScreen):
         if card:
             self._show_card(state, view)
         self._question(state)
-        text, background, colour = banner_for(state)
+        text, background = banner_for(state)
         self.banner_colour = background
-        fill, words, border = banner_style(background, colour)
+        fill, words, border = banner_style(background)
         edge = max(2, round(0.004 * self.height()))
         _restyle(self.floor, f"color: {words}; background-color: {fill}; border: {edge}px solid {border}; "
                              f"border-radius: 12px;" if text else "")

@@ -154,6 +154,12 @@ def _invalid_shape(phase_id: str) -> _Shape:
                   contiguous=False, identity=(s.participant_id, s.day, s.started_ms, s.attempt_id))
 
 
+def _listing_shape(rules, listing: str, phase_id: str) -> _Shape:
+    if listing == "validate":
+        return _invalid_shape(phase_id)
+    return _ranking_shape(rules, phase_id, final=listing == "final-standings")
+
+
 class PagedListings:
     """The paged queries of one ResultQueries (its rules, its read-only way in)."""
 
@@ -161,23 +167,18 @@ class PagedListings:
         self.queries = queries
 
     def _shape(self, listing: str, phase_id: str | None) -> tuple[str, _Shape]:
+        """The shape of a listing of a period the store has (checked: a view is made of it)."""
+        if listing not in PAGED_LISTINGS:
+            raise UsageError("no paged listing {listing} (paged: {known})", listing=listing,
+                             known=", ".join(PAGED_LISTINGS))
         rules = self.queries.rules
-        if listing == "final-standings":
-            phase = self.queries.phase(rules.final.id)
-            return phase.id, _ranking_shape(rules, phase.id, final=True)
-        phase = self.queries.phase(phase_id)
-        if listing == "standings":
-            return phase.id, _ranking_shape(rules, phase.id, final=False)
-        if listing == "validate":
-            return phase.id, _invalid_shape(phase.id)
-        raise UsageError("no paged listing {listing} (paged: {known})", listing=listing, known=", ".join(PAGED_LISTINGS))
+        phase = self.queries.phase(rules.final.id if listing == "final-standings" else phase_id)
+        return phase.id, _listing_shape(rules, listing, phase.id)
 
     def _view_shape(self, view: PagedView) -> _Shape:
         """A made view's shape. Its period was checked when the view was made: a page read asks
         the store nothing more than its rows."""
-        if view.listing == "validate":
-            return _invalid_shape(view.phase_id)
-        return _ranking_shape(self.queries.rules, view.phase_id, final=view.listing == "final-standings")
+        return _listing_shape(self.queries.rules, view.listing, view.phase_id)
 
     @staticmethod
     def columns(listing: str) -> tuple[str, ...]:

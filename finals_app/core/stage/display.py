@@ -12,20 +12,21 @@ from finals_app.core.stage.words import prize_name, question_kind
 GREEN, RED, AMBER, GREY, BLUE = "#1f9d55", "#d64545", "#f0a202", "#6b7280", "#2f6fdd"
 
 
-def banner_style(background: str, colour: str) -> tuple[str, str, str]:
+def banner_style(background: str) -> tuple[str, str, str]:
     """(fill, text colour, border) a screen draws a banner of banner_for with: white words on
     the meaning's colour darkened to a luminance of 0.14 at most (a contrast of 5:1 or more),
     framed in the colour itself. The meaning's colour stays, and every banner is light on dark
     like the rest of the screen (a reader of the screen, a camera's OCR, lost the start of dark
     words on a light band: tesseract read "国网山东电力代表队 抢答成功" as "表队 抢答成功")."""
     if not background:
-        return "", colour, ""
+        return "", "", ""
     return palette.darkened(background), palette.TEXT, background
 
 
-def banner_for(state) -> tuple[str, str, str]:
-    """(text, background, text colour) of the state banner; ('', '', '') when there is none.
-    Derived from the state alone, so it stays until the state changes."""
+def banner_for(state) -> tuple[str, str]:
+    """(text, the colour of its meaning) of the state banner; ('', '') when there is none.
+    Derived from the state alone, so it stays until the state changes; banner_style says how a
+    screen draws it."""
     contest = state.contest
     question = state.question
     if question is None:
@@ -34,39 +35,39 @@ def banner_for(state) -> tuple[str, str, str]:
             team, _ignored = next_turn(state)
             if team in state.stakes:
                 return _("{team} stakes {stake} points", team=contest.team(team).name, stake=state.stakes[team]), \
-                    palette.ACCENT, palette.BACKGROUND
-        return "", "", ""
+                    palette.ACCENT
+        return "", ""
     plan = contest.round(question.round)
     if question.status == "judged":
         if question.no_answer:
-            return _("Time up · no answer"), GREY, palette.TEXT
+            return _("Time up · no answer"), GREY
         team, verdict = question.verdicts[-1]
         change = next((c for c in reversed(state.changes) if c.question == question.id and c.kind == "answer"
                        and c.team == team and not c.undone), None)
         points = f"{change.delta:+d}".replace("-", "−") if change is not None and change.delta else ""
         name = contest.team(team).name
         if verdict == "correct":
-            return _("✓ Correct  {team} {points}", team=name, points=points).strip(), GREEN, palette.TEXT
+            return _("✓ Correct  {team} {points}", team=name, points=points).strip(), GREEN
         if verdict == "wrong":
-            return _("✗ Wrong  {team} {points}", team=name, points=points).strip(), RED, palette.TEXT
-        return _("Time up  {team} {points}", team=name, points=points).strip(), GREY, palette.TEXT
+            return _("✗ Wrong  {team} {points}", team=name, points=points).strip(), RED
+        return _("Time up  {team} {points}", team=name, points=points).strip(), GREY
     timer = state.timer
     if timer is not None and not timer.running and timer.left_ms > 0:
-        return _("Paused"), BLUE, palette.TEXT
+        return _("Paused"), BLUE
     holder, tied = state.floor()
     if plan.type == "buzzer":
         if tied:
-            return _("Simultaneous buzz: the host decides"), palette.ACCENT, palette.BACKGROUND
+            return _("Simultaneous buzz: the host decides"), palette.ACCENT
         if holder:
             team = contest.team(holder)
-            return _("{team} buzzed first", team=team.name), team.color, palette.BACKGROUND
+            return _("{team} buzzed first", team=team.name), team.color
         if question.status == "open":
-            return _("Buzz now!"), palette.GOOD, palette.BACKGROUND
+            return _("Buzz now!"), palette.GOOD
         fouls = [c for c in state.changes if c.question == question.id and c.kind == "foul" and not c.undone]
         if fouls:
             return _("{points} early press  {team}", points=f"{fouls[-1].delta:+d}".replace("-", "−"),
-                      team=contest.team(fouls[-1].team).name), AMBER, palette.BACKGROUND
-    return "", "", ""
+                      team=contest.team(fouls[-1].team).name), AMBER
+    return "", ""
 
 
 def question_content(state) -> tuple[str, str, list[str], set[int], str]:
@@ -281,11 +282,7 @@ def kind_of_question(state) -> str:
 
 def text_on(colour: str) -> str:
     """The text colour that reads on a `colour` background: the stage's dark blue or white."""
-    def contrast(a: str, b: str) -> float:
-        high, low = sorted((palette.luminance(a), palette.luminance(b)), reverse=True)
-        return (high + 0.05) / (low + 0.05)
-
-    return max((palette.BACKGROUND, palette.TEXT), key=lambda text: contrast(colour, text))
+    return max((palette.BACKGROUND, palette.TEXT), key=lambda text: palette.contrast(colour, text))
 
 
 GOLD, CRIMSON = "#ffd24a", "#7d0a12"  # the first prize: gold on crimson

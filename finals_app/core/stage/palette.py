@@ -18,6 +18,12 @@ def luminance(colour: str) -> float:
     return 0.2126 * red + 0.7152 * green + 0.0722 * blue
 
 
+def contrast(one: str, other: str) -> float:
+    """The contrast ratio (WCAG 2) of two #rrggbb colours: 1 to 21."""
+    high, low = sorted((luminance(one), luminance(other)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
 def darkened(colour: str, most: float = 0.14) -> str:
     """The colour, darkened (the same hue) until its luminance is at most `most`: white text
     on it then has a contrast of 5:1 or more."""

@@ -119,6 +119,9 @@ class MediaView(QWidget):
             from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer, QVideoSink
             from PySide6.QtMultimediaWidgets import QVideoWidget
             self._player = QMediaPlayer(self)
+            # No frame of the clip in the player yet: a frame coming now is the clip before's.
+            self._not_loaded = frozenset({QMediaPlayer.MediaStatus.NoMedia, QMediaPlayer.MediaStatus.LoadingMedia,
+                                          QMediaPlayer.MediaStatus.InvalidMedia})
             if self.audible:
                 self._player.setAudioOutput(QAudioOutput(self._player))
             if QGuiApplication.platformName() in ("offscreen", "minimal"):
@@ -325,12 +328,10 @@ class MediaView(QWidget):
     def _on_error(self, error, text: str) -> None:
         log.warning("the clip %s cannot be played: %s", self.clip.name if self.clip else "?", without_secrets(text))
 
-    def _on_frame(self, frame) -> None:
-        from PySide6.QtMultimedia import QMediaPlayer
+    def _on_frame(self, frame) -> None:  # at every frame of a playing clip: nothing imported here
         if not frame.isValid() or self.clip is None or self.clip.kind != "video" or self._player is None:
             return
-        if self._player.mediaStatus() in (QMediaPlayer.MediaStatus.NoMedia, QMediaPlayer.MediaStatus.LoadingMedia,
-                                          QMediaPlayer.MediaStatus.InvalidMedia):
+        if self._player.mediaStatus() in self._not_loaded:
             return  # a late frame of the clip before (frames come queued from the render thread)
         if self._live:
             self._last_frame = frame  # (shared, not copied) the still if the stream ends on an empty frame

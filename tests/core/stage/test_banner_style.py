@@ -7,14 +7,11 @@ from finals_app.core.stage import palette
 from finals_app.core.stage.display import AMBER, BLUE, GREEN, GREY, RED, banner_style
 
 
-def contrast(a: str, b: str) -> float:
-    high, low = sorted((palette.luminance(a), palette.luminance(b)), reverse=True)
-    return (high + 0.05) / (low + 0.05)
-
-
-def test_luminance_of_black_white_and_a_grey():
+def test_luminance_and_contrast_of_black_white_and_a_grey():
     assert palette.luminance("#000000") == 0.0 and palette.luminance("#ffffff") == 1.0
     assert abs(palette.luminance("#777777") - 0.184) < 0.001
+    assert palette.contrast("#000000", "#ffffff") == palette.contrast("#ffffff", "#000000") == 21.0
+    assert abs(palette.contrast("#777777", "#ffffff") - 4.48) < 0.01
 
 
 def test_a_light_colour_is_darkened_keeping_its_hue_a_dark_one_is_kept():
@@ -29,11 +26,10 @@ def test_a_light_colour_is_darkened_keeping_its_hue_a_dark_one_is_kept():
 def test_every_banner_reads_white_on_its_colour_darkened_framed_in_the_colour():
     team_colours = ["#8bc34a", "#00bbf9", "#f15bb5", "#fee440", "#9b5de5", "#e63946", "#2a9d8f", "#f4a261"]
     for meaning in [GREEN, RED, AMBER, GREY, BLUE, palette.ACCENT, palette.GOOD, *team_colours]:
-        for words in (palette.TEXT, palette.BACKGROUND):  # banner_for's words: white, or dark on light
-            fill, text, border = banner_style(meaning, words)
-            assert text == palette.TEXT and border == meaning, meaning
-            assert contrast(fill, text) >= 5.0, (meaning, fill, contrast(fill, text))
-    assert banner_style("", "") == ("", "", "")  # no banner
+        fill, text, border = banner_style(meaning)
+        assert text == palette.TEXT and border == meaning, meaning
+        assert palette.contrast(fill, text) >= 5.0, (meaning, fill, palette.contrast(fill, text))
+    assert banner_style("") == ("", "", "")  # no banner
 
 
 def test_the_pages_get_the_same_colours(tmp_path):
@@ -59,6 +55,7 @@ def test_the_pages_get_the_same_colours(tmp_path):
         banner = show_view(engine.state, clock.monotonic_ms(), 1)["banner"]
         team = contest.teams[0]
         assert banner["text"].startswith(team.name) and banner["background"] == team.color
-        assert (banner["fill"], banner["words"], banner["border"]) == banner_style(team.color, banner["color"])
+        assert (banner["fill"], banner["words"], banner["border"]) == (palette.darkened(team.color), palette.TEXT,
+                                                                        team.color)
     finally:
         engine.close()
